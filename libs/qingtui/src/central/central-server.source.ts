@@ -1,0 +1,78 @@
+import type { AxiosInstance } from 'axios';
+import type { ResolvedApp } from '../config/resolved-options.js';
+import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { transportError } from '../platform/qingtui-response.js';
+import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
+import type { RenewalReason, TokenSource } from '../token/token-source.interface.js';
+
+/** HTTP contract of the central control server (this project's `src/`). */
+export const CENTRAL_SERVER_PATHS = {
+  token: (app: string) => `/apps/${encodeURIComponent(app)}/token`,
+  refresh: (app: string) => `/apps/${encodeURIComponent(app)}/token/refresh`,
+} as const;
+
+export interface CentralServerSourceDeps {
+  http: AxiosInstance;
+  url: string;
+  apiKey: string;
+  timeoutMs: number;
+  now?: () => number;
+}
+
+/**
+ * Consumer mode: tokens come from a central control server, which alone holds the AppSecret
+ * and talks to the platform. A rejected token is reported to its refresh endpoint, which
+ * renews only if that token is still current.
+ */
+export class CentralServerTokenSource implements TokenSource {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CentralServerSourceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async renew(
+    app: ResolvedApp,
+    current: TokenRecord | undefined,
+    reason: RenewalReason,
+    staleToken?: string,
+  ): Promise<TokenGrant> {
+    const stale = reason === 'stale' ? (staleToken ?? current?.accessToken) : undefined;
+    const endpoint =
+      stale !== undefined ? CENTRAL_SERVER_PATHS.refresh(app.appId) : CENTRAL_SERVER_PATHS.token(app.appId);
+    const started = this.now();
+    let response;
+    try {
+      response = await this.deps.http.request({
+        method: stale !== undefined ? 'POST' : 'GET',
+        baseURL: this.deps.url,
+        url: endpoint,
+        data: stale !== undefined ? { stale_token: stale } : undefined,
+        headers: { authorization: `Bearer ${this.deps.apiKey}` },
+        timeout: this.deps.timeoutMs,
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      throw transportError(error, endpoint);
+    }
+    const body = response.data as Record<string, unknown> | undefined;
+    if (response.status === 401 || response.status === 403) {
+      throw new QingtuiApiError('credential', undefined, `central server answered HTTP ${response.status}: check the client key and its scope`, endpoint, response.status);
+    }
+    if (response.status >= 500 || typeof body !== 'object' || body === null) {
+      throw new QingtuiApiError('transient', undefined, `central server answered HTTP ${response.status}`, endpoint, response.status);
+    }
+    if (response.status !== 200) {
+      const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
+      throw new QingtuiApiError('request', undefined, message, endpoint, response.status);
+    }
+    const accessToken = body.access_token;
+    const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
+    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresAt)) {
+      throw new QingtuiApiError('transient', undefined, 'central server answer lacks access_token or expires_at', endpoint, response.status);
+    }
+    // The server's clock decides expiry; our own lifetime starts now, so that renewals are
+    // scheduled within what is left of it.
+    return { accessToken, expiresAt, issuedAt: Math.min(started, expiresAt - 1), origin: 'central-server' };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './qingtui.error.js';
+export * from './qingtui-config.error.js';
+export * from './qingtui-api.error.js';

@@ -1,0 +1,55 @@
+import { QingtuiError } from './qingtui.error.js';
+
+/**
+ * How the library reacts to a failure.
+ * - `credential`: bad AppID/AppSecret or client key; never retried.
+ * - `refresh-token`: the refresh_token is dead; renew with `/v1/token` instead.
+ * - `token-invalid`: the access_token was rejected; refresh it and retry once.
+ * - `rate-limit`: 45009; back off.
+ * - `quota`: billing quota exhausted; not retried.
+ * - `transient`: network error, HTTP 5xx, malformed answer, errcode -1; retried with backoff.
+ * - `request`: anything else the platform refused (bad parameter, not a follower...).
+ */
+export type QingtuiErrorKind =
+  | 'credential'
+  | 'refresh-token'
+  | 'token-invalid'
+  | 'rate-limit'
+  | 'quota'
+  | 'transient'
+  | 'request';
+
+/**
+ * The platform (or the central control server, in consumer mode) refused a call, or could not
+ * be reached. Carries the platform's `errcode` and `errmsg` and the endpoint path, never the
+ * query string (which may hold a secret or a refresh_token).
+ */
+export class QingtuiApiError extends QingtuiError {
+  constructor(
+    readonly kind: QingtuiErrorKind,
+    /** Platform errcode; absent for transport failures. */
+    readonly errcode: number | undefined,
+    /** Platform errmsg, or a description of the transport failure. */
+    readonly errmsg: string,
+    /** Path of the endpoint, without query string. */
+    readonly endpoint: string,
+    /** HTTP status, when there was an answer. */
+    readonly status?: number,
+    /**
+     * For transport failures: false when the request surely did not reach the platform
+     * (connection refused...), so re-sending it cannot duplicate anything.
+     */
+    readonly maybeProcessed = true,
+  ) {
+    super(
+      errcode === undefined
+        ? `Qingtui ${endpoint} failed: ${errmsg}`
+        : `Qingtui ${endpoint} answered errcode ${errcode}: ${errmsg}`,
+    );
+  }
+
+  /** Worth retrying later (transient failures and rate limits). */
+  get retryable(): boolean {
+    return this.kind === 'transient' || this.kind === 'rate-limit';
+  }
+}

@@ -1,0 +1,105 @@
+import type { Cache } from 'cache-manager';
+
+/** One Qingtui app (轻应用 or 订阅号) whose token the module manages. */
+export interface QingtuiAppConfig {
+  /** Name used to address the app in code and URLs (`getToken('crm')`). Unique. */
+  name: string;
+  /** The app's AppID, from the Qingtui admin console. */
+  appId: string;
+  /** The app's AppSecret. Never logged, never put in an error or a store key. */
+  appSecret: string;
+}
+
+/** When and how tokens are renewed before they expire. */
+export interface QingtuiRefreshOptions {
+  /**
+   * Fraction of a token's lifetime (`expires_in`) after which it is renewed in the background.
+   * 0.8 renews a 7200 s token after 5760 s and a 3 s token after 2.4 s.
+   * @default 0.8
+   */
+  ratio?: number;
+  /**
+   * A token with less than this left is no longer handed out: callers wait for the renewal instead.
+   * Capped at 10% of the token's lifetime so that short-lived tokens stay usable.
+   * @default 30_000 (ms)
+   */
+  minValidityMs?: number;
+  /**
+   * Random delay added to each scheduled renewal, as a fraction of the lifetime, so that several
+   * instances do not all wake at the same instant (the first one to take the lock does the work).
+   * @default 0.02
+   */
+  jitterRatio?: number;
+  /**
+   * Period of the safety-net sweep that catches any app whose precise renewal timer was missed.
+   * @default 5_000 (ms)
+   */
+  sweepIntervalMs?: number;
+}
+
+/** Bounded retries of transient failures (network errors, HTTP 5xx, malformed answers, errcode -1). */
+export interface QingtuiRetryOptions {
+  /** Attempts per renewal, the first one included. @default 3 */
+  attempts?: number;
+  /** Delay before the second attempt; doubles each time, with jitter. @default 200 (ms) */
+  baseDelayMs?: number;
+  /** Upper bound of one backoff delay. @default 30_000 (ms) */
+  maxDelayMs?: number;
+}
+
+/**
+ * Consumer mode: the module holds no AppSecret and gets its tokens from a central control
+ * server (this project's sample server, or one with the same HTTP contract).
+ */
+export interface QingtuiCentralServerOptions {
+  /** Base URL of the central control server, e.g. `http://token-server:3000`. */
+  url: string;
+  /** Client key sent as `Authorization: Bearer <key>`. Never logged. */
+  apiKey: string;
+  /** Names of the apps to use, as the server knows them. */
+  apps: string[];
+}
+
+/** Options of `QingtuiModule.forRoot()` / `forRootAsync()`. */
+export interface QingtuiModuleOptions {
+  /**
+   * The apps whose tokens this module fetches and renews (central mode). The first one is the
+   * default app of `getToken()` and of `@InjectQingtuiClient()`.
+   * Either `apps` or `centralServer` must be given.
+   */
+  apps?: QingtuiAppConfig | QingtuiAppConfig[];
+  /** Consumer mode: read tokens from a central control server instead of the platform. */
+  centralServer?: QingtuiCentralServerOptions;
+  /**
+   * Base URL of the Qingtui open platform (or of the sandbox).
+   * @default 'https://open.qingtui.com'
+   */
+  baseUrl?: string;
+  /**
+   * Where token records are kept: a cache-manager `Cache`. In-memory by default. Pass a cache
+   * built on `@keyv/redis` (or set `redisUrl`) to share tokens between instances.
+   * @default an in-memory cache
+   */
+  store?: Cache;
+  /**
+   * Redis URL: tokens are kept in Redis, renewals are locked and fenced across instances and
+   * every instance learns of a new token through pub/sub.
+   */
+  redisUrl?: string;
+  /**
+   * Prefix of every store key (`prefix:platform:appId:kind`). Give test runs their own.
+   * @default 'qingtui'
+   */
+  keyPrefix?: string;
+  /** Renewal policy. */
+  refresh?: QingtuiRefreshOptions;
+  /** Retries of transient failures. */
+  retry?: QingtuiRetryOptions;
+  /** Timeout of one HTTP call to the platform. @default 10_000 (ms) */
+  httpTimeoutMs?: number;
+  /**
+   * Fetch every app's token at start-up instead of on first use.
+   * @default true
+   */
+  prefetch?: boolean;
+}

@@ -1,0 +1,88 @@
+/**
+ * Everything the library knows about the Qingtui platform's wire format lives
+ * in this file: hosts, paths, parameter names and the meaning of errcodes.
+ * Nothing else in the library spells a path or an errcode.
+ */
+
+/** Production host of the Qingtui open platform. */
+export const QINGTUI_DEFAULT_BASE_URL = 'https://open.qingtui.com';
+
+export const QINGTUI_PATHS = {
+  token: '/v1/token',
+  refreshToken: '/auth/autoRefreshToken',
+} as const;
+
+/** Minimum spacing between two `/v1/token` calls for one app (platform rule). */
+export const QINGTUI_TOKEN_MIN_INTERVAL_MS = 2_000;
+
+/** refresh_token lifetime documented by the platform. */
+export const QINGTUI_REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export const QINGTUI_ERRCODES = {
+  ok: 0,
+  systemBusy: -1,
+  /** Wrong AppSecret on `/v1/token`, invalid access_token anywhere else. */
+  invalidCredentialOrToken: 40001,
+  invalidGrantType: 40002,
+  invalidAppId: 40013,
+  invalidAccessToken: 40014,
+  invalidRefreshToken: 40030,
+  invalidParameter: 40035,
+  invalidRequestFormat: 40038,
+  unauthenticatedApp: 40401,
+  invalidToken: 40402,
+  missingAccessToken: 41001,
+  missingAppId: 41002,
+  missingRefreshToken: 41003,
+  missingSecret: 41004,
+  accessTokenExpired: 42001,
+  refreshTokenExpired: 42002,
+  rateLimited: 45009,
+  jsonParseError: 47001,
+  insufficientBalance: 70003,
+  overPerCallMaximum: 70004,
+} as const;
+
+const E = QINGTUI_ERRCODES;
+
+/** Bad AppID/AppSecret on `/v1/token`: never retried, the configuration must change. */
+export const QINGTUI_CREDENTIAL_ERRCODES: ReadonlySet<number> = new Set([
+  E.unauthenticatedApp,
+  E.invalidAppId,
+  E.invalidCredentialOrToken,
+  E.missingAppId,
+  E.missingSecret,
+  E.invalidGrantType,
+]);
+
+/** The refresh_token cannot be used any more: fall back to `/v1/token`. */
+export const QINGTUI_REFRESH_TOKEN_ERRCODES: ReadonlySet<number> = new Set([
+  E.invalidToken,
+  E.invalidRefreshToken,
+  E.refreshTokenExpired,
+  E.missingRefreshToken,
+]);
+
+/**
+ * On any endpoint other than `/v1/token`: the access_token was not accepted.
+ * The caller reports the token as stale and retries once with the new one.
+ */
+export const QINGTUI_TOKEN_INVALID_ERRCODES: ReadonlySet<number> = new Set([
+  E.invalidCredentialOrToken,
+  E.invalidAccessToken,
+  E.accessTokenExpired,
+  E.invalidToken,
+  E.missingAccessToken,
+]);
+
+/** Call limit (rate or daily quota): back off, do not hammer. */
+export const QINGTUI_RATE_LIMIT_ERRCODES: ReadonlySet<number> = new Set([E.rateLimited]);
+
+/** Billing quota exhausted: retrying cannot help today. */
+export const QINGTUI_QUOTA_ERRCODES: ReadonlySet<number> = new Set([
+  E.insufficientBalance,
+  E.overPerCallMaximum,
+]);
+
+/** The platform says it is busy: safe to retry with backoff. */
+export const QINGTUI_TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([E.systemBusy]);

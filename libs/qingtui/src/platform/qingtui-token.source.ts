@@ -1,0 +1,153 @@
+import type { AxiosInstance } from 'axios';
+import type { ResolvedApp } from '../config/resolved-options.js';
+import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import type { PlatformUsage } from '../token/platform-usage.js';
+import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
+import type { RenewalReason, TokenSource } from '../token/token-source.interface.js';
+import {
+  QINGTUI_PATHS,
+  QINGTUI_REFRESH_TOKEN_TTL_MS,
+  QINGTUI_TOKEN_MIN_INTERVAL_MS,
+} from './qingtui-platform.constants.js';
+import { parsePlatformAnswer, transportError } from './qingtui-response.js';
+
+/** Reserves `/v1/token` call slots (per app, across instances when the backend is shared). */
+export interface TokenCallGate {
+  /** 0: call now (slot taken); otherwise ms until the next slot. */
+  reserve(app: ResolvedApp, intervalMs: number): Promise<number>;
+}
+
+export interface QingtuiTokenSourceDeps {
+  http: AxiosInstance;
+  baseUrl: string;
+  timeoutMs: number;
+  gate: TokenCallGate;
+  usage: PlatformUsage;
+  now?: () => number;
+  /** Told when the refresh_token was refused and `/v1/token` is used instead. */
+  onRefreshTokenRejected?: (app: ResolvedApp, error: QingtuiApiError) => void;
+}
+
+/** Longest we wait for a `/v1/token` slot inside one renewal before reporting a rate limit. */
+const MAX_SLOT_WAIT_MS = QINGTUI_TOKEN_MIN_INTERVAL_MS + 500;
+
+/**
+ * Qingtui's token endpoints. Renews with the refresh_token while it lives (the platform asks
+ * for it, and it is not subject to the 2 s rule), and falls back to `/v1/token` with the
+ * AppSecret when there is none or the platform refuses it. `/v1/token` calls are spaced at
+ * least 2 s apart per app.
+ */
+export class QingtuiTokenSource implements TokenSource {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: QingtuiTokenSourceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async renew(
+    app: ResolvedApp,
+    current: TokenRecord | undefined,
+    _reason: RenewalReason,
+  ): Promise<TokenGrant> {
+    if (current?.refreshToken && (current.refreshTokenExpiresAt ?? 0) > this.now()) {
+      try {
+        return await this.refresh(app, current);
+      } catch (error) {
+        if (!(error instanceof QingtuiApiError) || error.kind !== 'refresh-token') throw error;
+        this.deps.onRefreshTokenRejected?.(app, error);
+      }
+    }
+    return this.fetchWithCredentials(app);
+  }
+
+  private async refresh(app: ResolvedApp, current: TokenRecord): Promise<TokenGrant> {
+    const started = this.now();
+    const body = await this.call(app, QINGTUI_PATHS.refreshToken, {
+      refresh_token: current.refreshToken!,
+    });
+    return {
+      ...this.parseGrant(body, QINGTUI_PATHS.refreshToken, started),
+      refreshToken: current.refreshToken,
+      refreshTokenExpiresAt: current.refreshTokenExpiresAt,
+      origin: 'refresh-token',
+    };
+  }
+
+  private async fetchWithCredentials(app: ResolvedApp): Promise<TokenGrant> {
+    await this.takeTokenSlot(app);
+    const started = this.now();
+    const body = await this.call(app, QINGTUI_PATHS.token, {
+      grant_type: 'client_credential',
+      appid: app.appId,
+      secret: app.appSecret!,
+    });
+    const grant = this.parseGrant(body, QINGTUI_PATHS.token, started);
+    const refreshToken = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
+    return {
+      ...grant,
+      refreshToken,
+      refreshTokenExpiresAt: refreshToken ? started + QINGTUI_REFRESH_TOKEN_TTL_MS : undefined,
+      origin: 'credentials',
+    };
+  }
+
+  private async takeTokenSlot(app: ResolvedApp): Promise<void> {
+    const deadline = this.now() + MAX_SLOT_WAIT_MS;
+    for (;;) {
+      const wait = await this.deps.gate.reserve(app, QINGTUI_TOKEN_MIN_INTERVAL_MS);
+      if (wait === 0) return;
+      if (this.now() + wait > deadline) {
+        throw new QingtuiApiError(
+          'rate-limit',
+          undefined,
+          `held back: next /v1/token call for this app allowed in ${wait} ms`,
+          QINGTUI_PATHS.token,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async call(
+    app: ResolvedApp,
+    endpoint: string,
+    params: Record<string, string>,
+  ): Promise<Record<string, unknown>> {
+    this.deps.usage.record(app.name, endpoint === QINGTUI_PATHS.token ? 'token' : 'refresh');
+    let response;
+    try {
+      response = await this.deps.http.request({
+        method: 'GET',
+        baseURL: this.deps.baseUrl,
+        url: endpoint,
+        params,
+        timeout: this.deps.timeoutMs,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      throw transportError(error, endpoint);
+    }
+    return parsePlatformAnswer(endpoint, response.status, response.data);
+  }
+
+  private parseGrant(
+    body: Record<string, unknown>,
+    endpoint: string,
+    started: number,
+  ): Pick<TokenGrant, 'accessToken' | 'expiresAt' | 'issuedAt'> {
+    const accessToken = body.access_token;
+    const expiresIn = Number(body.expires_in);
+    if (typeof accessToken !== 'string' || accessToken === '' || !(expiresIn > 0)) {
+      throw new QingtuiApiError(
+        'transient',
+        undefined,
+        'answer lacks access_token or a positive expires_in',
+        endpoint,
+      );
+    }
+    // Lifetime counts from when the request was sent: the platform's clock started no later.
+    return { accessToken, issuedAt: started, expiresAt: started + expiresIn * 1000 };
+  }
+}

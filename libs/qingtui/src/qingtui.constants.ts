@@ -1,0 +1,10 @@
+/** Injection token of the validated options (`ResolvedQingtuiOptions`). */
+export const QINGTUI_RESOLVED_OPTIONS = Symbol('QINGTUI_RESOLVED_OPTIONS');
+/** Injection token of the `TokenBackend` (in-memory or Redis). */
+export const QINGTUI_TOKEN_BACKEND = Symbol('QINGTUI_TOKEN_BACKEND');
+/** Injection token of the `TokenSource` (the platform, or a central control server). */
+export const QINGTUI_TOKEN_SOURCE = Symbol('QINGTUI_TOKEN_SOURCE');
+/** Injection token of the per-app, per-day `PlatformUsage` counters. */
+export const QINGTUI_PLATFORM_USAGE = Symbol('QINGTUI_PLATFORM_USAGE');
+/** Name of the token platform in store keys. */
+export const QINGTUI_PLATFORM_NAME = 'qingtui';

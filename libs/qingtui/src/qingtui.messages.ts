@@ -1,0 +1,44 @@
+import type { QingtuiApiError } from './errors/qingtui-api.error.js';
+
+/**
+ * Log and error texts, in one place. They name apps by name and AppID only: never an
+ * AppSecret, a refresh_token, a client key or a whole access_token.
+ */
+
+/** Last characters of a token, enough to tell two tokens apart in a log. */
+export function tokenTail(token: string | undefined): string {
+  return token ? `…${token.slice(-6)}` : 'none';
+}
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof Error && error.name === 'QingtuiApiError') {
+    const e = error as QingtuiApiError;
+    return `${e.kind} error on ${e.endpoint}${e.errcode === undefined ? '' : ` (errcode ${e.errcode})`}: ${e.errmsg}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export const messages = {
+  unknownApp: (name: string | undefined, known: string[]) =>
+    `Unknown Qingtui app "${name}". Configured apps: ${known.join(', ')}`,
+  renewed: (app: string, origin: string, generation: number, expiresInS: number) =>
+    `Token of "${app}" renewed with ${origin} (generation ${generation}, valid ${expiresInS} s)`,
+  adopted: (app: string, generation: number) =>
+    `Token of "${app}" taken from the store (generation ${generation}), no platform call`,
+  renewalFailed: (app: string, error: unknown, retryInMs: number, stillValidMs: number) =>
+    `Renewing the token of "${app}" failed: ${describeFailure(error)}. Retrying in ${retryInMs} ms; ` +
+    (stillValidMs > 0
+      ? `the current token stays in use (${Math.round(stillValidMs / 1000)} s left)`
+      : 'no valid token is available'),
+  credentialsRejected: (app: string, appId: string, error: unknown) =>
+    `The platform refused the credentials of "${app}" (AppID ${appId}): ${describeFailure(error)}. ` +
+    'Check the AppID and AppSecret; this is not retried until the next scheduled attempt.',
+  refreshTokenRejected: (app: string, errcode: number | undefined) =>
+    `refresh_token of "${app}" refused (errcode ${errcode}); falling back to /v1/token`,
+  staleReported: (app: string, token: string) =>
+    `Token ${tokenTail(token)} of "${app}" reported as rejected; renewing`,
+  prefetchFailed: (app: string, error: unknown) =>
+    `Could not fetch the token of "${app}" at start-up: ${describeFailure(error)}`,
+  lockWaitTimedOut: (app: string) =>
+    `Gave up waiting for another instance to renew the token of "${app}"`,
+};

@@ -1,0 +1,74 @@
+import { createCache, type Cache } from 'cache-manager';
+import type { TokenRecord } from '../token/token-record.interface.js';
+import { isTokenRecord, recordTtlMs } from './record-ttl.js';
+import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
+
+const NO_LEASE: TokenLease = { release: () => Promise.resolve() };
+
+/**
+ * One-process backend over a cache-manager `Cache` (in-memory unless the application passes
+ * its own cache). Renewals are already serialised per app by TokenService's single-flight,
+ * so the lock is a formality and the fenced write is a read-compare-write.
+ */
+export class CacheTokenBackend implements TokenBackend {
+  readonly kind = 'memory' as const;
+  private readonly nextCallAt = new Map<string, number>();
+
+  constructor(
+    private readonly cache: Cache = createCache(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async read(key: string): Promise<TokenRecord | undefined> {
+    const value = await this.cache.get<unknown>(key);
+    const parsed = typeof value === 'string' ? safeParse(value) : value;
+    return isTokenRecord(parsed) ? { ...parsed } : undefined;
+  }
+
+  async write(
+    key: string,
+    record: TokenRecord,
+    expectedGeneration: number | undefined,
+  ): Promise<boolean> {
+    const current = await this.read(key);
+    if (current !== undefined && current.generation !== expectedGeneration) return false;
+    await this.cache.set(key, JSON.stringify(record), recordTtlMs(record, this.now()));
+    return true;
+  }
+
+  tryLock(): Promise<TokenLease | undefined> {
+    return Promise.resolve(NO_LEASE);
+  }
+
+  waitForChange(_key: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, timeoutMs));
+  }
+
+  onRemoteChange(): void {
+    // One process: there is no other writer.
+  }
+
+  reserveCall(key: string, intervalMs: number): Promise<number> {
+    const now = this.now();
+    const next = this.nextCallAt.get(key) ?? 0;
+    if (now < next) return Promise.resolve(next - now);
+    this.nextCallAt.set(key, now + intervalMs);
+    return Promise.resolve(0);
+  }
+
+  state(): BackendState {
+    return 'ok';
+  }
+
+  async close(): Promise<void> {
+    // The cache belongs to whoever created it.
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

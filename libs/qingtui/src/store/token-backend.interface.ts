@@ -1,0 +1,40 @@
+import type { TokenRecord } from '../token/token-record.interface.js';
+
+/** A held renewal lock. */
+export interface TokenLease {
+  /** Releases the lock if this holder still owns it. Never throws. */
+  release(): Promise<void>;
+}
+
+/** Health of the shared store as seen from this instance. */
+export type BackendState = 'ok' | 'degraded';
+
+/**
+ * Where token records live and how instances agree on who renews them.
+ * The in-memory backend serves one process; the Redis backend shares the work between
+ * instances. Keys come from `tokenKey()` and never contain a secret.
+ */
+export interface TokenBackend {
+  readonly kind: 'memory' | 'redis';
+  /** Reads the stored record. */
+  read(key: string): Promise<TokenRecord | undefined>;
+  /**
+   * Writes `record` only if the stored generation is still `expectedGeneration` (undefined:
+   * nothing stored). Returns false, writing nothing, when a newer record got there first.
+   */
+  write(key: string, record: TokenRecord, expectedGeneration: number | undefined): Promise<boolean>;
+  /** Takes the renewal lock for `leaseMs`, or returns undefined if another holder has it. */
+  tryLock(key: string, leaseMs: number): Promise<TokenLease | undefined>;
+  /** Resolves when `key` may have changed (another instance wrote it) or after `timeoutMs`. */
+  waitForChange(key: string, timeoutMs: number): Promise<void>;
+  /** Registers a listener told of every record written by another instance. */
+  onRemoteChange(listener: (key: string) => void): void;
+  /**
+   * Reserves the next call slot of a rate-limited endpoint: returns 0 when the caller may call
+   * now (and the slot is taken for `intervalMs`), or how many ms to wait before asking again.
+   */
+  reserveCall(key: string, intervalMs: number): Promise<number>;
+  /** Current health. */
+  state(): BackendState;
+  close(): Promise<void>;
+}
