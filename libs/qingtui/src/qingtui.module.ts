@@ -1,5 +1,5 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CentralServerTokenSource } from './central/central-server.source.js';
 import { resolveQingtuiOptions } from './config/resolve-options.js';
@@ -13,14 +13,27 @@ import {
   QINGTUI_TOKEN_BACKEND,
   QINGTUI_TOKEN_SOURCE,
 } from './qingtui.constants.js';
-import { QingtuiConfigurableModule, QINGTUI_MODULE_OPTIONS } from './qingtui.module-definition.js';
+import {
+  QINGTUI_ASYNC_OPTIONS_TYPE,
+  QINGTUI_MODULE_OPTIONS,
+  QINGTUI_OPTIONS_TYPE,
+  QingtuiConfigurableModule,
+} from './qingtui.module-definition.js';
+import { QingtuiClient } from './clients/qingtui.client.js';
+import {
+  appOfClientToken,
+  getQingtuiClientToken,
+  requestedClientApps,
+} from './clients/qingtui-client.tokens.js';
+import { QingtuiConfigError } from './errors/qingtui-config.error.js';
+import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
+import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import { messages } from './qingtui.messages.js';
 import { createTokenBackend } from './store/create-token-backend.js';
 import type { TokenBackend } from './store/token-backend.interface.js';
 import { tokenKey } from './store/token-keys.js';
 import { PlatformUsage } from './token/platform-usage.js';
 import { TokenService } from './token/token.service.js';
-import { Logger } from '@nestjs/common';
 
 const logger = new Logger('QingtuiModule');
 
@@ -76,7 +89,47 @@ const logger = new Logger('QingtuiModule');
             }),
     },
     TokenService,
+    AccessTokenInterceptor,
+    { provide: QINGTUI_HTTP, useExisting: HttpService },
   ],
-  exports: [TokenService, QINGTUI_RESOLVED_OPTIONS],
+  exports: [TokenService, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
 })
-export class QingtuiModule extends QingtuiConfigurableModule {}
+export class QingtuiModule extends QingtuiConfigurableModule {
+  static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {
+    const apps = options.apps === undefined ? [] : [options.apps].flat().map((a) => a?.name);
+    const names = options.centralServer?.apps ?? apps;
+    return withClientProviders(super.forRoot(options), names);
+  }
+
+  static override forRootAsync(options: typeof QINGTUI_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withClientProviders(super.forRootAsync(options), []);
+  }
+}
+
+/**
+ * Adds one `QingtuiClient` provider per app: every app named in synchronous options, and every
+ * app requested with `@InjectQingtuiClient()` (decorators run when their classes are defined,
+ * before the root module's imports are evaluated). An unknown app fails at start-up.
+ */
+function withClientProviders(module: DynamicModule, appNames: (string | undefined)[]): DynamicModule {
+  const names = new Set<string>();
+  for (const name of appNames) if (typeof name === 'string') names.add(name);
+  const tokens = new Set([...names].map((n) => getQingtuiClientToken(n)));
+  for (const requested of requestedClientApps) tokens.add(getQingtuiClientToken(appOfClientToken(requested)));
+  const providers: Provider[] = [...tokens].map((token) => ({
+    provide: token,
+    inject: [HttpService, TokenService],
+    useFactory: (http: HttpService, tokenService: TokenService) => {
+      const app = appOfClientToken(token.slice('QingtuiClient:'.length)) ?? tokenService.appNames()[0];
+      if (!tokenService.hasApp(app)) {
+        throw new QingtuiConfigError('apps', `has no app named "${app}" (requested by @InjectQingtuiClient)`);
+      }
+      return new QingtuiClient(http.axiosRef, app);
+    },
+  }));
+  return {
+    ...module,
+    providers: [...(module.providers ?? []), ...providers],
+    exports: [...(module.exports ?? []), ...tokens],
+  };
+}

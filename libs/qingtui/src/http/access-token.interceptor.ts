@@ -1,0 +1,130 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { classifyErrcode, errcodeOf, platformError, transportError } from '../platform/qingtui-response.js';
+import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
+import type { PlatformUsage } from '../token/platform-usage.js';
+import { TokenService } from '../token/token.service.js';
+import './qingtui-request.js';
+
+/** Path of a request URL, without host or query (never logged with its query). */
+function endpointOf(config: { url?: string }): string {
+  const url = config.url ?? '';
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
+  return path === '' ? '/' : path;
+}
+
+function parseBody(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+/**
+ * Registered on the module's own axios instance. For every request that carries
+ * `qingtui: { app }` it:
+ * - adds the app's `access_token` to the query;
+ * - reads the platform's `errcode` (the platform answers HTTP 200 with an errcode): on a
+ *   token-invalid code it reports the token it used as stale (a passive refresh that renews only
+ *   if that token is still current) and re-sends the request once with the new token; any other
+ *   errcode becomes a `QingtuiApiError`;
+ * - re-sends once after a transport failure only when that cannot deliver anything twice: the
+ *   request surely never reached the platform, or it is idempotent.
+ */
+@Injectable()
+export class AccessTokenInterceptor implements OnModuleInit {
+  constructor(
+    private readonly http: HttpService,
+    private readonly tokens: TokenService,
+    @Inject(QINGTUI_RESOLVED_OPTIONS) private readonly options: ResolvedQingtuiOptions,
+    @Inject(QINGTUI_PLATFORM_USAGE) private readonly usage: PlatformUsage,
+  ) {}
+
+  onModuleInit(): void {
+    const axios = this.http.axiosRef;
+    axios.interceptors.request.use((config) => this.beforeRequest(config));
+    axios.interceptors.response.use(
+      (response) => this.afterResponse(response),
+      (error: AxiosError) => this.afterFailure(error),
+    );
+  }
+
+  private async beforeRequest(
+    config: InternalAxiosRequestConfig,
+  ): Promise<InternalAxiosRequestConfig> {
+    const request = config.qingtui;
+    if (request === undefined) return config;
+    const state = (config.qingtuiState ??= {});
+    // A re-sent request uses the token the passive refresh handed back.
+    const token =
+      state.retried && state.token ? state.token : await this.tokens.getToken(request.app);
+    state.token = token;
+    config.baseURL ??= this.options.baseUrl;
+    config.timeout ||= this.options.httpTimeoutMs;
+    config.params = { ...(config.params ?? {}), access_token: token };
+    this.usage.record(request.app, 'api');
+    return config;
+  }
+
+  private async afterResponse(response: AxiosResponse): Promise<AxiosResponse> {
+    const config = response.config;
+    const request = config.qingtui;
+    if (request === undefined) return response;
+    const endpoint = endpointOf(config);
+    const body = parseBody(response.data);
+    const errcode = errcodeOf(body);
+    if (errcode === undefined) {
+      const isObject = body !== null && typeof body === 'object';
+      if (response.status < 400 && isObject) {
+        response.data = body;
+        return response;
+      }
+      const failure = new QingtuiApiError(
+        response.status >= 500 || !isObject ? 'transient' : 'request',
+        undefined,
+        isObject ? `HTTP ${response.status}` : `HTTP ${response.status}, answer is not JSON`,
+        endpoint,
+        response.status,
+      );
+      if (failure.kind === 'transient' && this.mayResend(config, failure)) return this.resend(config);
+      throw failure;
+    }
+    const state = (config.qingtuiState ??= {});
+    if (classifyErrcode(errcode, endpoint) === 'token-invalid' && !state.retried && state.token) {
+      // The platform refused the token, so it did not act on the request: re-sending is safe.
+      const fresh = await this.tokens.refreshIfCurrent(request.app, state.token);
+      state.token = fresh;
+      return this.resend(config);
+    }
+    throw platformError(body as Record<string, unknown>, endpoint, response.status);
+  }
+
+  private async afterFailure(error: AxiosError): Promise<AxiosResponse> {
+    const config = error.config;
+    if (config?.qingtui === undefined || error instanceof QingtuiApiError) throw error;
+    if (error.response) return this.afterResponse(error.response);
+    const failure = transportError(error, endpointOf(config));
+    if (this.mayResend(config, failure)) return this.resend(config);
+    throw failure;
+  }
+
+  /** Once at most, and only when re-sending cannot deliver anything twice. */
+  private mayResend(config: InternalAxiosRequestConfig, failure: QingtuiApiError): boolean {
+    if (config.qingtuiState?.retried) return false;
+    const idempotent =
+      config.qingtui?.idempotent ?? (config.method ?? 'get').toLowerCase() === 'get';
+    return idempotent || !failure.maybeProcessed;
+  }
+
+  private resend(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    const state = (config.qingtuiState ??= {});
+    state.retried = true;
+    // The request interceptor puts the (possibly new) token back into the query.
+    return this.http.axiosRef.request(config);
+  }
+}

@@ -1,0 +1,32 @@
+import type { AxiosRequestConfig } from 'axios';
+
+/** Per-request options read by the access-token interceptor. */
+export interface QingtuiRequestOptions {
+  /** Name of the app whose access_token is added to the request. */
+  app: string;
+  /**
+   * Whether re-sending the request can do no harm (reads, status queries). Defaults to true for
+   * GET and false otherwise. A non-idempotent request (a message send) is re-sent after a
+   * transport failure only when it surely never reached the platform.
+   */
+  idempotent?: boolean;
+}
+
+/** Internal bookkeeping of one request through the interceptor. */
+export interface QingtuiRequestState {
+  /** Token the request was sent with. */
+  token?: string;
+  /** Set once the request has been re-sent: it is never re-sent twice. */
+  retried?: boolean;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Set to have the Qingtui interceptor add the app's access_token and heal token errors. */
+    qingtui?: QingtuiRequestOptions;
+    /** @internal */
+    qingtuiState?: QingtuiRequestState;
+  }
+}
+
+export type QingtuiAxiosConfig = AxiosRequestConfig & { qingtui: QingtuiRequestOptions };
