@@ -36,6 +36,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          testTimeout: 30_000,
           include: ['libs/**/*.spec.ts', 'src/**/*.spec.ts'],
         },
       },

@@ -32,8 +32,13 @@ export class CacheTokenBackend implements TokenBackend {
   ): Promise<boolean> {
     const current = await this.read(key);
     if (current !== undefined && current.generation !== expectedGeneration) return false;
-    await this.cache.set(key, JSON.stringify(record), recordTtlMs(record, this.now()));
+    await this.put(key, record);
     return true;
+  }
+
+  /** Stores `record` unconditionally. */
+  async put(key: string, record: TokenRecord): Promise<void> {
+    await this.cache.set(key, JSON.stringify(record), recordTtlMs(record, this.now()));
   }
 
   tryLock(): Promise<TokenLease | undefined> {

@@ -34,6 +34,8 @@ export interface TokenBackend {
    * now (and the slot is taken for `intervalMs`), or how many ms to wait before asking again.
    */
   reserveCall(key: string, intervalMs: number): Promise<number>;
+  /** Registers a listener told when a shared store is reachable again after an outage. */
+  onRecovered?(listener: () => void): void;
   /** Current health. */
   state(): BackendState;
   close(): Promise<void>;

@@ -111,6 +111,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       const slot = this.slotsByKey.get(key);
       if (slot) void this.reloadFromStore(slot);
     });
+    // A store that comes back empty (Redis restarted) gets our tokens back, so that no other
+    // instance fetches a new one (and kills the refresh_token) for nothing.
+    backend.onRecovered?.(() => {
+      for (const slot of this.slots.values()) {
+        if (slot.record && this.usable(slot.record)) {
+          void this.backend.write(slot.key, slot.record, undefined).catch(noop);
+        }
+      }
+    });
   }
 
   /**

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TokenRecord } from '../token/token-record.interface.js';
+import { RedisTokenBackend } from './redis-token.backend.js';
+import { tokenKey } from './token-keys.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const backends: RedisTokenBackend[] = [];
+
+async function backend(prefix: string): Promise<RedisTokenBackend> {
+  const b = new RedisTokenBackend({ url: REDIS_URL, keyPrefix: prefix });
+  await b.connect();
+  backends.push(b);
+  return b;
+}
+
+function record(generation: number, token = `tok-${generation}`): TokenRecord {
+  const now = Date.now();
+  return { accessToken: token, issuedAt: now, expiresAt: now + 60_000, generation, origin: 'credentials' };
+}
+
+afterEach(async () => {
+  await Promise.all(backends.splice(0).map((b) => b.close()));
+});
+
+describe('RedisTokenBackend (real Redis)', () => {
+  it('fences writes: a write based on an old generation is refused', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token');
+    const a = await backend(prefix);
+    expect(await a.write(key, record(1), undefined)).toBe(true);
+    expect(await a.write(key, record(2), 1)).toBe(true);
+    // A slow renewal that started from generation 1 must not overwrite generation 2.
+    expect(await a.write(key, record(2, 'late'), 1)).toBe(false);
+    expect(await a.write(key, record(1, 'fresh-start'), undefined)).toBe(false);
+    expect((await a.read(key))?.accessToken).toBe('tok-2');
+    expect(a.state()).toBe('ok');
+  });
+
+  it('grants the lock to one holder and releases only the owner', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'lock');
+    const [a, b] = [await backend(prefix), await backend(prefix)];
+    const lease = await a.tryLock(key, 5_000);
+    expect(lease).toBeDefined();
+    expect(await b.tryLock(key, 5_000)).toBeUndefined();
+    await lease!.release();
+    const second = await b.tryLock(key, 5_000);
+    expect(second).toBeDefined();
+    await lease!.release(); // a stale release must not free b's lock
+    expect(await a.tryLock(key, 5_000)).toBeUndefined();
+    await second!.release();
+  });
+
+  it('lets a lease lapse so that a dead holder cannot block renewals', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'lock');
+    const [a, b] = [await backend(prefix), await backend(prefix)];
+    expect(await a.tryLock(key, 150)).toBeDefined();
+    expect(await b.tryLock(key, 150)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await b.tryLock(key, 150)).toBeDefined();
+  });
+
+  it('spaces reserved calls across instances', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token-call');
+    const [a, b] = [await backend(prefix), await backend(prefix)];
+    expect(await a.reserveCall(key, 2_000)).toBe(0);
+    const wait = await b.reserveCall(key, 2_000);
+    expect(wait).toBeGreaterThan(1_500);
+    expect(wait).toBeLessThanOrEqual(2_000);
+  });
+
+  it('tells other instances about a write, and wakes waiters', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token');
+    const [a, b] = [await backend(prefix), await backend(prefix)];
+    const seen: string[] = [];
+    b.onRemoteChange((k) => seen.push(k));
+    const ownSeen: string[] = [];
+    a.onRemoteChange((k) => ownSeen.push(k));
+    const started = Date.now();
+    const waiting = b.waitForChange(key, 5_000);
+    await a.write(key, record(1), undefined);
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([key]);
+    expect(ownSeen).toEqual([]);
+  });
+
+  it('reports degraded and falls back to memory when Redis cannot be reached', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const b = new RedisTokenBackend({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
+    backends.push(b);
+    await b.connect();
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token');
+    expect(b.state()).toBe('degraded');
+    expect(await b.write(key, record(1), undefined)).toBe(true);
+    expect((await b.read(key))?.accessToken).toBe('tok-1');
+    expect(await b.tryLock(key, 1_000)).toBeDefined();
+  });
+});
