@@ -25,7 +25,8 @@ import {
   getQingtuiClientToken,
   requestedClientApps,
 } from './clients/qingtui-client.tokens.js';
-import { QingtuiConfigError } from './errors/qingtui-config.error.js';
+import { ClientInjectionValidator } from './clients/client-injection.validator.js';
+import { DiscoveryModule } from '@nestjs/core';
 import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import { messages } from './qingtui.messages.js';
@@ -43,7 +44,7 @@ const logger = new Logger('QingtuiModule');
  */
 @Module({
   // The module's own axios instance: the token logic never touches the app's other HTTP calls.
-  imports: [HttpModule.register({}), ScheduleModule.forRoot()],
+  imports: [HttpModule.register({}), ScheduleModule.forRoot(), DiscoveryModule],
   providers: [
     {
       provide: QINGTUI_RESOLVED_OPTIONS,
@@ -90,6 +91,7 @@ const logger = new Logger('QingtuiModule');
     },
     TokenService,
     AccessTokenInterceptor,
+    ClientInjectionValidator,
     { provide: QINGTUI_HTTP, useExisting: HttpService },
   ],
   exports: [TokenService, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
@@ -120,10 +122,8 @@ function withClientProviders(module: DynamicModule, appNames: (string | undefine
     provide: token,
     inject: [HttpService, TokenService],
     useFactory: (http: HttpService, tokenService: TokenService) => {
+      // An unknown app is reported at start-up by ClientInjectionValidator when it is injected.
       const app = appOfClientToken(token.slice('QingtuiClient:'.length)) ?? tokenService.appNames()[0];
-      if (!tokenService.hasApp(app)) {
-        throw new QingtuiConfigError('apps', `has no app named "${app}" (requested by @InjectQingtuiClient)`);
-      }
       return new QingtuiClient(http.axiosRef, app);
     },
   }));

@@ -11,7 +11,7 @@ import {
   QINGTUI_MEDIA_SIZE_LIMITS,
   QINGTUI_MESSAGE_LIMITS as L,
 } from './qingtui-api.limits.js';
-import { QINGTUI_MESSAGE_SEND_TARGETS } from './qingtui-api.paths.js';
+import { QINGTUI_MESSAGE_SEND_TARGETS, QINGTUI_MESSAGE_TYPES } from './qingtui-api.paths.js';
 import { validationMessages as m } from './qingtui-validation.messages.js';
 
 /*
@@ -38,8 +38,6 @@ const TARGET_KEYS = [
   { key: 'allFollowers', kind: 'service', field: 'target.allFollowers' },
 ] as const;
 
-export const QINGTUI_MESSAGE_TYPES = Object.keys(QINGTUI_MESSAGE_SEND_TARGETS) as QingtuiMessageType[];
-
 function fail(field: string, problem: string): never {
   throw new QingtuiValidationError(field, problem);
 }
@@ -50,9 +48,7 @@ export function isJsonObject(value: unknown): value is Json {
 
 /** Length in characters (code points), as a person counts them. */
 function charCount(text: string): number {
-  let n = 0;
-  for (const _ of text) n += 1;
-  return n;
+  return [...text].length;
 }
 
 function isBlank(text: string): boolean {
@@ -191,7 +187,7 @@ export function validateMessage(message: QingtuiMessage, target: QingtuiTarget):
   const msg = message as unknown;
   if (!isJsonObject(msg)) fail('message', m.notObject());
   const type = msg.type;
-  if (typeof type !== 'string' || !(QINGTUI_MESSAGE_TYPES as string[]).includes(type)) {
+  if (typeof type !== 'string' || !(QINGTUI_MESSAGE_TYPES as readonly string[]).includes(type)) {
     fail('type', m.unknownType(type, QINGTUI_MESSAGE_TYPES));
   }
   const kind = validateTarget(target);
