@@ -10,3 +10,19 @@ export {
   QINGTUI_ERRCODES,
   QINGTUI_TOKEN_INVALID_ERRCODES,
 } from './platform/qingtui-platform.constants.js';
+export * from './interfaces/messages.interface.js';
+export { QingtuiClient } from './clients/qingtui.client.js';
+export { QingtuiClients } from './clients/qingtui-clients.service.js';
+export { validateMessage, validateTarget, validateUpload } from './clients/validate-message.js';
+export { parseQingtuiSendRequest } from './clients/parse-send-request.js';
+export { readSendResult } from './clients/qingtui-answers.js';
+export {
+  QINGTUI_COLORS,
+  QINGTUI_MEDIA_SIZE_LIMITS,
+  QINGTUI_MESSAGE_LIMITS,
+} from './clients/qingtui-api.limits.js';
+export {
+  QINGTUI_MESSAGE_SEND_TARGETS,
+  QINGTUI_MESSAGE_TYPES,
+  QINGTUI_NEWS_API_VERSION,
+} from './clients/qingtui-api.paths.js';

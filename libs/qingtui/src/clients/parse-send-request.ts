@@ -34,9 +34,9 @@ class WireObject {
     }
   }
 
-  /** Opens a nested object (or list item): undefined if absent. */
+  /** Opens a nested object: undefined if absent or null. */
   static open(value: unknown, path: string, allowed: readonly string[]): WireObject | undefined {
-    if (value === undefined) return undefined;
+    if (value === undefined || value === null) return undefined;
     if (!isJsonObject(value)) fail(path, m.notObject());
     return new WireObject(value, path, allowed);
   }

@@ -66,7 +66,9 @@ export function readSendResult(answer: unknown, endpoint: string): QingtuiSendRe
     const single = (isObject(data) ? idOf(data.msg_id) : idOf(data)) ?? idOf(body.msg_id);
     if (single !== undefined) ids = [{ msgId: single }];
   }
-  if (ids.length === 0) throw malformedAnswer(endpoint, 'success without a message id (the message may have been sent)');
+  if (ids.length === 0) {
+    throw malformedAnswer(endpoint, 'success carries no message id; the message may have been sent');
+  }
   return { msgId: ids[0].msgId, msgIds: ids };
 }
 

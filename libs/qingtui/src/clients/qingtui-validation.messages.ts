@@ -37,7 +37,7 @@ export const validationMessages = {
   cardNotJson: () => 'must be the card as an object or as its JSON text',
   emptyMedia: () => 'is empty',
   mediaTooLarge: (size: number, max: number, type: string) =>
-    `is ${size} bytes; a ${type} upload may be at most ${max} bytes (${formatBytes(max)})`,
+    `is ${size} bytes; ${type} uploads may be at most ${max} bytes (${formatBytes(max)})`,
   notMedia: () => 'must be a Buffer or Uint8Array',
   mediaType: (value: unknown) => `is ${JSON.stringify(value)}; expected "image" or "file"`,
   headerUnsafe: () => 'must not contain line breaks or control characters',

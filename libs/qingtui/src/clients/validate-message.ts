@@ -180,10 +180,11 @@ export function assertTargetAllowed(type: QingtuiMessageType, kind: QingtuiTarge
  * fields, lengths (titles ≤45, button_text ≤6, text-card lines ≤200, key ≤8, value ≤45, ≤6
  * pairs, news summary ≤120) and colors (black, highlight, gray). Pure: no I/O.
  *
+ * @returns the target's kind (the last segment of the send path)
  * @throws QingtuiValidationError on the first problem, with `field` such as `message.title`,
  *   `to_users[3]` or `message.content_list[0].text`
  */
-export function validateMessage(message: QingtuiMessage, target: QingtuiTarget): void {
+export function validateMessage(message: QingtuiMessage, target: QingtuiTarget): QingtuiTargetKind {
   const msg = message as unknown;
   if (!isJsonObject(msg)) fail('message', m.notObject());
   const type = msg.type;
@@ -193,6 +194,7 @@ export function validateMessage(message: QingtuiMessage, target: QingtuiTarget):
   const kind = validateTarget(target);
   assertTargetAllowed(type as QingtuiMessageType, kind);
   MESSAGE_CHECKS[type as QingtuiMessageType](msg);
+  return kind;
 }
 
 const MESSAGE_CHECKS: Record<QingtuiMessageType, (message: Json) => void> = {

@@ -42,6 +42,8 @@ export interface AppTokenStatus {
   origin?: string;
   renewing: boolean;
   consecutiveFailures: number;
+  /** `getToken` calls that had to wait for the platform since start-up. */
+  callersWaited: number;
   lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
   platformCallsToday: PlatformUsageSnapshot;
 }
@@ -56,6 +58,8 @@ interface AppSlot {
   serveUntil: number;
   inflight?: Promise<TokenRecord>;
   failures: number;
+  /** `getToken` calls that had to wait for a renewal (cold start, or no valid token known). */
+  waits: number;
   lastError?: AppTokenStatus['lastError'];
   nextRenewalAt?: number;
 }
@@ -100,6 +104,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         lockKey: tokenKey(options.keyPrefix, platform, app.appId, 'lock'),
         serveUntil: 0,
         failures: 0,
+        waits: 0,
       };
       this.slots.set(app.name, slot);
       this.slotsByKey.set(slot.key, slot);
@@ -219,6 +224,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         origin: r?.origin,
         renewing: slot.inflight !== undefined,
         consecutiveFailures: slot.failures,
+        callersWaited: slot.waits,
         lastError: slot.lastError,
         platformCallsToday: this.usage.get(slot.app.name),
       };
@@ -258,6 +264,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   // ---------------------------------------------------------------- read path
 
   private async getSlow(slot: AppSlot): Promise<TokenRecord> {
+    slot.waits += 1;
     try {
       return await this.flight(slot, slot.record ? 'expired' : 'initial');
     } catch (error) {
