@@ -34,6 +34,11 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1`;
 
+/** Extends the lock only if this owner still holds it. */
+const EXTEND_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 /** Deletes the lock only if this owner still holds it. */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -62,7 +67,8 @@ export interface RedisTokenBackendOptions {
 export class RedisTokenBackend implements TokenBackend {
   readonly kind = 'redis' as const;
   private readonly logger: Logger;
-  private readonly instanceId = randomUUID();
+  /** Identifies this instance in lock owners and change notifications. */
+  readonly instanceId = randomUUID();
   private readonly channel: string;
   private readonly client: RedisClient;
   private readonly subscriber: RedisClient;
@@ -72,6 +78,7 @@ export class RedisTokenBackend implements TokenBackend {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly recoveryListeners: (() => void)[] = [];
   private readonly ownsClient: boolean;
+  private readonly watchdogs = new Set<NodeJS.Timeout>();
   private degraded = false;
   private closed = false;
 
@@ -181,8 +188,19 @@ export class RedisTokenBackend implements TokenBackend {
       this.markDegraded(`lock: ${(error as Error).message}`);
       return this.local.tryLock();
     }
+    // Watchdog: a live holder keeps extending its short lease, so a holder that dies (SIGKILL)
+    // blocks the others for at most one lease, not for the longest renewal imaginable.
+    const watchdog = setInterval(() => {
+      this.client
+        .eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(leaseMs)] })
+        .catch(() => undefined);
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    watchdog.unref();
+    this.watchdogs.add(watchdog);
     return {
       release: async () => {
+        clearInterval(watchdog);
+        this.watchdogs.delete(watchdog);
         try {
           await this.client.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] });
         } catch {
@@ -235,6 +253,7 @@ export class RedisTokenBackend implements TokenBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const watchdog of this.watchdogs) clearInterval(watchdog);
     await Promise.allSettled([
       this.subscriber.close(),
       this.ownsClient ? this.client.close() : Promise.resolve(),

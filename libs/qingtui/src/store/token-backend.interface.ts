@@ -16,6 +16,8 @@ export type BackendState = 'ok' | 'degraded';
  */
 export interface TokenBackend {
   readonly kind: 'memory' | 'redis';
+  /** Identifies this instance among those sharing the store (lock owners start with it). */
+  readonly instanceId?: string;
   /** Reads the stored record. */
   read(key: string): Promise<TokenRecord | undefined>;
   /**

@@ -110,8 +110,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       this.slotsByKey.set(slot.key, slot);
     }
     this.defaultSlot = this.slots.get(options.defaultApp)!;
-    // A renewal does at most two platform calls and waits at most one /v1/token slot (2.5 s).
-    this.leaseMs = options.httpTimeoutMs * 2 + 5_000;
+    // The lease covers one HTTP call and the wait for a /v1/token slot; a live holder extends
+    // it (the Redis backend runs a watchdog), so a dead one blocks the others only this long.
+    this.leaseMs = options.httpTimeoutMs + 3_000;
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
       if (slot) void this.reloadFromStore(slot);
@@ -207,6 +208,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Health of the token store (`degraded` while a shared store is unreachable). */
   storeState(): BackendState {
     return this.backend.state();
+  }
+
+  /** Which store is in use, its health, and this instance's id among those sharing it. */
+  storeInfo(): { kind: 'memory' | 'redis'; state: BackendState; instanceId?: string } {
+    return { kind: this.backend.kind, state: this.backend.state(), instanceId: this.backend.instanceId };
   }
 
   /** Token state of every app. */
