@@ -26,3 +26,6 @@ export {
   QINGTUI_MESSAGE_TYPES,
   QINGTUI_NEWS_API_VERSION,
 } from './clients/qingtui-api.paths.js';
+export { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-client.tokens.js';
+export { InjectQingtuiHttp, QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
+export type { QingtuiRequestOptions } from './http/qingtui-request.js';

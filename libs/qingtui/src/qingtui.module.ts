@@ -26,6 +26,7 @@ import {
   requestedClientApps,
 } from './clients/qingtui-client.tokens.js';
 import { ClientInjectionValidator } from './clients/client-injection.validator.js';
+import { QingtuiClients } from './clients/qingtui-clients.service.js';
 import { DiscoveryModule } from '@nestjs/core';
 import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
@@ -92,9 +93,10 @@ const logger = new Logger('QingtuiModule');
     TokenService,
     AccessTokenInterceptor,
     ClientInjectionValidator,
+    QingtuiClients,
     { provide: QINGTUI_HTTP, useExisting: HttpService },
   ],
-  exports: [TokenService, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
+  exports: [TokenService, QingtuiClients, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {

@@ -28,7 +28,9 @@ function richMedia(media: QingtuiRichMedia | undefined): Wire | undefined {
   return media && compact({ name: media.name, media_id: media.mediaId });
 }
 
-type Builders = { [T in QingtuiMessageType]: (message: Extract<QingtuiMessage, { type: T }>) => Wire };
+type Builders = {
+  [T in QingtuiMessageType]: (message: Extract<QingtuiMessage, { type: T }>) => Wire;
+};
 
 const BUILDERS: Builders = {
   text: (m) => ({ content: m.content }),
@@ -78,7 +80,8 @@ const BUILDERS: Builders = {
         thumb_media_id: article.thumbMediaId,
         author: article.author,
         time: article.time,
-        show_cover_pic: article.showCoverPic === undefined ? undefined : article.showCoverPic ? 1 : 0,
+        show_cover_pic:
+          article.showCoverPic === undefined ? undefined : article.showCoverPic ? 1 : 0,
       }),
     ),
   }),

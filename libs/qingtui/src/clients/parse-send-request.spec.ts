@@ -21,7 +21,9 @@ describe('parseQingtuiSendRequest: targets', () => {
     expect(parseQingtuiSendRequest({ type: 'text', to_user: 'o1', message }).target).toEqual({
       toUser: 'o1',
     });
-    expect(parseQingtuiSendRequest({ type: 'text', to_users: ['o1', 'o2'], message }).target).toEqual({
+    expect(
+      parseQingtuiSendRequest({ type: 'text', to_users: ['o1', 'o2'], message }).target,
+    ).toEqual({
       toUsers: ['o1', 'o2'],
     });
     expect(parseQingtuiSendRequest({ type: 'text', channel_id: 'c1', message }).target).toEqual({
@@ -30,7 +32,9 @@ describe('parseQingtuiSendRequest: targets', () => {
   });
 
   it('reads no target as every follower', () => {
-    expect(parseQingtuiSendRequest({ type: 'text', message }).target).toEqual({ allFollowers: true });
+    expect(parseQingtuiSendRequest({ type: 'text', message }).target).toEqual({
+      allFollowers: true,
+    });
   });
 
   it('refuses a null target instead of reading it as every follower', () => {
@@ -40,7 +44,11 @@ describe('parseQingtuiSendRequest: targets', () => {
 
   it('refuses a target the type has no variant for', () => {
     const card = { title: 't', content_list: [{ text: 'x' }] };
-    expectField({ type: 'textCard', message: card }, 'target', /no service \(all followers\) variant/);
+    expectField(
+      { type: 'textCard', message: card },
+      'target',
+      /no service \(all followers\) variant/,
+    );
     expectField(
       { type: 'keyValue', message: { title: 't', content: [{ key: 'k', value: 'v' }] } },
       'target',
@@ -72,7 +80,11 @@ describe('parseQingtuiSendRequest: request shape', () => {
   it('refuses a body that is not an object, an unknown type and a missing message', () => {
     expectField('text', 'body', /object/);
     expectField([], 'body');
-    expectField({ type: 'voice', to_user: 'o', message: {} }, 'type', /"voice"; allowed message types are text/);
+    expectField(
+      { type: 'voice', to_user: 'o', message: {} },
+      'type',
+      /"voice"; allowed message types are text/,
+    );
     expectField({ to_user: 'o', message: {} }, 'type');
     expectField({ type: 'text', to_user: 'o' }, 'message', /required/);
     expectField({ type: 'text', to_user: 'o', message: 'hi' }, 'message', /object/);
@@ -81,7 +93,11 @@ describe('parseQingtuiSendRequest: request shape', () => {
   it('refuses unknown fields at every level, listing the known ones', () => {
     expectField({ type: 'text', to_user: 'o', message: { content: 'x' }, touser: 'o' }, 'touser');
     expectField(
-      { type: 'textCard', to_user: 'o', message: { title: 't', content_list: [], buttonText: 'Go' } },
+      {
+        type: 'textCard',
+        to_user: 'o',
+        message: { title: 't', content_list: [], buttonText: 'Go' },
+      },
       'message.buttonText',
       /expected title, url, button_text, content_list/,
     );
@@ -96,7 +112,11 @@ describe('parseQingtuiSendRequest: request shape', () => {
   });
 
   it('refuses fields of the wrong JSON type, naming their path', () => {
-    expectField({ type: 'text', to_user: 'o', message: { content: 5 } }, 'message.content', /string/);
+    expectField(
+      { type: 'text', to_user: 'o', message: { content: 5 } },
+      'message.content',
+      /string/,
+    );
     expectField(
       { type: 'textCard', to_user: 'o', message: { title: 't', content_list: {} } },
       'message.content_list',
@@ -113,7 +133,11 @@ describe('parseQingtuiSendRequest: request shape', () => {
       /number/,
     );
     expectField(
-      { type: 'news', to_user: 'o', message: { article_list: [{ title: 't', show_cover_pic: 'yes' }] } },
+      {
+        type: 'news',
+        to_user: 'o',
+        message: { article_list: [{ title: 't', show_cover_pic: 'yes' }] },
+      },
       'message.article_list[0].show_cover_pic',
       /boolean/,
     );
@@ -126,7 +150,11 @@ describe('parseQingtuiSendRequest: request shape', () => {
       /at most 45/,
     );
     expectField(
-      { type: 'news', to_user: 'o', message: { article_list: [{ title: 't', content: 'x'.repeat(121) }] } },
+      {
+        type: 'news',
+        to_user: 'o',
+        message: { article_list: [{ title: 't', content: 'x'.repeat(121) }] },
+      },
       'message.article_list[0].content',
     );
     expectField({ type: 'image', to_user: 'o', message: {} }, 'message.media_id', /required/);
@@ -183,7 +211,15 @@ describe('parseQingtuiSendRequest: messages', () => {
       type: 'news',
       message: {
         article_list: [
-          { title: 'A', url: 'u', content: 'sum', thumb_media_id: 'm', author: 'me', time: 1, show_cover_pic: 1 },
+          {
+            title: 'A',
+            url: 'u',
+            content: 'sum',
+            thumb_media_id: 'm',
+            author: 'me',
+            time: 1,
+            show_cover_pic: 1,
+          },
           { title: 'B', show_cover_pic: false },
         ],
       },
@@ -191,7 +227,15 @@ describe('parseQingtuiSendRequest: messages', () => {
     expect(message).toEqual({
       type: 'news',
       articleList: [
-        { title: 'A', url: 'u', content: 'sum', thumbMediaId: 'm', author: 'me', time: 1, showCoverPic: true },
+        {
+          title: 'A',
+          url: 'u',
+          content: 'sum',
+          thumbMediaId: 'm',
+          author: 'me',
+          time: 1,
+          showCoverPic: true,
+        },
         { title: 'B', showCoverPic: false },
       ],
     });
@@ -221,24 +265,34 @@ describe('parseQingtuiSendRequest: messages', () => {
       attachment: { name: 'f', mediaId: 'm2' },
     });
     expect(
-      parseQingtuiSendRequest({ type: 'process', to_users: ['a'], message: { title: 't', url: 'u', body: 'b' } })
-        .message,
+      parseQingtuiSendRequest({
+        type: 'process',
+        to_users: ['a'],
+        message: { title: 't', url: 'u', body: 'b' },
+      }).message,
     ).toEqual({ type: 'process', title: 't', url: 'u', body: 'b' });
-    expect(parseQingtuiSendRequest({ type: 'image', to_user: 'o', message: { media_id: 'm' } }).message).toEqual({
+    expect(
+      parseQingtuiSendRequest({ type: 'image', to_user: 'o', message: { media_id: 'm' } }).message,
+    ).toEqual({
       type: 'image',
       mediaId: 'm',
     });
-    expect(parseQingtuiSendRequest({ type: 'file', to_user: 'o', message: { media_id: 'm' } }).message).toEqual({
+    expect(
+      parseQingtuiSendRequest({ type: 'file', to_user: 'o', message: { media_id: 'm' } }).message,
+    ).toEqual({
       type: 'file',
       mediaId: 'm',
     });
     const card = { header: { title: 'x' }, elements: [1, { a: null }] };
-    expect(parseQingtuiSendRequest({ type: 'card', to_user: 'o', message: { content: card } }).message).toEqual({
+    expect(
+      parseQingtuiSendRequest({ type: 'card', to_user: 'o', message: { content: card } }).message,
+    ).toEqual({
       type: 'card',
       content: card,
     });
     expect(
-      parseQingtuiSendRequest({ type: 'card', to_user: 'o', message: { content: '{"a":1}' } }).message,
+      parseQingtuiSendRequest({ type: 'card', to_user: 'o', message: { content: '{"a":1}' } })
+        .message,
     ).toEqual({ type: 'card', content: '{"a":1}' });
   });
 
@@ -246,7 +300,12 @@ describe('parseQingtuiSendRequest: messages', () => {
     const { message } = parseQingtuiSendRequest({
       type: 'textCard',
       to_user: 'o',
-      message: { title: 't', url: null, button_text: null, content_list: [{ text: 'a', attr: null }] },
+      message: {
+        title: 't',
+        url: null,
+        button_text: null,
+        content_list: [{ text: 'a', attr: null }],
+      },
     });
     expect(message).toEqual({ type: 'textCard', title: 't', contentList: [{ text: 'a' }] });
   });

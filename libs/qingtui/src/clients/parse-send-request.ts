@@ -88,7 +88,12 @@ class WireObject {
 }
 
 /** Opens a list item that must be an object. */
-function item<T>(value: unknown, path: string, allowed: readonly string[], read: (o: WireObject) => T): T {
+function item<T>(
+  value: unknown,
+  path: string,
+  allowed: readonly string[],
+  read: (o: WireObject) => T,
+): T {
   if (!isJsonObject(value)) fail(path, m.notObject());
   return read(new WireObject(value, path, allowed));
 }
@@ -118,7 +123,14 @@ const READERS: { [T in QingtuiMessageType]: (o: Json) => Extract<QingtuiMessage,
     return { type: 'file', mediaId: o.string('media_id')! };
   },
   rich: (raw) => {
-    const o = new WireObject(raw, 'message', ['title', 'xtime', 'body', 'img_list', 'url_list', 'attachment']);
+    const o = new WireObject(raw, 'message', [
+      'title',
+      'xtime',
+      'body',
+      'img_list',
+      'url_list',
+      'attachment',
+    ]);
     const media = (w: WireObject) => ({ name: w.string('name'), mediaId: w.string('media_id')! });
     return {
       type: 'rich',
@@ -148,7 +160,14 @@ const READERS: { [T in QingtuiMessageType]: (o: Json) => Extract<QingtuiMessage,
     };
   },
   keyValue: (raw) => {
-    const o = new WireObject(raw, 'message', ['title', 'sub_title', 'url', 'content', 'footer', 'button_text']);
+    const o = new WireObject(raw, 'message', [
+      'title',
+      'sub_title',
+      'url',
+      'content',
+      'footer',
+      'button_text',
+    ]);
     return {
       type: 'keyValue',
       title: o.string('title')!,
@@ -173,7 +192,15 @@ const READERS: { [T in QingtuiMessageType]: (o: Json) => Extract<QingtuiMessage,
   },
   news: (raw) => {
     const o = new WireObject(raw, 'message', ['article_list']);
-    const fields = ['title', 'url', 'content', 'thumb_media_id', 'author', 'time', 'show_cover_pic'];
+    const fields = [
+      'title',
+      'url',
+      'content',
+      'thumb_media_id',
+      'author',
+      'time',
+      'show_cover_pic',
+    ];
     return {
       type: 'news',
       articleList: o.list('article_list', (v, path) =>
@@ -246,7 +273,13 @@ function readTarget(body: WireObject): QingtuiTarget {
  */
 export function parseQingtuiSendRequest(body: unknown): QingtuiSendRequest {
   if (!isJsonObject(body)) fail('body', m.notObject());
-  const request = new WireObject(body, '', ['type', 'to_user', 'to_users', 'channel_id', 'message']);
+  const request = new WireObject(body, '', [
+    'type',
+    'to_user',
+    'to_users',
+    'channel_id',
+    'message',
+  ]);
   const type = request.value.type;
   if (typeof type !== 'string' || !(QINGTUI_MESSAGE_TYPES as readonly string[]).includes(type)) {
     fail('type', m.unknownType(type, QINGTUI_MESSAGE_TYPES));
@@ -255,7 +288,7 @@ export function parseQingtuiSendRequest(body: unknown): QingtuiSendRequest {
   const raw = request.value.message;
   if (raw === undefined || raw === null) fail('message', m.required());
   if (!isJsonObject(raw)) fail('message', m.notObject());
-  const message = prune(READERS[type as QingtuiMessageType](raw)) as QingtuiMessage;
+  const message = prune<QingtuiMessage>(READERS[type as QingtuiMessageType](raw));
   validateMessage(message, target);
   return { message, target };
 }

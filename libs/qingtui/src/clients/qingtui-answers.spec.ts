@@ -70,7 +70,9 @@ describe('readSendResult', () => {
   });
 
   it('prefers data over a top-level msg_id when a server sends both', () => {
-    expect(readSendResult({ data: 'm1', msg_id: 'm1' }, endpoint).msgIds).toEqual([{ msgId: 'm1' }]);
+    expect(readSendResult({ data: 'm1', msg_id: 'm1' }, endpoint).msgIds).toEqual([
+      { msgId: 'm1' },
+    ]);
   });
 
   it('reads a numeric id as a string', () => {
@@ -92,12 +94,16 @@ describe('readSendResult', () => {
 describe('other readers', () => {
   it('reads a message status, top-level or in data', () => {
     const path = '/v1/message/status/get';
-    expect(readMessageStatus({ msg_id: 'm', msg_status: 'SENDING', rate: 0.5 }, 'm', path)).toEqual({
-      msgId: 'm',
-      status: 'SENDING',
-      rate: 0.5,
-    });
-    expect(readMessageStatus({ data: { msg_status: 'SEND_SUCCESS', rate: '1' } }, 'm9', path)).toEqual({
+    expect(readMessageStatus({ msg_id: 'm', msg_status: 'SENDING', rate: 0.5 }, 'm', path)).toEqual(
+      {
+        msgId: 'm',
+        status: 'SENDING',
+        rate: 0.5,
+      },
+    );
+    expect(
+      readMessageStatus({ data: { msg_status: 'SEND_SUCCESS', rate: '1' } }, 'm9', path),
+    ).toEqual({
       msgId: 'm9',
       status: 'SEND_SUCCESS',
       rate: 1,
@@ -107,7 +113,9 @@ describe('other readers', () => {
 
   it('reads an upload answer and refuses one without media_id', () => {
     const path = '/v1/media/upload';
-    expect(readMediaUpload({ type: 'image', media_id: 'md', created_at: 1700 }, 'image', path)).toEqual({
+    expect(
+      readMediaUpload({ type: 'image', media_id: 'md', created_at: 1700 }, 'image', path),
+    ).toEqual({
       mediaId: 'md',
       type: 'image',
       createdAt: 1700,
@@ -122,7 +130,9 @@ describe('other readers', () => {
       hasMore: true,
       totalCount: 7,
     });
-    expect(readFollowers({ data: { followers: ['a'], has_more: false, total_count: 1 } }, path)).toEqual({
+    expect(
+      readFollowers({ data: { followers: ['a'], has_more: false, total_count: 1 } }, path),
+    ).toEqual({
       followers: ['a'],
       hasMore: false,
       totalCount: 1,

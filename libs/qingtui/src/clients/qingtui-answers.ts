@@ -67,15 +67,26 @@ export function readSendResult(answer: unknown, endpoint: string): QingtuiSendRe
     if (single !== undefined) ids = [{ msgId: single }];
   }
   if (ids.length === 0) {
-    throw malformedAnswer(endpoint, 'success carries no message id; the message may have been sent');
+    throw malformedAnswer(
+      endpoint,
+      'success carries no message id; the message may have been sent',
+    );
   }
   return { msgId: ids[0].msgId, msgIds: ids };
 }
 
-const SEND_STATUSES: readonly QingtuiMessageSendStatus[] = ['SEND_SUCCESS', 'SEND_FAILED', 'SENDING'];
+const SEND_STATUSES: readonly QingtuiMessageSendStatus[] = [
+  'SEND_SUCCESS',
+  'SEND_FAILED',
+  'SENDING',
+];
 
 /** Reads `{msg_id, msg_status, rate}` (top-level or in `data`). */
-export function readMessageStatus(answer: unknown, msgId: string, endpoint: string): QingtuiMessageStatus {
+export function readMessageStatus(
+  answer: unknown,
+  msgId: string,
+  endpoint: string,
+): QingtuiMessageStatus {
   const fields = fieldsOf(answer);
   const status = fields.msg_status;
   if (!SEND_STATUSES.includes(status as QingtuiMessageSendStatus)) {

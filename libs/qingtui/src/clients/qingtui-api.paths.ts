@@ -24,9 +24,9 @@ export const QINGTUI_MESSAGE_SEND_TARGETS = {
 } as const satisfies Record<string, readonly (typeof QINGTUI_TARGET_KINDS)[number][]>;
 
 /** Every message type, in the order of the table above. */
-export const QINGTUI_MESSAGE_TYPES = Object.keys(QINGTUI_MESSAGE_SEND_TARGETS) as readonly (
-  keyof typeof QINGTUI_MESSAGE_SEND_TARGETS
-)[];
+export const QINGTUI_MESSAGE_TYPES = Object.keys(
+  QINGTUI_MESSAGE_SEND_TARGETS,
+) as readonly (keyof typeof QINGTUI_MESSAGE_SEND_TARGETS)[];
 
 /**
  * API version of the news send paths. The Java SDK uses `v2`, the C# clients `v1`; we follow

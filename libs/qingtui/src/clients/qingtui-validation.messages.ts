@@ -13,8 +13,7 @@ export const validationMessages = {
     max === undefined
       ? `must be an integer of at least ${min}`
       : `must be an integer from ${min} to ${max}`,
-  tooLong: (length: number, max: number) =>
-    `has ${length} characters; at most ${max} are allowed`,
+  tooLong: (length: number, max: number) => `has ${length} characters; at most ${max} are allowed`,
   tooFew: (count: number, min: number, what: string) =>
     `has ${count} ${what}; at least ${min} ${min === 1 ? 'is' : 'are'} required`,
   tooMany: (count: number, max: number, what: string) =>

@@ -11,12 +11,15 @@ import type {
   QingtuiNewsArticle,
   QingtuiRawRequestOptions,
   QingtuiSendResult,
-  QingtuiTarget,
   QingtuiTargetFor,
 } from '../interfaces/messages.interface.js';
 import type { QingtuiAxiosConfig } from '../http/qingtui-request.js';
 import { QINGTUI_MESSAGE_LIMITS } from './qingtui-api.limits.js';
-import { QINGTUI_API_PARAMS as P, QINGTUI_API_PATHS, messageSendPath } from './qingtui-api.paths.js';
+import {
+  QINGTUI_API_PARAMS as P,
+  QINGTUI_API_PATHS,
+  messageSendPath,
+} from './qingtui-api.paths.js';
 import { toSendBody } from './message-wire.js';
 import {
   readFollowers,
@@ -68,10 +71,10 @@ export class QingtuiClient {
     message: M,
     target: QingtuiTargetFor<M['type']>,
   ): Promise<QingtuiSendResult> {
-    const kind = validateMessage(message, target as QingtuiTarget);
+    const kind = validateMessage(message, target);
     const path = messageSendPath(message.type, kind);
     const answer = await this.call('POST', path, {
-      data: toSendBody(message, target as QingtuiTarget),
+      data: toSendBody(message, target),
       idempotent: false,
     });
     return readSendResult(answer, path);
@@ -93,7 +96,10 @@ export class QingtuiClient {
   }
 
   /** Sends a rich message. */
-  sendRich(target: QingtuiTargetFor<'rich'>, rich: QingtuiMessageBody<'rich'>): Promise<QingtuiSendResult> {
+  sendRich(
+    target: QingtuiTargetFor<'rich'>,
+    rich: QingtuiMessageBody<'rich'>,
+  ): Promise<QingtuiSendResult> {
     return this.send({ type: 'rich', ...rich }, target);
   }
 
@@ -122,7 +128,10 @@ export class QingtuiClient {
   }
 
   /** Sends one or more articles. */
-  sendNews(target: QingtuiTargetFor<'news'>, articles: QingtuiNewsArticle[]): Promise<QingtuiSendResult> {
+  sendNews(
+    target: QingtuiTargetFor<'news'>,
+    articles: readonly QingtuiNewsArticle[],
+  ): Promise<QingtuiSendResult> {
     return this.send({ type: 'news', articleList: articles }, target);
   }
 

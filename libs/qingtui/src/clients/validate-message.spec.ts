@@ -177,9 +177,16 @@ describe('validateMessage: text, image, file, process, rich, card', () => {
   it('accepts a card as an object or as JSON text, and nothing else', () => {
     expect(() => validateMessage({ type: 'card', content: { a: 1 } }, one)).not.toThrow();
     expect(() => validateMessage({ type: 'card', content: '{"a":1}' }, one)).not.toThrow();
-    expectField(() => validateMessage({ type: 'card', content: '{a:1' }, one), 'message.content', /JSON/);
+    expectField(
+      () => validateMessage({ type: 'card', content: '{a:1' }, one),
+      'message.content',
+      /JSON/,
+    );
     expectField(() => validateMessage({ type: 'card', content: '[1]' }, one), 'message.content');
-    expectField(() => validateMessage({ type: 'card', content: 3 } as never, one), 'message.content');
+    expectField(
+      () => validateMessage({ type: 'card', content: 3 } as never, one),
+      'message.content',
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expectField(() => validateMessage({ type: 'card', content: cyclic }, one), 'message.content');
@@ -229,19 +236,30 @@ describe('validateMessage: textCard', () => {
       ).not.toThrow();
     }
     expectField(
-      () => validateMessage(textCard({ contentList: [{ text: 't', attr: { color: 'red' as never } }] }), one),
+      () =>
+        validateMessage(
+          textCard({ contentList: [{ text: 't', attr: { color: 'red' as never } }] }),
+          one,
+        ),
       'message.content_list[0].attr.color',
       /black, highlight, gray/,
     );
     expectField(
-      () => validateMessage(textCard({ contentList: [{ text: 't', attr: { color: 'BLACK' as never } }] }), one),
+      () =>
+        validateMessage(
+          textCard({ contentList: [{ text: 't', attr: { color: 'BLACK' as never } }] }),
+          one,
+        ),
       'message.content_list[0].attr.color',
     );
   });
 
   it('requires the title and the content_list', () => {
     expectField(() => validateMessage(textCard({ title: '' }), one), 'message.title');
-    expectField(() => validateMessage(textCard({ contentList: undefined }), one), 'message.content_list');
+    expectField(
+      () => validateMessage(textCard({ contentList: undefined }), one),
+      'message.content_list',
+    );
   });
 });
 
@@ -251,12 +269,22 @@ describe('validateMessage: keyValue', () => {
   it('accepts 1 to 6 pairs and refuses 0 or 7', () => {
     expect(() => validateMessage(keyValue({ content: pairs(1) }), one)).not.toThrow();
     expect(() => validateMessage(keyValue({ content: pairs(6) }), one)).not.toThrow();
-    expectField(() => validateMessage(keyValue({ content: pairs(7) }), one), 'message.content', /7 pairs; at most 6/);
-    expectField(() => validateMessage(keyValue({ content: [] }), one), 'message.content', /at least 1/);
+    expectField(
+      () => validateMessage(keyValue({ content: pairs(7) }), one),
+      'message.content',
+      /7 pairs; at most 6/,
+    );
+    expectField(
+      () => validateMessage(keyValue({ content: [] }), one),
+      'message.content',
+      /at least 1/,
+    );
   });
 
   it('accepts an 8-character key and refuses 9', () => {
-    expect(() => validateMessage(keyValue({ content: [{ key: s(8), value: 'v' }] }), one)).not.toThrow();
+    expect(() =>
+      validateMessage(keyValue({ content: [{ key: s(8), value: 'v' }] }), one),
+    ).not.toThrow();
     expectField(
       () => validateMessage(keyValue({ content: [{ key: s(9), value: 'v' }] }), one),
       'message.content[0].key',
@@ -265,7 +293,9 @@ describe('validateMessage: keyValue', () => {
   });
 
   it('accepts a 45-character value and refuses 46', () => {
-    expect(() => validateMessage(keyValue({ content: [{ key: 'k', value: s(45) }] }), one)).not.toThrow();
+    expect(() =>
+      validateMessage(keyValue({ content: [{ key: 'k', value: s(45) }] }), one),
+    ).not.toThrow();
     expectField(
       () => validateMessage(keyValue({ content: [{ key: 'k', value: s(46) }] }), one),
       'message.content[0].value',
@@ -278,7 +308,11 @@ describe('validateMessage: keyValue', () => {
     expectField(() => validateMessage(keyValue({ title: s(46) }), one), 'message.title');
     expectField(() => validateMessage(keyValue({ buttonText: s(7) }), one), 'message.button_text');
     expectField(
-      () => validateMessage(keyValue({ content: [{ key: 'k', value: 'v', valueColor: 'blue' as never }] }), one),
+      () =>
+        validateMessage(
+          keyValue({ content: [{ key: 'k', value: 'v', valueColor: 'blue' as never }] }),
+          one,
+        ),
       'message.content[0].value_color',
     );
     expectField(
@@ -290,7 +324,13 @@ describe('validateMessage: keyValue', () => {
       'message.footer.color',
     );
     expect(() =>
-      validateMessage(keyValue({ subTitle: { text: 't', color: 'highlight' }, footer: { text: 'f', color: 'gray' } }), one),
+      validateMessage(
+        keyValue({
+          subTitle: { text: 't', color: 'highlight' },
+          footer: { text: 'f', color: 'gray' },
+        }),
+        one,
+      ),
     ).not.toThrow();
   });
 });
@@ -307,7 +347,10 @@ describe('validateMessage: news', () => {
 
   it('accepts a 45-character article title and refuses 46', () => {
     expect(() => validateMessage(news({ title: s(45) }), one)).not.toThrow();
-    expectField(() => validateMessage(news({ title: s(46) }), one), 'message.article_list[0].title');
+    expectField(
+      () => validateMessage(news({ title: s(46) }), one),
+      'message.article_list[0].title',
+    );
   });
 
   it('requires at least one article', () => {
@@ -342,8 +385,15 @@ describe('validateUpload', () => {
     expectField(() => validateUpload('voice' as never, Buffer.alloc(1), 'a'), 'type');
     expectField(() => validateUpload('file', 'text' as never, 'a'), 'media');
     expectField(() => validateUpload('file', Buffer.alloc(1), ''), 'filename');
-    expectField(() => validateUpload('file', Buffer.alloc(1), 'a\r\nX: y'), 'filename', /line breaks/);
-    expectField(() => validateUpload('file', Buffer.alloc(1), 'a', 'text/plain\nX: y'), 'content_type');
+    expectField(
+      () => validateUpload('file', Buffer.alloc(1), 'a\r\nX: y'),
+      'filename',
+      /line breaks/,
+    );
+    expectField(
+      () => validateUpload('file', Buffer.alloc(1), 'a', 'text/plain\nX: y'),
+      'content_type',
+    );
   });
 });
 

@@ -109,7 +109,13 @@ function optionalObject(value: unknown, field: string): Json | undefined {
   return value === undefined ? undefined : requireObject(value, field);
 }
 
-function requireArray(value: unknown, field: string, what: string, min = 0, max?: number): unknown[] {
+function requireArray(
+  value: unknown,
+  field: string,
+  what: string,
+  min = 0,
+  max?: number,
+): unknown[] {
   if (value === undefined || value === null) fail(field, m.required());
   if (!Array.isArray(value)) fail(field, m.notArray());
   if (value.length < min) fail(field, m.tooFew(value.length, min, what));
@@ -140,13 +146,7 @@ export function validateTarget(target: QingtuiTarget): QingtuiTargetKind {
       requireText(value, field);
       break;
     case 'mass': {
-      const ids = requireArray(
-        value,
-        field,
-        'openids',
-        L.massMinRecipients,
-        L.massMaxRecipients,
-      );
+      const ids = requireArray(value, field, 'openids', L.massMinRecipients, L.massMaxRecipients);
       const seen = new Map<string, number>();
       ids.forEach((id, i) => {
         requireText(id, `${field}[${i}]`);
@@ -171,7 +171,14 @@ export function assertTargetAllowed(type: QingtuiMessageType, kind: QingtuiTarge
   const allowed = QINGTUI_MESSAGE_SEND_TARGETS[type] as readonly QingtuiTargetKind[];
   if (allowed.includes(kind)) return;
   const field = kind === 'service' ? 'target' : TARGET_WIRE_NAMES[kind];
-  fail(field, m.targetNotAllowed(type, kind, allowed.map((k) => TARGET_WIRE_NAMES[k])));
+  fail(
+    field,
+    m.targetNotAllowed(
+      type,
+      kind,
+      allowed.map((k) => TARGET_WIRE_NAMES[k]),
+    ),
+  );
 }
 
 /**
@@ -305,8 +312,14 @@ function checkNews(msg: Json): void {
   });
 }
 
-/** Control characters (CR, LF...) that would break a multipart header line. */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** Whether `text` holds a control character (CR, LF...) that would break a header line. */
+function hasControlChar(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /**
  * Checks an upload before sending: type `image` or `file`, non-empty data within the size limit
@@ -325,10 +338,10 @@ export function validateUpload(
   const max = QINGTUI_MEDIA_SIZE_LIMITS[type];
   if (data.byteLength > max) fail('media', m.mediaTooLarge(data.byteLength, max, type));
   requireText(filename, 'filename');
-  if (CONTROL_CHARS.test(filename)) fail('filename', m.headerUnsafe());
+  if (hasControlChar(filename)) fail('filename', m.headerUnsafe());
   if (contentType !== undefined) {
     requireText(contentType, 'content_type');
-    if (CONTROL_CHARS.test(contentType)) fail('content_type', m.headerUnsafe());
+    if (hasControlChar(contentType)) fail('content_type', m.headerUnsafe());
   }
 }
 
@@ -355,7 +368,12 @@ export function validateInteger(value: unknown, field: string, min: number, max?
  * @throws QingtuiValidationError
  */
 export function validateApiPath(path: unknown): void {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\')) {
+  if (
+    typeof path !== 'string' ||
+    !path.startsWith('/') ||
+    path.startsWith('//') ||
+    path.includes('\\')
+  ) {
     fail('path', m.notRelativePath());
   }
 }

@@ -59,10 +59,7 @@ export interface QingtuiServiceTarget {
 
 /** Who receives a message. */
 export type QingtuiTarget =
-  | QingtuiSingleTarget
-  | QingtuiMassTarget
-  | QingtuiChannelTarget
-  | QingtuiServiceTarget;
+  QingtuiSingleTarget | QingtuiMassTarget | QingtuiChannelTarget | QingtuiServiceTarget;
 
 /** Target type per target kind. */
 export interface QingtuiTargetsByKind {
@@ -73,7 +70,8 @@ export interface QingtuiTargetsByKind {
 }
 
 /** The targets a message type accepts (no `allFollowers` for textCard, keyValue, process...). */
-export type QingtuiTargetFor<T extends QingtuiMessageType> = QingtuiTargetsByKind[QingtuiTargetKindOf<T>];
+export type QingtuiTargetFor<T extends QingtuiMessageType> =
+  QingtuiTargetsByKind[QingtuiTargetKindOf<T>];
 
 // ---------------------------------------------------------------- messages
 
@@ -115,8 +113,8 @@ export interface QingtuiRichMessage {
   body?: string;
   /** Time shown on the message, epoch ms. */
   xtime?: number;
-  imgList?: QingtuiRichMedia[];
-  urlList?: QingtuiRichLink[];
+  imgList?: readonly QingtuiRichMedia[];
+  urlList?: readonly QingtuiRichLink[];
   attachment?: QingtuiRichMedia;
 }
 
@@ -136,7 +134,7 @@ export interface QingtuiTextCardMessage {
   url?: string;
   /** At most 6 characters. @default '详情' (platform side) */
   buttonText?: string;
-  contentList: QingtuiTextCardLine[];
+  contentList: readonly QingtuiTextCardLine[];
 }
 
 /** A colored line of a key-value card (sub-title, footer). */
@@ -162,7 +160,7 @@ export interface QingtuiKeyValueMessage {
   subTitle?: QingtuiColorText;
   url?: string;
   /** 1 to 6 pairs. */
-  content: QingtuiKeyValuePair[];
+  content: readonly QingtuiKeyValuePair[];
   footer?: QingtuiColorText;
   /** At most 6 characters. */
   buttonText?: string;
@@ -195,7 +193,7 @@ export interface QingtuiNewsArticle {
 export interface QingtuiNewsMessage {
   type: 'news';
   /** At least one article. */
-  articleList: QingtuiNewsArticle[];
+  articleList: readonly QingtuiNewsArticle[];
 }
 
 /** A to-do (待办), completed later with `completeProcess(msgId, openId)`. Single or mass only. */
@@ -276,7 +274,7 @@ export type QingtuiMediaType = 'image' | 'file';
 export interface QingtuiMediaUploadResult {
   mediaId: string;
   type: QingtuiMediaType;
-  /** Epoch ms. */
+  /** Epoch ms (the local time of the answer if the platform omits it). */
   createdAt: number;
 }
 
