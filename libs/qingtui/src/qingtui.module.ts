@@ -45,7 +45,13 @@ const logger = new Logger('QingtuiModule');
  */
 @Module({
   // The module's own axios instance: the token logic never touches the app's other HTTP calls.
-  imports: [HttpModule.register({}), ScheduleModule.forRoot(), DiscoveryModule],
+  imports: [
+    // registerAsync: the axios instance is created per application, not once per process
+    // (`register()` would create it when this file loads, sharing interceptors between apps).
+    HttpModule.registerAsync({ useFactory: () => ({}) }),
+    ScheduleModule.forRoot(),
+    DiscoveryModule,
+  ],
   providers: [
     {
       provide: QINGTUI_RESOLVED_OPTIONS,

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
@@ -37,7 +37,9 @@ function parseBody(data: unknown): unknown {
  *   request surely never reached the platform, or it is idempotent.
  */
 @Injectable()
-export class AccessTokenInterceptor implements OnModuleInit {
+export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
+  private ids?: { request: number; response: number };
+
   constructor(
     private readonly http: HttpService,
     private readonly tokens: TokenService,
@@ -47,11 +49,19 @@ export class AccessTokenInterceptor implements OnModuleInit {
 
   onModuleInit(): void {
     const axios = this.http.axiosRef;
-    axios.interceptors.request.use((config) => this.beforeRequest(config));
-    axios.interceptors.response.use(
-      (response) => this.afterResponse(response),
-      (error: AxiosError) => this.afterFailure(error),
-    );
+    this.ids = {
+      request: axios.interceptors.request.use((config) => this.beforeRequest(config)),
+      response: axios.interceptors.response.use(
+        (response) => this.afterResponse(response),
+        (error: AxiosError) => this.afterFailure(error),
+      ),
+    };
+  }
+
+  onModuleDestroy(): void {
+    if (this.ids === undefined) return;
+    this.http.axiosRef.interceptors.request.eject(this.ids.request);
+    this.http.axiosRef.interceptors.response.eject(this.ids.response);
   }
 
   private async beforeRequest(
