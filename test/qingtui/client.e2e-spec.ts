@@ -34,7 +34,7 @@ beforeEach(async () => {
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
         baseUrl,
-        httpTimeoutMs: 1_000,
+        httpTimeoutMs: 3_000,
       }),
     ],
   })

@@ -1,0 +1,105 @@
+import type { IncomingMessage } from 'node:http';
+import type { SandboxCounters } from './counters.js';
+import type { Delivery } from './delivery-log.js';
+import { faultFromJson, type SandboxFault } from './faults.js';
+import { isJsonObject, parseJson, type Reply, readBody } from './http-io.js';
+
+/** Paths under this prefix are the control API, never the platform. */
+export const CONTROL_PREFIX = '/__sandbox/';
+
+const CONTROL_BODY_LIMIT = 64 * 1024;
+
+/** The sandbox operations the control API exposes. */
+export interface SandboxControl {
+  counters(): SandboxCounters;
+  resetCounters(): void;
+  deliveries(appId?: string): Delivery[];
+  revokeTokens(appId?: string): void;
+  killRefreshTokens(appId?: string): void;
+  addFault(fault: SandboxFault): void;
+  clearFaults(): void;
+  reset(): void;
+}
+
+class BadControlRequest extends Error {}
+
+/**
+ * The HTTP control API, for tests and demos that run the sandbox in another
+ * process. Answers are JSON; a bad request gets HTTP 400 `{error}`.
+ *
+ * - `GET /__sandbox/state` → `{counters, deliveries}` (deliveries: their count)
+ * - `GET /__sandbox/deliveries?app=` → `{deliveries: Delivery[]}`
+ * - `POST /__sandbox/revoke` `{appId?}`
+ * - `POST /__sandbox/kill-refresh-tokens` `{appId?}`
+ * - `POST /__sandbox/faults` a SandboxFault; `path` is an exact path, `pathPattern` a RegExp source
+ * - `DELETE /__sandbox/faults`
+ * - `POST /__sandbox/reset`, `POST /__sandbox/reset-counters`
+ */
+export async function handleControl(
+  control: SandboxControl,
+  req: IncomingMessage,
+  path: string,
+  query: URLSearchParams,
+): Promise<Reply> {
+  try {
+    switch (`${req.method} ${path.slice(CONTROL_PREFIX.length)}`) {
+      case 'GET state':
+        return json({ counters: control.counters(), deliveries: control.deliveries().length });
+      case 'GET deliveries':
+        return json({ deliveries: control.deliveries(query.get('app') || undefined) });
+      case 'POST revoke':
+        control.revokeTokens(appIdOf(await readJson(req)));
+        return done();
+      case 'POST kill-refresh-tokens':
+        control.killRefreshTokens(appIdOf(await readJson(req)));
+        return done();
+      case 'POST faults':
+        control.addFault(faultFromJson(await readJson(req)));
+        return done();
+      case 'DELETE faults':
+        control.clearFaults();
+        return done();
+      case 'POST reset':
+        control.reset();
+        return done();
+      case 'POST reset-counters':
+        control.resetCounters();
+        return done();
+      default:
+        return { status: 404, json: { error: `no control endpoint ${req.method} ${path}` } };
+    }
+  } catch (error) {
+    if (
+      error instanceof BadControlRequest ||
+      error instanceof TypeError ||
+      error instanceof RangeError
+    ) {
+      return { status: 400, json: { error: error.message } };
+    }
+    throw error;
+  }
+}
+
+function json(body: object): Reply {
+  return { status: 200, json: body };
+}
+
+function done(): Reply {
+  return json({ ok: true });
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const result = await readBody(req, CONTROL_BODY_LIMIT);
+  if (!('body' in result)) throw new BadControlRequest('body too large');
+  if (result.body.length === 0) return {};
+  const parsed = parseJson(result.body);
+  if (!isJsonObject(parsed)) throw new BadControlRequest('the body must be a JSON object');
+  return parsed;
+}
+
+function appIdOf(body: Record<string, unknown>): string | undefined {
+  const { appId } = body;
+  if (appId === undefined || appId === null) return undefined;
+  if (typeof appId !== 'string') throw new BadControlRequest('appId must be a string');
+  return appId;
+}

@@ -1,0 +1,51 @@
+/**
+ * Standalone Qingtui sandbox: `npm run sandbox -- --help`.
+ * Prints the URL and the registered appIds; secrets are never printed (the
+ * demo app's well-known secret is in the README).
+ */
+import { parseSandboxCli, SANDBOX_USAGE } from './cli-options.js';
+import { QingtuiSandbox } from './sandbox.js';
+import { SANDBOX_DEMO_APP } from './sandbox.options.js';
+
+async function main(): Promise<void> {
+  const parsed = parseSandboxCli(process.argv.slice(2), process.env);
+  if (parsed.help) {
+    process.stdout.write(SANDBOX_USAGE);
+    return;
+  }
+  const { port, host, log, options } = parsed.config;
+  const sandbox = new QingtuiSandbox({
+    ...options,
+    log: log ? (line) => console.log(line) : undefined,
+  });
+  const url = await sandbox.start(port, host);
+
+  console.log(`Qingtui sandbox listening on ${url}`);
+  for (const app of options.apps ?? [SANDBOX_DEMO_APP]) {
+    console.log(
+      `  app ${app.appId} (${app.edition ?? 'enterprise'}, ${app.followers?.length ?? 0} followers)`,
+    );
+  }
+  if (options.apps === undefined) {
+    console.log('  the demo app secret is in libs/qingtui-sandbox/README.md');
+  }
+  console.log(`  control API: ${url}/__sandbox/state`);
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    console.log(`${signal}: stopping the sandbox`);
+    sandbox.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(`qingtui-sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

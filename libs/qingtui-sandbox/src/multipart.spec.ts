@@ -1,0 +1,51 @@
+import NodeFormData from 'form-data';
+import { describe, expect, it } from 'vitest';
+import { multipartBoundary, parseMultipart } from './multipart.js';
+
+describe('multipart', () => {
+  it('reads the boundary of multipart/form-data only', () => {
+    expect(multipartBoundary('multipart/form-data; boundary=abc')).toBe('abc');
+    expect(multipartBoundary('Multipart/Form-Data; charset=utf-8; boundary="a b"')).toBe('a b');
+    expect(multipartBoundary('application/json')).toBeUndefined();
+    expect(multipartBoundary('multipart/form-data')).toBeUndefined();
+    expect(multipartBoundary(undefined)).toBeUndefined();
+  });
+
+  it('parses the bodies the form-data package builds (as Node clients upload)', () => {
+    const form = new NodeFormData();
+    form.append('type', 'image');
+    const bytes = Buffer.from([0, 13, 10, 45, 45, 255, 13, 10]); // CR LF "--" inside the data
+    form.append('media', bytes, { filename: 'logo.png', contentType: 'image/png' });
+    const boundary = multipartBoundary(form.getHeaders()['content-type'] as string);
+    expect(boundary).toBeDefined();
+
+    const parts = parseMultipart(form.getBuffer(), boundary as string);
+    expect(parts).toEqual([
+      { name: 'type', data: Buffer.from('image') },
+      { name: 'media', filename: 'logo.png', contentType: 'image/png', data: bytes },
+    ]);
+  });
+
+  it('parses quoted names with escapes and ignores the preamble', () => {
+    const body = Buffer.from(
+      'preamble\r\n--b\r\nContent-Disposition: form-data; name="a\\"b"; filename="x.txt"\r\n\r\nhello\r\n--b--\r\n',
+    );
+    expect(parseMultipart(body, 'b')).toEqual([
+      { name: 'a"b', filename: 'x.txt', data: Buffer.from('hello') },
+    ]);
+  });
+
+  it('rejects malformed bodies', () => {
+    expect(parseMultipart(Buffer.from('no delimiter'), 'b')).toBeUndefined();
+    expect(
+      parseMultipart(
+        Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'),
+        'b',
+      ),
+    ).toBeUndefined();
+    expect(
+      parseMultipart(Buffer.from('--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'), 'b'),
+    ).toBeUndefined();
+    expect(parseMultipart(Buffer.from('--bXX'), 'b')).toBeUndefined();
+  });
+});
