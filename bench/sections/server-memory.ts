@@ -1,0 +1,43 @@
+import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import autocannon from 'autocannon';
+import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
+import { round, rssOf, sleep } from '../support/stats.js';
+
+const READS = 100_000;
+
+export interface ServerMemoryResult {
+  reads: number;
+  errors: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  growthPct: number;
+}
+
+/** (e, second half) RSS of a server process before and after 100k HTTP token reads. */
+export async function serverMemory(): Promise<ServerMemoryResult> {
+  const sandbox = new QingtuiSandbox({
+    apps: [{ appId: BENCH_APP_ID, appSecret: BENCH_SECRET, edition: 'enterprise' }],
+  });
+  const url = await sandbox.start();
+  const [server] = await startFleet(1, url);
+  try {
+    const target = `${server.url}/apps/default/token`;
+    // Warm-up, so that "before" is a steady state and not a cold process.
+    await autocannon({ url: target, connections: 16, amount: 10_000, headers: authHeaders });
+    await sleep(1_000);
+    const before = await rssOf(server.pid!);
+    const result = await autocannon({ url: target, connections: 16, amount: READS, headers: authHeaders });
+    await sleep(1_000);
+    const after = await rssOf(server.pid!);
+    return {
+      reads: result.requests.total,
+      errors: result.errors + result.non2xx,
+      rssBeforeMiB: round(before, 1),
+      rssAfterMiB: round(after, 1),
+      growthPct: round(((after - before) / before) * 100, 2),
+    };
+  } finally {
+    await stopFleet([server]);
+    await sandbox.stop();
+  }
+}
