@@ -1,0 +1,54 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ApiKeyRegistry } from './api-key.registry.js';
+import { IS_PUBLIC_KEY } from './public.decorator.js';
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Global guard: every route needs `Authorization: Bearer <key>` unless marked `@Public()`.
+ * 401 (with `WWW-Authenticate: Bearer`) for a missing or unknown key, 403 for a key whose
+ * scope does not include the route's `:app`.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeyRegistry,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const header = request.headers.authorization;
+    const match = header === undefined ? null : BEARER.exec(header);
+    const entry = match ? this.keys.find(match[1]) : undefined;
+    if (entry === undefined) {
+      const challenge = header === undefined ? 'Bearer' : 'Bearer error="invalid_token"';
+      http.getResponse<Response>().setHeader('WWW-Authenticate', challenge);
+      throw new UnauthorizedException(
+        header === undefined
+          ? 'Missing client key: send Authorization: Bearer <key>'
+          : 'Invalid client key',
+      );
+    }
+    const app = request.params?.app;
+    if (typeof app === 'string' && !this.keys.allows(entry, app)) {
+      throw new ForbiddenException(`This client key may not use app "${app.slice(0, 64)}"`);
+    }
+    return true;
+  }
+}

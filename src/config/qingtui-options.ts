@@ -1,0 +1,16 @@
+import type { QingtuiModuleOptions } from '@app/qingtui';
+import type { EmbeddedSandbox } from '../sandbox/embedded-sandbox.js';
+import type { ServerConfig } from './server-config.interface.js';
+
+/** Options of `QingtuiModule`: the configured apps, or the sandbox's demo app in sandbox mode. */
+export function qingtuiOptions(
+  platform: ServerConfig['platform'],
+  store: ServerConfig['store'],
+  sandbox: EmbeddedSandbox,
+): QingtuiModuleOptions {
+  const source =
+    platform.mode === 'sandbox'
+      ? { apps: [sandbox.app], baseUrl: sandbox.url }
+      : { apps: platform.apps, baseUrl: platform.baseUrl };
+  return { ...source, redisUrl: store.redisUrl, keyPrefix: store.keyPrefix };
+}

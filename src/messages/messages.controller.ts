@@ -1,0 +1,76 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { parseQingtuiSendRequest, QingtuiClients } from '@app/qingtui';
+import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { SendMessageDto, SendMessageResponseDto } from '../common/dto/send-message.dto.js';
+import { KnownAppPipe } from '../common/known-app.pipe.js';
+
+/** Sends messages with the app's token, so that business servers never handle one. */
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller('apps/:app/messages')
+export class MessagesController {
+  constructor(private readonly clients: QingtuiClients) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Send a message',
+    description:
+      'Target: `to_user` (one follower), `to_users` (several), `channel_id` (a group chat), or ' +
+      'none (every follower). A token the platform rejects is renewed and the send retried once.',
+  })
+  @ApiParam({
+    name: 'app',
+    description: 'App name, as configured on this server',
+    example: 'default',
+  })
+  @ApiBody({ type: SendMessageDto })
+  @ApiOkResponse({ type: SendMessageResponseDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid message; `field` names the field',
+    type: ErrorResponseDto,
+  })
+  @ApiUnauthorizedResponse({ description: 'Missing or unknown client key', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description: 'The client key is not scoped to this app',
+    type: ErrorResponseDto,
+  })
+  @ApiNotFoundResponse({ description: 'Unknown app', type: ErrorResponseDto })
+  @ApiBadGatewayResponse({
+    description: 'The platform refused the message',
+    type: PlatformErrorResponseDto,
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'The platform is unreachable',
+    type: PlatformErrorResponseDto,
+  })
+  async send(
+    @Param('app', KnownAppPipe) app: string,
+    // Typed `unknown` on purpose: the library's parser is the one validator of a send.
+    @Body() body: unknown,
+  ): Promise<SendMessageResponseDto> {
+    const { message, target } = parseQingtuiSendRequest(body);
+    const result = await this.clients.get(app).send(message, target);
+    return {
+      msg_id: result.msgId,
+      msg_ids: result.msgIds.map((id) => ({
+        msg_id: id.msgId,
+        ...(id.openId === undefined ? {} : { open_id: id.openId }),
+      })),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+/** What the sandbox banner shows. */
+export interface SandboxBannerInput {
+  /** Base URL of this server, e.g. `http://localhost:3000`. */
+  serverUrl: string;
+  /** Base URL of the embedded sandbox. */
+  sandboxUrl: string;
+  /** The generated development key; undefined when `API_KEYS` is set. */
+  developmentKey?: string;
+  /** A follower of the demo app. */
+  follower: string;
+}
+
+/**
+ * The start-up banner of sandbox mode: what it means, the development key (the only time a
+ * key is ever printed) and two ready-to-paste curl commands.
+ */
+export function sandboxBanner(input: SandboxBannerInput): string {
+  const key = input.developmentKey ?? '<a key from API_KEYS>';
+  const auth = `-H 'Authorization: Bearer ${key}'`;
+  const body = JSON.stringify({
+    type: 'text',
+    to_user: input.follower,
+    message: { content: 'Hello from the sandbox' },
+  });
+  const rule = '='.repeat(78);
+  return [
+    '',
+    rule,
+    '  SANDBOX MODE: no Qingtui app is configured (QINGTUI_APP_ID / QINGTUI_APPS_FILE).',
+    `  Tokens and messages come from an embedded Qingtui sandbox at ${input.sandboxUrl}.`,
+    '  No credentials are used and nothing leaves this machine.',
+    '',
+    input.developmentKey === undefined
+      ? '  Client keys: the ones in API_KEYS.'
+      : `  Development client key (generated for this run, set API_KEYS to choose your own):\n    ${key}`,
+    '',
+    '  Get the token of app "default":',
+    `    curl -s ${auth} ${input.serverUrl}/apps/default/token`,
+    '',
+    `  Send a text message to ${input.follower}:`,
+    `    curl -s -X POST ${auth} -H 'Content-Type: application/json' \\`,
+    `      -d '${body}' ${input.serverUrl}/apps/default/messages`,
+    '',
+    `  API docs: ${input.serverUrl}/docs`,
+    rule,
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBearerAuth,
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { TokenService } from '@app/qingtui';
+import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { RefreshTokenDto } from '../common/dto/refresh-token.dto.js';
+import { TokenResponseDto } from '../common/dto/token-response.dto.js';
+import { KnownAppPipe } from '../common/known-app.pipe.js';
+
+/** The access_token of each app, for business servers (the central control server's core). */
+@ApiTags('tokens')
+@ApiBearerAuth()
+@ApiParam({
+  name: 'app',
+  description: 'App name, as configured on this server',
+  example: 'default',
+})
+@ApiUnauthorizedResponse({ description: 'Missing or unknown client key', type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: 'The client key is not scoped to this app',
+  type: ErrorResponseDto,
+})
+@ApiNotFoundResponse({ description: 'Unknown app', type: ErrorResponseDto })
+@ApiBadGatewayResponse({
+  description: 'The platform refused to issue a token',
+  type: PlatformErrorResponseDto,
+})
+@ApiServiceUnavailableResponse({
+  description: 'The platform is unreachable and no valid token is known',
+  type: PlatformErrorResponseDto,
+})
+@Controller('apps/:app/token')
+export class TokensController {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Current access_token of the app' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  async current(@Param('app', KnownAppPipe) app: string): Promise<TokenResponseDto> {
+    return TokenResponseDto.from(await this.tokens.getTokenInfo(app));
+  }
+
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Report a rejected token (passive refresh)',
+    description:
+      'Renews the token only if `stale_token` is still the current one; any number of reports ' +
+      'of one stale token cost one platform call. Answers the token to use now either way.',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body', type: ErrorResponseDto })
+  async refresh(
+    @Param('app', KnownAppPipe) app: string,
+    @Body() body: RefreshTokenDto,
+  ): Promise<TokenResponseDto> {
+    return TokenResponseDto.from(await this.tokens.refreshInfoIfCurrent(app, body.stale_token));
+  }
+}

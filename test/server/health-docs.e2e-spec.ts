@@ -1,0 +1,154 @@
+import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.factory.js';
+import {
+  ADMIN_KEY,
+  CRM_APP,
+  serverEnv,
+  startHarness,
+  writeAppsFile,
+  type ServerHarness,
+} from '../support/central-server.harness.js';
+import { LogCapture } from '../support/log-capture.js';
+
+const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
+
+describe('GET /health and the API docs', () => {
+  let h: ServerHarness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('reports every app with a valid token, and the store, without any token', async () => {
+    const res = await request(h.app.getHttpServer()).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+    const details = res.body.details;
+    expect(details.tokens.status).toBe('up');
+    expect(details.tokens.apps.default).toMatchObject({
+      appId: SANDBOX_DEMO_APP.appId,
+      state: 'valid',
+      renewing: false,
+    });
+    expect(details.tokens.apps.crm).toMatchObject({ appId: CRM_APP.appId, state: 'valid' });
+    expect(details.store).toEqual({ status: 'up', state: 'ok' });
+
+    const text = JSON.stringify(res.body);
+    for (const appId of [SANDBOX_DEMO_APP.appId, CRM_APP.appId]) {
+      expect(text).not.toContain(h.sandbox.currentToken(appId)!);
+    }
+    expect(text).not.toMatch(/access_?token|refresh_?token|secret/i);
+  });
+
+  it('is not cached', async () => {
+    const res = await request(h.app.getHttpServer()).get('/health');
+    expect(res.headers['cache-control']).toMatch(/no-cache/);
+  });
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
+    const ui = await request(h.app.getHttpServer()).get('/docs/');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toMatch(/swagger/i);
+
+    const doc = await request(h.app.getHttpServer()).get('/docs-json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/apps/{app}/token',
+        '/apps/{app}/token/refresh',
+        '/apps/{app}/messages',
+        '/health',
+      ]),
+    );
+    expect(doc.body.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(doc.body.paths['/apps/{app}/token'].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.body.paths['/health'].get.security).toBeUndefined();
+    expect(doc.body.components.schemas.SendMessageDto.required).toEqual(['type', 'message']);
+    const token = doc.body.components.schemas.TokenResponseDto;
+    expect(Object.keys(token.properties).sort()).toEqual([
+      'access_token',
+      'expires_at',
+      'expires_in',
+    ]);
+  });
+});
+
+describe('health when tokens or the store are in trouble', () => {
+  it('answers 503 naming an app without a valid token; its token endpoint answers 502 with the errcode', async () => {
+    // The server holds a wrong AppSecret for `crm`: the platform refuses to issue its token.
+    const h = await startHarness({
+      appsFile: [{ name: 'crm', appId: CRM_APP.appId, appSecret: 'wrong-secret-for-crm' }],
+    });
+    try {
+      const health = await request(h.app.getHttpServer()).get('/health');
+      expect(health.status).toBe(503);
+      expect(health.body.status).toBe('error');
+      expect(health.body.error.tokens.message).toBe('No valid token for: crm');
+      expect(health.body.details.tokens.apps.crm).toMatchObject({
+        state: 'missing',
+        lastError: { kind: 'credential' },
+      });
+      expect(health.body.details.tokens.apps.default.state).toBe('valid');
+
+      const token = await request(h.app.getHttpServer()).get('/apps/crm/token').set(auth);
+      expect(token.status).toBe(502);
+      expect(token.body).toMatchObject({
+        statusCode: 502,
+        errcode: expect.any(Number),
+        errmsg: expect.any(String),
+      });
+      expect(h.printed()).not.toContain('wrong-secret-for-crm');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('reports a store it cannot reach as degraded (HTTP 200) while tokens are served from memory', async () => {
+    // Nothing listens on port 1: the Redis store is unreachable from the start.
+    const h = await startHarness({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const health = await request(h.app.getHttpServer()).get('/health');
+      expect(health.status).toBe(200);
+      expect(health.body.status).toBe('degraded');
+      expect(health.body.details.store).toMatchObject({ status: 'degraded', state: 'degraded' });
+      expect(health.body.details.tokens.status).toBe('up');
+      const token = await request(h.app.getHttpServer()).get('/apps/default/token').set(auth);
+      expect(token.status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('answers 503 for a token while the platform is unreachable and no token is known', async () => {
+    // Nothing listens on port 1. The library spaces /v1/token attempts 2 s apart, hence the wait.
+    const apps = writeAppsFile([
+      { name: 'crm', appId: CRM_APP.appId, appSecret: CRM_APP.appSecret },
+    ]);
+    const app = await createApp(serverEnv('http://127.0.0.1:1', apps.path), {
+      logger: new LogCapture(),
+    });
+    try {
+      const token = await request(app.getHttpServer()).get('/apps/default/token').set(auth);
+      expect(token.status).toBe(503);
+      expect(token.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        errmsg: expect.any(String),
+      });
+      expect(token.headers['retry-after']).toBeDefined();
+      const health = await request(app.getHttpServer()).get('/health');
+      expect(health.status).toBe(503);
+    } finally {
+      await app.close();
+      apps.cleanup();
+    }
+  });
+});
