@@ -34,12 +34,16 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   // Validated before Nest starts, so that a configuration error is one clear line.
   const configModule = await serverConfigModule(env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(configModule), {
-    // One JSON parser with our limit; no urlencoded parser: the API speaks JSON only.
-    bodyParser: false,
-    abortOnError: false,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  });
+  const benchBareEndpoint = ['true', '1'].includes(String(env.BENCH_BARE_ENDPOINT ?? '').trim());
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(configModule, { benchBareEndpoint }),
+    {
+      // One JSON parser with our limit; no urlencoded parser: the API speaks JSON only.
+      bodyParser: false,
+      abortOnError: false,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    },
+  );
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   if (options.shutdownHooks) app.enableShutdownHooks();

@@ -7,6 +7,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { createValidationPipe } from './common/validation-pipe.js';
 import { qingtuiOptions } from './config/qingtui-options.js';
 import type { ServerConfig } from './config/server-config.interface.js';
+import { BenchModule } from './bench/bench.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
@@ -16,7 +17,10 @@ import { TokensModule } from './tokens/tokens.module.js';
 /** The central control server. Built around a validated `ConfigModule` (see `createApp`). */
 @Module({})
 export class AppModule {
-  static register(configModule: DynamicModule): DynamicModule {
+  static register(
+    configModule: DynamicModule,
+    options: { benchBareEndpoint?: boolean } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -37,6 +41,7 @@ export class AppModule {
         TokensModule,
         MessagesModule,
         HealthModule,
+        ...(options.benchBareEndpoint ? [BenchModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

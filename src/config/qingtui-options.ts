@@ -7,10 +7,17 @@ export function qingtuiOptions(
   platform: ServerConfig['platform'],
   store: ServerConfig['store'],
   sandbox: EmbeddedSandbox,
+  tuning: ServerConfig['tuning'] = { benchBareEndpoint: false },
 ): QingtuiModuleOptions {
   const source =
     platform.mode === 'sandbox'
       ? { apps: [sandbox.app], baseUrl: sandbox.url }
       : { apps: platform.apps, baseUrl: platform.baseUrl };
-  return { ...source, redisUrl: store.redisUrl, keyPrefix: store.keyPrefix };
+  return {
+    ...source,
+    redisUrl: store.redisUrl,
+    keyPrefix: store.keyPrefix,
+    httpTimeoutMs: tuning.httpTimeoutMs,
+    refresh: tuning.refreshRatio === undefined ? undefined : { ratio: tuning.refreshRatio },
+  };
 }

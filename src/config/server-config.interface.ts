@@ -37,6 +37,14 @@ export interface ServerConfig {
     redisUrl?: string;
     keyPrefix?: string;
   };
+  tuning: {
+    /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */
+    httpTimeoutMs?: number;
+    /** Fraction of a token's lifetime after which it is renewed (`QINGTUI_REFRESH_RATIO`). */
+    refreshRatio?: number;
+    /** Serve `GET /bench/bare`, a constant answer used as the benchmark's baseline. */
+    benchBareEndpoint: boolean;
+  };
 }
 
 /** Names of the apps a configuration serves. */

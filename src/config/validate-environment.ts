@@ -19,6 +19,9 @@ export interface ServerEnvironment {
   API_KEYS?: string;
   REDIS_URL?: string;
   QINGTUI_KEY_PREFIX?: string;
+  QINGTUI_HTTP_TIMEOUT_MS?: string;
+  QINGTUI_REFRESH_RATIO?: string;
+  BENCH_BARE_ENDPOINT?: string;
 }
 
 export const DEFAULT_PORT = 3000;
@@ -40,7 +43,52 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
       redisUrl: redisUrl(env.REDIS_URL),
       keyPrefix: keyPrefix(env.QINGTUI_KEY_PREFIX),
     },
+    tuning: {
+      httpTimeoutMs: integerInRange(
+        'QINGTUI_HTTP_TIMEOUT_MS',
+        env.QINGTUI_HTTP_TIMEOUT_MS,
+        100,
+        120_000,
+      ),
+      refreshRatio: ratio(env.QINGTUI_REFRESH_RATIO),
+      benchBareEndpoint: flag('BENCH_BARE_ENDPOINT', env.BENCH_BARE_ENDPOINT),
+    },
   };
+}
+
+function integerInRange(
+  name: keyof ServerEnvironment,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigValidationError(
+      name,
+      `must be an integer between ${min} and ${max} (got "${value.slice(0, 20)}")`,
+    );
+  }
+  return n;
+}
+
+function ratio(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1 || n > 0.95) {
+    throw new ConfigValidationError(
+      'QINGTUI_REFRESH_RATIO',
+      `must be a number between 0.1 and 0.95 (got "${value.slice(0, 20)}")`,
+    );
+  }
+  return n;
+}
+
+function flag(name: keyof ServerEnvironment, value: string | undefined): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigValidationError(name, 'must be true or false');
 }
 
 /** Keeps the variables the server knows, trimmed; an empty value counts as unset. */
@@ -54,6 +102,9 @@ function readStrings(raw: Record<string, unknown>): ServerEnvironment {
     'API_KEYS',
     'REDIS_URL',
     'QINGTUI_KEY_PREFIX',
+    'QINGTUI_HTTP_TIMEOUT_MS',
+    'QINGTUI_REFRESH_RATIO',
+    'BENCH_BARE_ENDPOINT',
   ];
   const env: ServerEnvironment = {};
   for (const name of names) {

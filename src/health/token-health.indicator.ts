@@ -42,10 +42,13 @@ export class TokenHealthIndicator {
 
   checkStore(key = 'store'): HealthIndicatorResult {
     const indicator = this.indicators.check(key);
-    return this.tokens.storeState() === 'ok'
-      ? indicator.up({ state: 'ok' })
+    const { kind, state, instanceId } = this.tokens.storeInfo();
+    return state === 'ok'
+      ? indicator.up({ kind, state, instanceId })
       : indicator.degraded({
-          state: 'degraded',
+          kind,
+          state,
+          instanceId,
           message: 'Shared token store unreachable: tokens are served from memory',
         });
   }

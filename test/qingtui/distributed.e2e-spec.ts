@@ -5,6 +5,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogCapture } from '../support/log-capture.js';
+import { deleteKeysWithPrefix } from '../support/redis-cleanup.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const APP_ID = 'dist-app';
@@ -14,7 +15,10 @@ const logs = new LogCapture();
 const modules: TestingModule[] = [];
 let sandbox: QingtuiSandbox | undefined;
 
+const prefixes = new Set<string>();
+
 async function instance(baseUrl: string, keyPrefix: string): Promise<TokenService> {
+  prefixes.add(keyPrefix);
   const moduleRef = await Test.createTestingModule({
     imports: [
       QingtuiModule.forRoot({
@@ -37,6 +41,8 @@ async function instance(baseUrl: string, keyPrefix: string): Promise<TokenServic
 afterEach(async () => {
   await Promise.all(modules.splice(0).map((m) => m.close()));
   await sandbox?.stop();
+  await deleteKeysWithPrefix(REDIS_URL, [...prefixes]);
+  prefixes.clear();
 });
 
 describe('several instances sharing Redis (in one process)', () => {

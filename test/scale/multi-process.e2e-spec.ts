@@ -3,6 +3,7 @@ import { QingtuiSandbox } from '@app/qingtui-sandbox';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../../bench/support/redis-process.js';
+import { deleteKeysWithPrefix } from '../support/redis-cleanup.js';
 import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
 
 /**
@@ -14,6 +15,7 @@ const SECRET = 'scale-secret-DO-NOT-LOG';
 const KEY = 'scale-test-client-key-0123456789';
 
 const servers: ServerProcess[] = [];
+const prefixes: string[] = [];
 let sandbox: QingtuiSandbox | undefined;
 let privateRedis: RedisProcess | undefined;
 
@@ -24,6 +26,7 @@ async function startServers(
   extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess[]> {
   const prefix = `test-${randomUUID()}`;
+  prefixes.push(prefix);
   const started = await Promise.all(
     Array.from({ length: count }, async () => {
       const server = new ServerProcess(
@@ -100,6 +103,7 @@ async function load(
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
+  await deleteKeysWithPrefix(REDIS_URL, prefixes.splice(0));
   await sandbox?.stop();
   sandbox = undefined;
   await privateRedis?.stop();
@@ -144,9 +148,8 @@ describe('several server processes sharing Redis', () => {
     sandbox.addFault({ kind: 'latency', path: '/auth/autoRefreshToken', ms: 1_000, times: 1 });
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
-    const prefix = (await redis.keys(`test-*:qingtui:${APP_ID}:token`)).find(Boolean);
     let owner: string | null = null;
-    const lockKey = `${prefix?.replace(/:token$/, ':lock')}`;
+    const lockKey = `${prefixes[0]}:qingtui:${APP_ID}:lock`;
     const deadline = Date.now() + 15_000;
     while (!owner && Date.now() < deadline) {
       owner = await redis.get(lockKey);

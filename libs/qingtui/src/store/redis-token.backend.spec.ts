@@ -1,3 +1,4 @@
+import { createClient } from '@keyv/redis';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TokenRecord } from '../token/token-record.interface.js';
@@ -7,7 +8,10 @@ import { tokenKey } from './token-keys.js';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const backends: RedisTokenBackend[] = [];
 
+const prefixes = new Set<string>();
+
 async function backend(prefix: string): Promise<RedisTokenBackend> {
+  prefixes.add(prefix);
   const b = new RedisTokenBackend({ url: REDIS_URL, keyPrefix: prefix });
   await b.connect();
   backends.push(b);
@@ -21,6 +25,14 @@ function record(generation: number, token = `tok-${generation}`): TokenRecord {
 
 afterEach(async () => {
   await Promise.all(backends.splice(0).map((b) => b.close()));
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(keys);
+  }
+  await redis.close();
+  prefixes.clear();
 });
 
 describe('RedisTokenBackend (real Redis)', () => {
