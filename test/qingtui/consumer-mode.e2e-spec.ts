@@ -1,0 +1,89 @@
+import { QingtuiClients, QingtuiModule, TokenService } from '@app/qingtui';
+import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, CRM_KEY, SECRETS, startHarness, type ServerHarness } from '../support/central-server.harness.js';
+import { LogCapture } from '../support/log-capture.js';
+
+/**
+ * A business server uses the module without any AppSecret: tokens come from a running central
+ * control server (the sample app), and rejected tokens are reported to it.
+ */
+let server: ServerHarness;
+let consumer: TestingModule;
+const consumerLogs = new LogCapture();
+
+async function startConsumer(apiKey: string, apps = ['default']): Promise<TestingModule> {
+  const { port } = server.app.getHttpServer().address() as AddressInfo;
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      QingtuiModule.forRoot({
+        centralServer: { url: `http://127.0.0.1:${port}`, apiKey, apps },
+        baseUrl: server.sandbox.url,
+        httpTimeoutMs: 5_000,
+      }),
+    ],
+  })
+    .setLogger(consumerLogs)
+    .compile();
+  await moduleRef.init();
+  return moduleRef;
+}
+
+const grants = () => server.sandbox.counters().apps[SANDBOX_DEMO_APP.appId].grants;
+
+beforeEach(async () => {
+  server = await startHarness({ listen: true });
+});
+
+afterEach(async () => {
+  await consumer?.close();
+  await server.close();
+});
+
+describe('consumer mode against a running central control server', () => {
+  it('gets the server\'s token without holding an AppSecret', async () => {
+    consumer = await startConsumer(ADMIN_KEY);
+    const fromConsumer = await consumer.get(TokenService).getToken('default');
+    const res = await fetch(`http://127.0.0.1:${(server.app.getHttpServer().address() as AddressInfo).port}/apps/default/token`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(((await res.json()) as { access_token: string }).access_token).toBe(fromConsumer);
+    expect(grants()).toBe(1);
+  });
+
+  it('sends through the platform with the server\'s token, and heals a revoked token through the server', async () => {
+    consumer = await startConsumer(ADMIN_KEY);
+    const client = consumer.get(QingtuiClients).get('default');
+    await client.sendText({ toUser: 'openid-alice' }, 'first');
+    const before = grants();
+    server.sandbox.revokeTokens(SANDBOX_DEMO_APP.appId);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => client.sendText({ toUser: 'openid-bob' }, `after-${i}`)),
+    );
+    expect(results).toHaveLength(50);
+    // One renewal on the server for every report of the stale token.
+    expect(grants() - before).toBe(1);
+    const contents = server.sandbox.deliveries(SANDBOX_DEMO_APP.appId).map((d) => (d.message as { content: string }).content);
+    expect(contents).toHaveLength(51);
+    expect(new Set(contents).size).toBe(51);
+    const serverToken = await server.app.get(TokenService).getToken('default');
+    expect(await consumer.get(TokenService).getToken('default')).toBe(serverToken);
+  });
+
+  it('reports a key not scoped to the app as a credential error', async () => {
+    consumer = await startConsumer(CRM_KEY);
+    await expect(consumer.get(TokenService).getToken('default')).rejects.toMatchObject({
+      kind: 'credential',
+      status: 403,
+    });
+  });
+
+  it('never logs the client key or a secret', async () => {
+    consumer = await startConsumer(ADMIN_KEY);
+    await consumer.get(TokenService).getToken('default');
+    const text = `${consumerLogs.text()}\n${server.printed()}`;
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+});
