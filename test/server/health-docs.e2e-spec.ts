@@ -36,7 +36,7 @@ describe('GET /health and the API docs', () => {
       renewing: false,
     });
     expect(details.tokens.apps.crm).toMatchObject({ appId: CRM_APP.appId, state: 'valid' });
-    expect(details.store).toEqual({ status: 'up', state: 'ok' });
+    expect(details.store).toEqual({ status: 'up', kind: 'memory', state: 'ok' });
 
     const text = JSON.stringify(res.body);
     for (const appId of [SANDBOX_DEMO_APP.appId, CRM_APP.appId]) {
