@@ -34,7 +34,8 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   // Validated before Nest starts, so that a configuration error is one clear line.
   const configModule = await serverConfigModule(env);
-  const benchBareEndpoint = ['true', '1'].includes(String(env.BENCH_BARE_ENDPOINT ?? '').trim());
+  const bare = env.BENCH_BARE_ENDPOINT;
+  const benchBareEndpoint = typeof bare === 'string' && ['true', '1'].includes(bare.trim());
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(configModule, { benchBareEndpoint }),
     {

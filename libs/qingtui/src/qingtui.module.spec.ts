@@ -91,7 +91,7 @@ describe('QingtuiModule', () => {
     [{}, 'apps'],
   ])('fails at start-up naming the invalid field (%#)', async (options, field) => {
     const build = Test.createTestingModule({
-      imports: [QingtuiModule.forRoot(options as never)],
+      imports: [QingtuiModule.forRoot(options)],
     }).compile();
     const error = await build.then(
       () => undefined,

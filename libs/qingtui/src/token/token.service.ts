@@ -263,7 +263,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of this.scheduler.getTimeouts()) {
       if (name.startsWith(this.timerPrefix)) this.scheduler.deleteTimeout(name);
     }
-    await Promise.all([...this.slots.values()].map((s) => s.inflight?.catch(noop)));
+    await Promise.allSettled([...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])));
     await this.backend.close();
   }
 
