@@ -16,6 +16,8 @@ export interface GrantsRow {
   requests: number;
   failed: number;
   deadTokensSent: number;
+  /** Distinct tokens handed to the load: one per rotation when nothing is wasted. */
+  tokensServed: number;
 }
 
 /** Uses a token on the platform, as a business server does. */
@@ -55,15 +57,18 @@ async function drive(
   durationMs: number,
   getToken: (instance: number) => Promise<string>,
   sandboxUrl: string,
-): Promise<{ requests: number; failed: number }> {
+): Promise<{ requests: number; failed: number; tokensServed: number }> {
   let requests = 0;
   let failed = 0;
+  const served = new Set<string>();
   const end = Date.now() + durationMs;
   const worker = async (instance: number) => {
     while (Date.now() < end) {
       requests += 1;
       try {
-        if (!(await usePlatform(sandboxUrl, await getToken(instance)))) failed += 1;
+        const token = await getToken(instance);
+        served.add(token);
+        if (!(await usePlatform(sandboxUrl, token))) failed += 1;
       } catch {
         failed += 1;
       }
@@ -73,7 +78,7 @@ async function drive(
   await Promise.all(
     Array.from({ length: instances * WORKERS_PER_INSTANCE }, (_, i) => worker(i % instances)),
   );
-  return { requests, failed };
+  return { requests, failed, tokensServed: served.size };
 }
 
 async function ours(instances: number, redisUrl: string): Promise<GrantsRow> {
@@ -123,7 +128,7 @@ function row(
   variant: GrantsRow['variant'],
   instances: number,
   grants: number,
-  load: { requests: number; failed: number },
+  load: { requests: number; failed: number; tokensServed: number },
   deadTokensSent: number,
 ): GrantsRow {
   return {
@@ -135,6 +140,7 @@ function row(
     requests: load.requests,
     failed: load.failed,
     deadTokensSent,
+    tokensServed: load.tokensServed,
   };
 }
 

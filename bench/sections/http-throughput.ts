@@ -3,8 +3,8 @@ import autocannon from 'autocannon';
 import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
 import { median, round } from '../support/stats.js';
 
-const ROUNDS = 3;
-const DURATION_S = 4;
+const ROUNDS = 5;
+const DURATION_S = 5;
 const CONNECTIONS = 32;
 
 export interface ThroughputRow {

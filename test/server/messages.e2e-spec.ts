@@ -36,6 +36,54 @@ describe('POST /apps/:app/messages', () => {
     };
   });
 
+  it('sends every message type to every target the platform has, over HTTP', async () => {
+    // Media ids come from the platform: upload with the server's own token.
+    const tokenRes = await request(h.app.getHttpServer()).get('/apps/default/token').set(auth);
+    const upload = async (type: 'image' | 'file') => {
+      const form = new FormData();
+      form.append('media', new Blob([new Uint8Array(100)], { type: 'image/png' }), 'x.png');
+      const res = await fetch(
+        `${h.sandbox.url}/v1/media/upload?type=${type}&access_token=${tokenRes.body.access_token}`,
+        { method: 'POST', body: form },
+      );
+      return ((await res.json()) as { media_id: string }).media_id;
+    };
+    const messages: Record<string, object> = {
+      text: { content: 'hi' },
+      image: { media_id: await upload('image') },
+      file: { media_id: await upload('file') },
+      rich: { title: 'Rich', body: 'body' },
+      textCard: { title: 'Card', url: 'https://example.com', content_list: [{ text: 'line' }] },
+      keyValue: { title: 'KV', url: 'https://example.com', content: [{ key: 'k', value: 'v' }] },
+      card: { content: JSON.stringify({ header: 'x' }) },
+      news: { article_list: [{ title: 'News', url: 'https://example.com', content: 'summary' }] },
+      process: { title: 'To do', body: 'please', url: 'https://example.com' },
+    };
+    const targets: Record<string, object> = {
+      single: { to_user: 'openid-alice' },
+      mass: { to_users: ['openid-alice', 'openid-bob'] },
+      service: {},
+      channel: { channel_id: 'channel-1' },
+    };
+    const { QINGTUI_MESSAGE_SEND_TARGETS } = await import('@app/qingtui');
+    let ids = 0;
+    for (const [type, message] of Object.entries(messages)) {
+      const kinds = QINGTUI_MESSAGE_SEND_TARGETS[type as keyof typeof QINGTUI_MESSAGE_SEND_TARGETS];
+      for (const kind of kinds as readonly string[]) {
+        const res = await send({ type, ...targets[kind], message });
+        expect(res.status, `${type}/${kind}: ${JSON.stringify(res.body)}`).toBe(200);
+        expect(res.body.msg_id).toEqual(expect.any(String));
+        ids += (res.body.msg_ids as unknown[]).length;
+      }
+      // A target the type does not have is refused before the platform is called.
+      if (!(kinds as readonly string[]).includes('service')) {
+        const res = await send({ type, message });
+        expect(res.status).toBe(400);
+      }
+    }
+    expect(deliveries()).toHaveLength(ids);
+  });
+
   it('sends a text to a follower: 200 with msg_id, and exactly one delivery', async () => {
     const res = await send({
       type: 'text',
