@@ -1,6 +1,7 @@
 import { QingtuiModule, TokenService } from '@app/qingtui';
 import { QingtuiSandbox } from '@app/qingtui-sandbox';
-import { createClient } from '@keyv/redis';
+import { createClient, createKeyv } from '@keyv/redis';
+import { createCache } from 'cache-manager';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,6 +99,37 @@ describe('several instances sharing Redis (in one process)', () => {
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock)$`));
     }
+  });
+
+  it('turns on the shared mode with the client of a cache built on @keyv/redis', async () => {
+    sandbox = new QingtuiSandbox({ apps: [{ appId: APP_ID, appSecret: SECRET }] });
+    const url = await sandbox.start();
+    const keyPrefix = `test-${randomUUID()}`;
+    prefixes.add(keyPrefix);
+    const make = async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          QingtuiModule.forRoot({
+            apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
+            baseUrl: url,
+            store: createCache({ stores: [createKeyv(REDIS_URL)] }),
+            keyPrefix,
+            prefetch: false,
+          }),
+        ],
+      })
+        .setLogger(logs)
+        .compile();
+      await moduleRef.init();
+      modules.push(moduleRef);
+      return moduleRef.get(TokenService);
+    };
+    const [a, b] = [await make(), await make()];
+    expect(a.storeInfo().kind).toBe('redis');
+    expect(a.storeInfo().state).toBe('ok');
+    const [ta, tb] = await Promise.all([a.getToken(), b.getToken()]);
+    expect(ta).toBe(tb);
+    expect(sandbox.counters().apps[APP_ID].grants).toBe(1);
   });
 
   it('never writes secrets into store keys or logs', () => {
