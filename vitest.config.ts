@@ -26,6 +26,7 @@ export default defineConfig({
   plugins,
   resolve: { alias },
   test: {
+    reporters: ['default', './test/support/plain-summary.reporter.ts'],
     // Two cores: keep parallelism modest, and give timer-driven tests room.
     maxWorkers: 2,
     testTimeout: 30_000,
