@@ -1,5 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+
+/**
+ * A constant answer of the same shape and size as a token answer (the sandbox issues
+ * 600-character tokens), so that the comparison isolates the token lookup, not the bytes.
+ */
+const BARE_ANSWER = Object.freeze({
+  access_token: 'x'.repeat(600),
+  expires_in: 7200,
+  expires_at: '2026-01-01T00:00:00.000Z',
+});
 
 /**
  * `GET /bench/bare`: a constant answer behind the same adapter, guard, pipes and filter as the
@@ -10,7 +20,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 @Controller('bench')
 export class BenchController {
   @Get('bare')
-  bare(): { ok: true } {
-    return { ok: true };
+  @Header('Cache-Control', 'no-store')
+  bare(): typeof BARE_ANSWER {
+    return BARE_ANSWER;
   }
 }
