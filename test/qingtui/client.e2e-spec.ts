@@ -150,6 +150,34 @@ describe('QingtuiClient through the module against the sandbox', () => {
     expect(res.data.followers).toEqual(FOLLOWERS);
   });
 
+  it('re-sends a send once when it surely never reached the platform (connection refused), never otherwise', async () => {
+    const http = moduleRef.get<HttpService>(QINGTUI_HTTP);
+    await tokens.getToken('main');
+    const attempts: string[] = [];
+    const spy = http.axiosRef.interceptors.request.use((config) => {
+      attempts.push(`${config.baseURL ?? ''}${config.url ?? ''}`);
+      return config;
+    });
+    try {
+      const refused = await http.axiosRef
+        .post('/v1/message/text/send/single', { to_user: 'openid-a', message: { content: 'x' } }, {
+          baseURL: 'http://127.0.0.1:1',
+          qingtui: { app: 'main' },
+        })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'QingtuiApiError', kind: 'transient', maybeProcessed: false });
+      expect(attempts).toHaveLength(2);
+
+      attempts.length = 0;
+      sandbox.addFault({ kind: 'reset', path: /^\/v1\/message\/text/, times: 1 });
+      const reset = await client.sendText({ toUser: 'openid-a' }, 'reset').catch((e: unknown) => e);
+      expect(reset).toMatchObject({ kind: 'transient', maybeProcessed: true });
+      expect(attempts).toHaveLength(1);
+    } finally {
+      http.axiosRef.interceptors.request.eject(spy);
+    }
+  });
+
   it('logs no secret', () => {
     expect(logs.text()).not.toContain(SECRET);
   });
