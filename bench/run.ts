@@ -91,7 +91,8 @@ mostly 45009 (its instances collide on the 2 s rule) and concurrent fetches of o
 
 ${table(['variant', 'instances', 'grants', 'grants / lifetime', 'tokens served', 'failed / requests', 'dead tokens sent'], grantRows)}
 
-Our server makes exactly one grant per rotation whatever N is (grants = tokens served: none is wasted), every one
+Our server makes exactly one grant per rotation whatever N is (tokens served = grants + the token it started
+with: no grant is wasted), every one
 of them a refresh_token renewal, with no failed request. A rotation happens at \`refresh.ratio\` (0.8 by default)
 of the lifetime, so the steady state is 1 / 0.8 = 1.25 grants per lifetime (4 or 5 rotations fit in the
 window, depending on phase). The target of 1 per lifetime would need renewing at the very end of a token's
