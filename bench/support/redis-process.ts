@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { freePort } from './server-process.js';
 
 /**
@@ -44,8 +45,7 @@ export class RedisProcess {
     await exited;
   }
 
-  private async ping(): Promise<boolean> {
-    const { connect } = await import('node:net');
+  private ping(): Promise<boolean> {
     return new Promise((resolve) => {
       const socket = connect(this.port, '127.0.0.1');
       socket.once('connect', () => {

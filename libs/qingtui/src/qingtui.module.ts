@@ -23,7 +23,7 @@ import { QingtuiClient } from './clients/qingtui.client.js';
 import {
   appOfClientToken,
   getQingtuiClientToken,
-  requestedClientApps,
+  requestedClientTokens,
 } from './clients/qingtui-client.tokens.js';
 import { ClientInjectionValidator } from './clients/client-injection.validator.js';
 import { QingtuiClients } from './clients/qingtui-clients.service.js';
@@ -125,13 +125,13 @@ function withClientProviders(module: DynamicModule, appNames: (string | undefine
   const names = new Set<string>();
   for (const name of appNames) if (typeof name === 'string') names.add(name);
   const tokens = new Set([...names].map((n) => getQingtuiClientToken(n)));
-  for (const requested of requestedClientApps) tokens.add(getQingtuiClientToken(appOfClientToken(requested)));
+  for (const requested of requestedClientTokens) tokens.add(requested);
   const providers: Provider[] = [...tokens].map((token) => ({
     provide: token,
     inject: [HttpService, TokenService],
     useFactory: (http: HttpService, tokenService: TokenService) => {
       // An unknown app is reported at start-up by ClientInjectionValidator when it is injected.
-      const app = appOfClientToken(token.slice('QingtuiClient:'.length)) ?? tokenService.appNames()[0];
+      const app = appOfClientToken(token) ?? tokenService.appNames()[0];
       return new QingtuiClient(http.axiosRef, app);
     },
   }));

@@ -4,8 +4,6 @@ import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { TokenService } from '../token/token.service.js';
 import { appOfClientToken } from './qingtui-client.tokens.js';
 
-const CLIENT_TOKEN_PREFIX = 'QingtuiClient:';
-
 /**
  * Fails start-up when a class of this application injects `@InjectQingtuiClient('x')` and this
  * module has no app `x`. (Client providers are created for every requested name, because
@@ -28,9 +26,8 @@ export class ClientInjectionValidator implements OnModuleInit {
         type: unknown;
       }[];
       for (const token of [...params.map((p) => p.param), ...props.map((p) => p.type)]) {
-        if (typeof token !== 'string' || !token.startsWith(CLIENT_TOKEN_PREFIX)) continue;
-        const app = appOfClientToken(token.slice(CLIENT_TOKEN_PREFIX.length));
-        if (app !== undefined && !this.tokens.hasApp(app)) {
+        const app = appOfClientToken(token);
+        if (typeof app === 'string' && !this.tokens.hasApp(app)) {
           throw new QingtuiConfigError(
             'apps',
             `has no app named "${app}" (requested by @InjectQingtuiClient in ${type.name})`,

@@ -1,19 +1,25 @@
 import { Inject } from '@nestjs/common';
 
+const TOKEN_PREFIX = 'QingtuiClient:';
 /** Default app marker in client injection tokens. */
 const DEFAULT_APP = '__default__';
 
-/** App names requested through `@InjectQingtuiClient()`, collected at decoration time. */
-export const requestedClientApps = new Set<string>([DEFAULT_APP]);
+/** Injection tokens requested through `@InjectQingtuiClient()`, collected at decoration time. */
+export const requestedClientTokens = new Set<string>([getQingtuiClientToken()]);
 
 /** Injection token of the `QingtuiClient` of an app (the default app when omitted). */
 export function getQingtuiClientToken(app?: string): string {
-  return `QingtuiClient:${app ?? DEFAULT_APP}`;
+  return `${TOKEN_PREFIX}${app ?? DEFAULT_APP}`;
 }
 
-/** Resolves a token's app name: undefined for the default app. */
-export function appOfClientToken(name: string): string | undefined {
-  return name === DEFAULT_APP ? undefined : name;
+/**
+ * The app a client injection token stands for: its name, `null` for the default app, or
+ * `undefined` when `token` is not a client token at all.
+ */
+export function appOfClientToken(token: unknown): string | null | undefined {
+  if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX)) return undefined;
+  const app = token.slice(TOKEN_PREFIX.length);
+  return app === DEFAULT_APP ? null : app;
 }
 
 /**
@@ -21,6 +27,7 @@ export function appOfClientToken(name: string): string | undefined {
  * Without a name, the client of the default (first configured) app.
  */
 export function InjectQingtuiClient(app?: string): ParameterDecorator & PropertyDecorator {
-  requestedClientApps.add(app ?? DEFAULT_APP);
-  return Inject(getQingtuiClientToken(app));
+  const token = getQingtuiClientToken(app);
+  requestedClientTokens.add(token);
+  return Inject(token);
 }

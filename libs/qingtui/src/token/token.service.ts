@@ -133,7 +133,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
    * Never waits for the platform while a valid token is known.
    */
   getToken(app?: string): Promise<string> {
-    const slot = app === undefined ? this.defaultSlot : this.slots.get(app);
+    const slot = this.slotOf(app);
     if (slot === undefined) return Promise.reject(this.unknownApp(app));
     const record = slot.record;
     if (record !== undefined && Date.now() < slot.serveUntil) {
@@ -144,7 +144,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Like `getToken()`, with the token's expiry. */
   getTokenInfo(app?: string): Promise<TokenInfo> {
-    const slot = app === undefined ? this.defaultSlot : this.slots.get(app);
+    const slot = this.slotOf(app);
     if (slot === undefined) return Promise.reject(this.unknownApp(app));
     const record = slot.record;
     if (record !== undefined && Date.now() < slot.serveUntil) {
@@ -164,7 +164,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Like `refreshIfCurrent()`, with the token's expiry. */
   async refreshInfoIfCurrent(app: string | undefined, staleToken: string): Promise<TokenInfo> {
-    const slot = app === undefined ? this.defaultSlot : this.slots.get(app);
+    const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
     // Let a renewal that is already running finish: it may well replace the stale token.
     while (slot.inflight) await slot.inflight.catch(noop);
@@ -200,17 +200,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Today's platform call counts of an app (China Standard Time day). */
   platformUsage(app?: string): PlatformUsageSnapshot {
-    const slot = app === undefined ? this.defaultSlot : this.slots.get(app);
+    const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
     return this.usage.get(slot.app.name);
   }
 
-  /** Health of the token store (`degraded` while a shared store is unreachable). */
-  storeState(): BackendState {
-    return this.backend.state();
-  }
-
-  /** Which store is in use, its health, and this instance's id among those sharing it. */
+  /**
+   * Which store is in use, its health (`degraded` while a shared store is unreachable), and this
+   * instance's id among those sharing it.
+   */
   storeInfo(): { kind: 'memory' | 'redis'; state: BackendState; instanceId?: string } {
     return { kind: this.backend.kind, state: this.backend.state(), instanceId: this.backend.instanceId };
   }
@@ -268,6 +266,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   // ---------------------------------------------------------------- read path
+
+  private slotOf(app: string | undefined): AppSlot | undefined {
+    return app === undefined ? this.defaultSlot : this.slots.get(app);
+  }
 
   private async getSlow(slot: AppSlot): Promise<TokenRecord> {
     slot.waits += 1;
@@ -328,14 +330,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const waitUntil = Date.now() + this.leaseMs + this.options.httpTimeoutMs;
     let lease: TokenLease | undefined;
     let stored: TokenRecord | undefined;
+    let base: TokenRecord | undefined;
     for (;;) {
       lease = await this.backend.tryLock(slot.lockKey, this.leaseMs);
       stored = await this.backend.read(slot.key);
-      const current = newest(stored, slot.record);
-      if (current && this.satisfies(current, reason, staleToken)) {
+      base = newest(stored, slot.record);
+      if (base && this.satisfies(base, reason, staleToken)) {
         await lease?.release();
-        this.adopt(slot, current);
-        return current;
+        this.adopt(slot, base);
+        return base;
       }
       if (lease) break;
       if (Date.now() >= waitUntil) {
@@ -345,7 +348,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.backend.waitForChange(slot.key, 250);
     }
     try {
-      const base = newest(stored, slot.record);
       const grant = await this.source.renew(slot.app, base, reason, staleToken);
       const record: TokenRecord = { ...grant, generation: (base?.generation ?? 0) + 1 };
       if (!(await this.backend.write(slot.key, record, stored?.generation))) {
