@@ -3,8 +3,8 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const alias = {
-  '@app/qingtui': fileURLToPath(new URL('./libs/qingtui/src/index.ts', import.meta.url)),
-  '@app/qingtui-sandbox': fileURLToPath(
+  'nestjs-qingtui': fileURLToPath(new URL('./libs/qingtui/src/index.ts', import.meta.url)),
+  'qingtui-sandbox': fileURLToPath(
     new URL('./libs/qingtui-sandbox/src/index.ts', import.meta.url),
   ),
 };

@@ -1,4 +1,4 @@
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { round, sleep } from '../support/stats.js';

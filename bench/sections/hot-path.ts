@@ -1,5 +1,5 @@
-import { QingtuiModule, TokenService } from '@app/qingtui';
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiModule, TokenService } from 'nestjs-qingtui';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BENCH_APP_ID, BENCH_SECRET } from '../support/fleet.js';

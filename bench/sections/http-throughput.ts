@@ -1,4 +1,4 @@
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import autocannon from 'autocannon';
 import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
 import { median, round } from '../support/stats.js';

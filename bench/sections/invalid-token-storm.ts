@@ -1,4 +1,4 @@
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import { authHeaders, BENCH_APP_ID, BENCH_FOLLOWERS, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
 import { percentile, round } from '../support/stats.js';
 

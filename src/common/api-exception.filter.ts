@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import { QingtuiApiError } from '@app/qingtui';
+import { QingtuiApiError } from 'nestjs-qingtui';
 import type { Request, Response } from 'express';
 import { errorAnswer } from './error-response.js';
 

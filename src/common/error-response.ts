@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { QingtuiApiError, QingtuiValidationError } from '@app/qingtui';
+import { QingtuiApiError, QingtuiValidationError } from 'nestjs-qingtui';
 
 /** Largest accepted request body. */
 export const BODY_LIMIT = '1mb';

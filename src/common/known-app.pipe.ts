@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException, type PipeTransform } from '@nestjs/common';
-import { TokenService } from '@app/qingtui';
+import { TokenService } from 'nestjs-qingtui';
 
 /** Resolves the `:app` route parameter: 404 unless the server manages an app of that name. */
 @Injectable()

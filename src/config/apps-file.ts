@@ -1,4 +1,4 @@
-import type { QingtuiAppConfig } from '@app/qingtui';
+import type { QingtuiAppConfig } from 'nestjs-qingtui';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigValidationError } from './config-validation.error.js';

@@ -1,4 +1,4 @@
-import type { QingtuiModuleOptions } from '@app/qingtui';
+import type { QingtuiModuleOptions } from 'nestjs-qingtui';
 import type { EmbeddedSandbox } from '../sandbox/embedded-sandbox.js';
 import type { ServerConfig } from './server-config.interface.js';
 

@@ -1,4 +1,4 @@
-import type { QingtuiAppConfig } from '@app/qingtui';
+import type { QingtuiAppConfig } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 
 /** Name of the app configured by `QINGTUI_APP_ID` / `QINGTUI_APP_SECRET`, and of the sandbox app. */

@@ -1,4 +1,4 @@
-import { QINGTUI_DEFAULT_BASE_URL, type QingtuiAppConfig } from '@app/qingtui';
+import { QINGTUI_DEFAULT_BASE_URL, type QingtuiAppConfig } from 'nestjs-qingtui';
 import { parseApiKeys } from '../auth/api-keys.parser.js';
 import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';

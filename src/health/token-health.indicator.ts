@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { TokenService } from '@app/qingtui';
+import { TokenService } from 'nestjs-qingtui';
 
 /**
  * Health of the token supply, from `TokenService` (never a token):

@@ -13,7 +13,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { parseQingtuiSendRequest, QingtuiClients } from '@app/qingtui';
+import { parseQingtuiSendRequest, QingtuiClients } from 'nestjs-qingtui';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { SendMessageDto, SendMessageResponseDto } from '../common/dto/send-message.dto.js';
 import { KnownAppPipe } from '../common/known-app.pipe.js';

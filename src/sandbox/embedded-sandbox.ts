@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { QingtuiSandbox, SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
-import type { QingtuiAppConfig } from '@app/qingtui';
+import { QingtuiSandbox, SANDBOX_DEMO_APP } from 'qingtui-sandbox';
+import type { QingtuiAppConfig } from 'nestjs-qingtui';
 import { DEFAULT_APP_NAME } from '../config/server-config.interface.js';
 
 /**

@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { TokenService } from '@app/qingtui';
+import { TokenService } from 'nestjs-qingtui';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { RefreshTokenDto } from '../common/dto/refresh-token.dto.js';
 import { TokenResponseDto } from '../common/dto/token-response.dto.js';

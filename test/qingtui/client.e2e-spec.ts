@@ -7,8 +7,8 @@ import {
   TokenService,
   type QingtuiMessage,
   type QingtuiTarget,
-} from '@app/qingtui';
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+} from 'nestjs-qingtui';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import type { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describe('QingtuiClient through the module against the sandbox', () => {
       service: { allFollowers: true },
       channel: { channelId: 'channel-1' },
     };
-    const { QINGTUI_MESSAGE_SEND_TARGETS } = await import('@app/qingtui');
+    const { QINGTUI_MESSAGE_SEND_TARGETS } = await import('nestjs-qingtui');
     let sent = 0;
     let delivered = 0;
     const ids = new Set<string>();

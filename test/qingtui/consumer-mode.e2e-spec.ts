@@ -1,5 +1,5 @@
-import { QingtuiClients, QingtuiModule, TokenService } from '@app/qingtui';
-import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import { QingtuiClients, QingtuiModule, TokenService } from 'nestjs-qingtui';
+import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

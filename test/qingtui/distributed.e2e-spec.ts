@@ -1,5 +1,5 @@
-import { QingtuiModule, TokenService } from '@app/qingtui';
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiModule, TokenService } from 'nestjs-qingtui';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import { createClient, createKeyv } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Test, type TestingModule } from '@nestjs/testing';

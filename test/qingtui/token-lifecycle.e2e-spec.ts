@@ -1,5 +1,5 @@
-import { QingtuiModule, TokenService, type QingtuiModuleOptions } from '@app/qingtui';
-import { QingtuiSandbox, type SandboxOptions } from '@app/qingtui-sandbox';
+import { QingtuiModule, TokenService, type QingtuiModuleOptions } from 'nestjs-qingtui';
+import { QingtuiSandbox, type SandboxOptions } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { createCache, type Cache } from 'cache-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

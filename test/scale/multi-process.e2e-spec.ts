@@ -1,5 +1,5 @@
 import { createClient } from '@keyv/redis';
-import { QingtuiSandbox } from '@app/qingtui-sandbox';
+import { QingtuiSandbox } from 'qingtui-sandbox';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../../bench/support/redis-process.js';

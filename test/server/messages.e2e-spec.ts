@@ -1,4 +1,4 @@
-import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -65,7 +65,7 @@ describe('POST /apps/:app/messages', () => {
       service: {},
       channel: { channel_id: 'channel-1' },
     };
-    const { QINGTUI_MESSAGE_SEND_TARGETS } = await import('@app/qingtui');
+    const { QINGTUI_MESSAGE_SEND_TARGETS } = await import('nestjs-qingtui');
     let ids = 0;
     for (const [type, message] of Object.entries(messages)) {
       const kinds = QINGTUI_MESSAGE_SEND_TARGETS[type as keyof typeof QINGTUI_MESSAGE_SEND_TARGETS];

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/app.factory.js';

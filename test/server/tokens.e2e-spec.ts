@@ -1,4 +1,4 @@
-import { SANDBOX_DEMO_APP } from '@app/qingtui-sandbox';
+import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { QingtuiSandbox, SANDBOX_DEMO_APP, type SandboxOptions } from '@app/qingtui-sandbox';
+import { QingtuiSandbox, SANDBOX_DEMO_APP, type SandboxOptions } from 'qingtui-sandbox';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

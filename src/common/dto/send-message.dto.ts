@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { QINGTUI_MESSAGE_TYPES } from '@app/qingtui';
+import { QINGTUI_MESSAGE_TYPES } from 'nestjs-qingtui';
 
 /**
  * Body of `POST /apps/:app/messages`, in the platform's wire naming. Documentation only: the

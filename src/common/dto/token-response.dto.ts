@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { TokenInfo } from '@app/qingtui';
+import type { TokenInfo } from 'nestjs-qingtui';
 
 /** A token as business servers receive it. */
 export class TokenResponseDto {
