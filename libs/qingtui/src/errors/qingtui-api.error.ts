@@ -40,6 +40,11 @@ export class QingtuiApiError extends QingtuiError {
      * (connection refused...), so re-sending it cannot duplicate anything.
      */
     readonly maybeProcessed = true,
+    /**
+     * When the library itself holds calls back (open circuit, credential back-off, quota
+     * exhausted): ms until the next attempt is allowed. An HTTP server maps it to `Retry-After`.
+     */
+    readonly retryAfterMs?: number,
   ) {
     super(
       errcode === undefined

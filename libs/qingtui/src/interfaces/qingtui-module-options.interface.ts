@@ -1,13 +1,34 @@
 import type { Cache } from 'cache-manager';
 
+/**
+ * Where an AppSecret comes from: the secret itself, or a function read at every credential fetch
+ * (so that a rotated secret is picked up without a restart: a vault client, a file re-read...).
+ */
+export type QingtuiSecret = string | (() => string | Promise<string>);
+
+/**
+ * The platform's daily call quota of an app: a number of calls per day, or the edition of seed 000
+ * (`free-unverified`: 300, `free-verified`: 2000, `enterprise`: unlimited).
+ */
+export type QingtuiDailyQuota = number | 'free-unverified' | 'free-verified' | 'enterprise';
+
 /** One Qingtui app (轻应用 or 订阅号) whose token the module manages. */
 export interface QingtuiAppConfig {
   /** Name used to address the app in code and URLs (`getToken('crm')`). Unique. */
   name: string;
   /** The app's AppID, from the Qingtui admin console. */
   appId: string;
-  /** The app's AppSecret. Never logged, never put in an error or a store key. */
-  appSecret: string;
+  /**
+   * The app's AppSecret, or a function returning it (read at every credential fetch). Never
+   * logged, never put in an error, a store key or a status.
+   */
+  appSecret: QingtuiSecret;
+  /**
+   * Daily call quota (platform day: Beijing time). Counted across instances through the store; a
+   * warning at 80%; the last 10% kept for scheduled and cold-start renewals.
+   * @default unlimited (calls are still counted)
+   */
+  dailyQuota?: QingtuiDailyQuota;
 }
 
 /** When and how tokens are renewed before they expire. */
@@ -86,6 +107,32 @@ export interface QingtuiModuleOptions {
    * every instance learns of a new token through pub/sub.
    */
   redisUrl?: string;
+  /**
+   * With `redisUrl` (or a `@keyv/redis` store): start even if Redis cannot be reached or refuses
+   * the credentials at start-up, serving tokens from memory until it is back. Off by default:
+   * a wrong password, DB or host is a start-up error.
+   * @default false
+   */
+  redisOptional?: boolean;
+  /**
+   * Timeout of one Redis command; a command that takes longer marks the store `degraded` and the
+   * renewal goes on with local single-flight.
+   * @default 2_000 (ms)
+   */
+  redisTimeoutMs?: number;
+  /**
+   * Passive refresh (a caller reports the current token as rejected): before spending a token
+   * call, the library confirms the rejection with one cheap platform read using that token and
+   * remembers a "still accepted" answer for this long. One client looping on reports therefore
+   * costs at most one platform call per period.
+   * @default 60_000 (ms)
+   */
+  staleReportProbeTtlMs?: number;
+  /**
+   * Key of the refresh_token encryption at rest (AES-256-GCM). Without it the key is derived from
+   * the app's AppSecret (HKDF), so only holders of the AppSecret can use a stored refresh_token.
+   */
+  encryptionKey?: string;
   /**
    * Prefix of every store key (`prefix:platform:appId:kind`). Give test runs their own.
    * @default 'qingtui'
