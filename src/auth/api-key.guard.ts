@@ -49,6 +49,8 @@ export class ApiKeyGuard implements CanActivate {
     if (typeof app === 'string' && !this.keys.allows(entry, app)) {
       throw new ForbiddenException(`This client key may not use app "${app.slice(0, 64)}"`);
     }
+    // Who is calling, safe to log and to count by: the key's label, never the key.
+    (request as Request & { clientKeyLabel?: string }).clientKeyLabel = entry.label;
     return true;
   }
 }

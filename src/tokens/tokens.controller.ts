@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import {
   ApiBadGatewayResponse,
   ApiBearerAuth,
@@ -58,15 +59,22 @@ export class TokensController {
   @ApiOperation({
     summary: 'Report a rejected token (passive refresh)',
     description:
-      'Renews the token only if `stale_token` is still the current one; any number of reports ' +
-      'of one stale token cost one platform call. Answers the token to use now either way.',
+      'Renews the token only if `stale_token` is still the current one and the platform confirms ' +
+      'that it refuses it (one cheap read, whose "still accepted" answer is remembered for each ' +
+      'client key for a minute): a client looping on this endpoint cannot spend the daily quota. ' +
+      'Answers the token to use now either way.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid body', type: ErrorResponseDto })
   async refresh(
     @Param('app', KnownAppPipe) app: string,
     @Body() body: RefreshTokenDto,
+    @Req() request: Request & { clientKeyLabel?: string },
   ): Promise<TokenResponseDto> {
-    return TokenResponseDto.from(await this.tokens.refreshInfoIfCurrent(app, body.stale_token));
+    return TokenResponseDto.from(
+      await this.tokens.refreshInfoIfCurrent(app, body.stale_token, {
+        reporter: request.clientKeyLabel,
+      }),
+    );
   }
 }

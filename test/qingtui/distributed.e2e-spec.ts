@@ -67,6 +67,7 @@ describe('several instances sharing Redis (in one process)', () => {
     const instances = await Promise.all([1, 2, 3].map(() => instance(url, prefix)));
     const stale = await instances[0].getToken();
     await Promise.all(instances.map((s) => s.getToken()));
+    sandbox.revokeTokens(APP_ID);
     const answers = await Promise.all(
       instances.flatMap((s) => Array.from({ length: 50 }, () => s.refreshIfCurrent('main', stale))),
     );
@@ -75,6 +76,8 @@ describe('several instances sharing Redis (in one process)', () => {
     const c = sandbox.counters().apps[APP_ID];
     expect(c.grants).toBe(2);
     expect(c.refreshGrants).toBe(1);
+    // Probes confirmed the rejection: at most one per instance, none after the renewal.
+    expect(c.apiCalls).toBeLessThanOrEqual(3);
     // Pub/sub: every instance now hands out the new token without asking.
     await new Promise((r) => setTimeout(r, 100));
     for (const s of instances) expect(await s.getToken()).toBe(answers[0]);
@@ -97,7 +100,7 @@ describe('several instances sharing Redis (in one process)', () => {
     await redis.close();
     expect(keys).toContain(`${prefix}:qingtui:${APP_ID}:token`);
     for (const key of keys) {
-      expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock)$`));
+      expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|calls:\\d{4}-\\d{2}-\\d{2})$`));
     }
   });
 

@@ -132,9 +132,10 @@ describe('token lifecycle against the sandbox (real HTTP)', () => {
     expect(logs.text()).toMatch(/refresh_token of "main" refused \(errcode 40402\)/);
   }, 30_000);
 
-  it('renews once for 500 passive reports of the same stale token, and not at all for an old one', async () => {
+  it('renews once for 500 passive reports of a revoked token (one probe, one grant), and not at all for an old one', async () => {
     const h = await harness();
     const stale = await h.tokens.getToken();
+    h.sandbox.revokeTokens(APP_ID);
     const answers = await Promise.all(
       Array.from({ length: 500 }, () => h.tokens.refreshIfCurrent('main', stale)),
     );
@@ -142,15 +143,40 @@ describe('token lifecycle against the sandbox (real HTTP)', () => {
     expect(answers[0]).not.toBe(stale);
     expect(counters(h).grants).toBe(2);
     expect(counters(h).refreshGrants).toBe(1);
+    expect(counters(h).apiCalls).toBe(1); // the probe that confirmed the rejection
+    expect(h.sandbox.isTokenValid(answers[0])).toBe(true);
     await expect(h.tokens.refreshIfCurrent('main', stale)).resolves.toBe(answers[0]);
     expect(counters(h).grants).toBe(2);
+    expect(counters(h).apiCalls).toBe(1);
+  });
+
+  it('spends one probe and no grant on reports of a token the platform still accepts', async () => {
+    const h = await harness();
+    const token = await h.tokens.getToken();
+    const deadline = Date.now() + 2_000;
+    let reports = 0;
+    while (Date.now() < deadline) {
+      expect(await h.tokens.refreshIfCurrent('main', token)).toBe(token);
+      reports += 1;
+    }
+    expect(reports).toBeGreaterThan(100);
+    expect(counters(h).grants).toBe(1);
+    expect(counters(h).apiCalls).toBe(1);
+    expect(h.sandbox.isTokenValid(token)).toBe(true);
   });
 
   it('backs off on 45009 and never calls /v1/token twice within 2 s', async () => {
     const h = await harness();
     h.sandbox.addFault({ kind: 'errcode', path: '/v1/token', errcode: 45009, errmsg: 'api freq out of limit', times: 2 });
-    const token = await h.tokens.getToken();
-    expect(h.sandbox.isTokenValid(token)).toBe(true);
+    // Without a token, callers are answered at once while the attempts go on in the background.
+    await expect(h.tokens.getToken()).rejects.toMatchObject({ kind: 'rate-limit', errcode: 45009 });
+    let token: string | undefined;
+    const deadline = Date.now() + 15_000;
+    while (token === undefined && Date.now() < deadline) {
+      token = await h.tokens.getToken().catch(() => undefined);
+      await sleep(50);
+    }
+    expect(h.sandbox.isTokenValid(token!)).toBe(true);
     expect(counters(h).tokenCalls).toBe(3);
     const gaps = h.tokenCallTimes.slice(1).map((t, i) => t - h.tokenCallTimes[i]);
     expect(gaps).toHaveLength(2);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ADMIN_KEY,
+  CRM_KEY,
   SECRETS,
   startHarness,
   type ServerHarness,
@@ -66,9 +67,10 @@ describe('token endpoints', () => {
     expect(refresh.status).toBe(404);
   });
 
-  it('refresh with the current token renews it with exactly one platform grant', async () => {
+  it('refresh with the current token, revoked by the platform, renews it with one probe and one grant', async () => {
     const current = (await request(h.app.getHttpServer()).get('/apps/default/token').set(auth)).body
       .access_token;
+    h.sandbox.revokeTokens(DEMO);
     h.sandbox.resetCounters();
 
     const res = await request(h.app.getHttpServer())
@@ -81,6 +83,7 @@ describe('token endpoints', () => {
     expect(res.body.access_token).not.toBe(current);
     expect(res.body.access_token).toBe(h.sandbox.currentToken(DEMO));
     expect(h.sandbox.counters().apps[DEMO].grants).toBe(1);
+    expect(h.sandbox.counters().apps[DEMO].apiCalls).toBe(1);
     const after = await request(h.app.getHttpServer()).get('/apps/default/token').set(auth);
     expect(after.body.access_token).toBe(res.body.access_token);
   });
@@ -88,6 +91,7 @@ describe('token endpoints', () => {
   it('refresh with an old token answers the current one without any platform call', async () => {
     const old = (await request(h.app.getHttpServer()).get('/apps/default/token').set(auth)).body
       .access_token;
+    h.sandbox.revokeTokens(DEMO);
     const renewed = await request(h.app.getHttpServer())
       .post('/apps/default/token/refresh')
       .set(auth)
@@ -100,13 +104,59 @@ describe('token endpoints', () => {
       .send({ stale_token: old });
 
     expect(res.status).toBe(200);
+    expect(renewed.body.access_token).not.toBe(old);
     expect(res.body.access_token).toBe(renewed.body.access_token);
     expect(platformCalls()).toBe(0);
   });
 
-  it('concurrent reports of one stale token cost one grant', async () => {
+  it('refresh with the current token that the platform still accepts costs one probe, no grant, even in a loop', async () => {
+    const current = (await request(h.app.getHttpServer()).get('/apps/crm/token').set(auth)).body
+      .access_token;
+    h.sandbox.resetCounters();
+    for (let i = 0; i < 200; i++) {
+      const res = await request(h.app.getHttpServer())
+        .post('/apps/crm/token/refresh')
+        .set(auth)
+        .send({ stale_token: current });
+      expect(res.status).toBe(200);
+      expect(res.body.access_token).toBe(current);
+    }
+    const crm = h.sandbox.counters().apps['crm-app-id'];
+    expect(crm.grants).toBe(0);
+    expect(crm.apiCalls).toBe(1);
+    expect(h.sandbox.isTokenValid(current)).toBe(true);
+  });
+
+  it('a looping key does not delay the healing of a revoked token reported by another key', async () => {
+    const other = { Authorization: `Bearer ${CRM_KEY}` };
+    const current = (await request(h.app.getHttpServer()).get('/apps/crm/token').set(auth)).body
+      .access_token;
+    for (let i = 0; i < 20; i++) {
+      await request(h.app.getHttpServer())
+        .post('/apps/crm/token/refresh')
+        .set(auth)
+        .send({ stale_token: current })
+        .expect(200);
+    }
+    h.sandbox.revokeTokens('crm-app-id');
+    h.sandbox.resetCounters();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const res = await request(h.app.getHttpServer())
+      .post('/apps/crm/token/refresh')
+      .set(other)
+      .send({ stale_token: current });
+    expect(res.status).toBe(200);
+    expect(res.body.access_token).not.toBe(current);
+    expect(h.sandbox.isTokenValid(res.body.access_token)).toBe(true);
+    const crm = h.sandbox.counters().apps['crm-app-id'];
+    expect(crm.grants).toBe(1);
+    expect(crm.apiCalls).toBe(1);
+  });
+
+  it('concurrent reports of one revoked token cost one grant', async () => {
     const current = (await request(h.app.getHttpServer()).get('/apps/default/token').set(auth)).body
       .access_token;
+    h.sandbox.revokeTokens(DEMO);
     h.sandbox.resetCounters();
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>

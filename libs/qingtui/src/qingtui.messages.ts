@@ -30,9 +30,21 @@ export const messages = {
     (stillValidMs > 0
       ? `the current token stays in use (${Math.round(stillValidMs / 1000)} s left)`
       : 'no valid token is available'),
-  credentialsRejected: (app: string, appId: string, error: unknown) =>
+  credentialsRejected: (app: string, appId: string, error: unknown, retryInMs: number) =>
     `The platform refused the credentials of "${app}" (AppID ${appId}): ${describeFailure(error)}. ` +
-    'Check the AppID and AppSecret; this is not retried until the next scheduled attempt.',
+    `Check the AppID and AppSecret; next attempt in ${Math.round(retryInMs / 1000)} s ` +
+    '(backing off up to an hour; a replaced secret is tried at once).',
+  recovered: (app: string, failures: number) =>
+    `Token of "${app}" renewed again after ${failures} failed attempt(s)`,
+  reportNotChecked: (app: string) =>
+    `A rejected token of "${app}" was reported, but the daily quota's reserve leaves no call to ` +
+    'check it: the current token stays in use',
+  quotaHeldBack: (state: string, used: number, limit: number | undefined) =>
+    state === 'exhausted'
+      ? `daily call quota used up (${used}${limit === undefined ? '' : ` of ${limit}`}); no platform call until the next Beijing day`
+      : `daily call quota in its reserve (${used} of ${limit}): kept for scheduled renewals`,
+  heldBack: (app: string, reason: string) =>
+    `No valid token for "${app}" and platform calls are held back (${reason})`,
   refreshTokenRejected: (app: string, errcode: number | undefined) =>
     `refresh_token of "${app}" refused (errcode ${errcode}); falling back to /v1/token`,
   staleReported: (app: string, token: string) =>

@@ -2,7 +2,11 @@ import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CentralServerTokenSource } from './central/central-server.source.js';
-import { resolveQingtuiOptions } from './config/resolve-options.js';
+import {
+  encryptionKey,
+  resolveAppSecrets,
+  resolveQingtuiOptions,
+} from './config/resolve-options.js';
 import type { ResolvedQingtuiOptions } from './config/resolved-options.js';
 import type { QingtuiModuleOptions } from './interfaces/qingtui-module-options.interface.js';
 import { QingtuiTokenSource } from './platform/qingtui-token.source.js';
@@ -58,17 +62,45 @@ const logger = new Logger('QingtuiModule');
       inject: [QINGTUI_MODULE_OPTIONS],
       useFactory: (options: QingtuiModuleOptions) => resolveQingtuiOptions(options),
     },
-    { provide: QINGTUI_PLATFORM_USAGE, useFactory: () => new PlatformUsage() },
     {
       provide: QINGTUI_TOKEN_BACKEND,
       inject: [QINGTUI_RESOLVED_OPTIONS],
       useFactory: (options: ResolvedQingtuiOptions) => createTokenBackend(options),
     },
     {
+      provide: QINGTUI_PLATFORM_USAGE,
+      inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND],
+      useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend) => {
+        const appIds = new Map(options.apps.map((a) => [a.name, a.appId]));
+        const key = (app: string, kind: 'calls' | 'quota-exhausted', day: string) =>
+          tokenKey(options.keyPrefix, QINGTUI_PLATFORM_NAME, appIds.get(app) ?? app, `${kind}:${day}`);
+        return new PlatformUsage(
+          new Map(options.apps.map((a) => [a.name, a.dailyQuota])),
+          // Consumer mode: the central server counts; these are this process's own calls.
+          options.mode === 'central'
+            ? {
+                backend,
+                keys: (app) => ({
+                  calls: (day) => key(app, 'calls', day),
+                  exhausted: (day) => key(app, 'quota-exhausted', day),
+                }),
+              }
+            : undefined,
+        );
+      },
+    },
+    {
       provide: QINGTUI_TOKEN_SOURCE,
-      inject: [QINGTUI_RESOLVED_OPTIONS, HttpService, QINGTUI_TOKEN_BACKEND, QINGTUI_PLATFORM_USAGE],
+      inject: [
+        QINGTUI_RESOLVED_OPTIONS,
+        QINGTUI_MODULE_OPTIONS,
+        HttpService,
+        QINGTUI_TOKEN_BACKEND,
+        QINGTUI_PLATFORM_USAGE,
+      ],
       useFactory: (
         options: ResolvedQingtuiOptions,
+        raw: QingtuiModuleOptions,
         http: HttpService,
         backend: TokenBackend,
         usage: PlatformUsage,
@@ -85,6 +117,9 @@ const logger = new Logger('QingtuiModule');
               baseUrl: options.baseUrl,
               timeoutMs: options.httpTimeoutMs,
               usage,
+              // The secrets go from the raw options to this fetcher only.
+              secrets: resolveAppSecrets(raw),
+              encryptionKey: encryptionKey(raw.encryptionKey),
               gate: {
                 reserve: (app, intervalMs) =>
                   backend.reserveCall(

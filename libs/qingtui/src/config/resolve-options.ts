@@ -4,7 +4,8 @@ import type {
   QingtuiModuleOptions,
 } from '../interfaces/qingtui-module-options.interface.js';
 import { QINGTUI_DEFAULT_BASE_URL } from '../platform/qingtui-platform.constants.js';
-import type { ResolvedApp, ResolvedQingtuiOptions } from './resolved-options.js';
+import { QINGTUI_EDITION_QUOTAS } from '../token/platform-usage.js';
+import type { ResolvedApp, ResolvedQingtuiOptions, SecretReader } from './resolved-options.js';
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -54,6 +55,21 @@ function number(
   return value;
 }
 
+function boolean(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new QingtuiConfigError(field, 'must be true or false');
+  return value;
+}
+
+/** Validates the refresh_token encryption key (at least 16 characters). */
+export function encryptionKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length < 16) {
+    throw new QingtuiConfigError('encryptionKey', 'must be a string of at least 16 characters');
+  }
+  return value;
+}
+
 function resolveApps(apps: QingtuiAppConfig | QingtuiAppConfig[]): ResolvedApp[] {
   const list = Array.isArray(apps) ? apps : [apps];
   if (list.length === 0) throw new QingtuiConfigError('apps', 'must list at least one app');
@@ -73,9 +89,44 @@ function resolveApps(apps: QingtuiAppConfig | QingtuiAppConfig[]): ResolvedApp[]
     if (seen.has(name)) throw new QingtuiConfigError(`${at}.name`, `"${name}" is used twice`);
     seen.add(name);
     const appId = nonEmptyString(app.appId, `${at}.appId`);
-    const appSecret = nonEmptyString(app.appSecret, `${at}.appSecret`);
-    return { name, appId, appSecret };
+    if (typeof app.appSecret !== 'function') nonEmptyString(app.appSecret, `${at}.appSecret`);
+    return { name, appId, dailyQuota: dailyQuota(app.dailyQuota, `${at}.dailyQuota`) };
   });
+}
+
+function dailyQuota(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && Object.hasOwn(QINGTUI_EDITION_QUOTAS, value)) {
+    return QINGTUI_EDITION_QUOTAS[value as keyof typeof QINGTUI_EDITION_QUOTAS];
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 10 && value <= 1e9) {
+    return value;
+  }
+  throw new QingtuiConfigError(
+    field,
+    `must be an integer of at least 10 or one of ${Object.keys(QINGTUI_EDITION_QUOTAS).join(', ')}`,
+  );
+}
+
+/**
+ * The secret readers of the configured apps, by app name, for the token fetcher alone. A secret
+ * given as a function is read at every credential fetch; an empty answer is an error naming the
+ * app, never the value.
+ */
+export function resolveAppSecrets(options: QingtuiModuleOptions): Map<string, SecretReader> {
+  const readers = new Map<string, SecretReader>();
+  if (options.apps === undefined) return readers;
+  for (const app of [options.apps].flat()) {
+    const secret = app.appSecret;
+    readers.set(app.name, async () => {
+      const value = typeof secret === 'function' ? await secret() : secret;
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw new QingtuiConfigError(`apps["${app.name}"].appSecret`, 'gave no secret');
+      }
+      return value;
+    });
+  }
+  return readers;
 }
 
 /**
@@ -157,5 +208,15 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
     },
     httpTimeoutMs: number(options.httpTimeoutMs, 'httpTimeoutMs', 10_000, 100, 120_000),
     prefetch: options.prefetch ?? true,
+    redisOptional: boolean(options.redisOptional, 'redisOptional', false),
+    redisTimeoutMs: number(options.redisTimeoutMs, 'redisTimeoutMs', 2_000, 50, 60_000),
+    staleReportProbeTtlMs: number(
+      options.staleReportProbeTtlMs,
+      'staleReportProbeTtlMs',
+      60_000,
+      0,
+      3_600_000,
+    ),
+    hasEncryptionKey: encryptionKey(options.encryptionKey) !== undefined,
   };
 }

@@ -7,6 +7,7 @@ import { classifyErrcode, errcodeOf, platformError, transportError } from '../pl
 import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
 import type { PlatformUsage } from '../token/platform-usage.js';
 import { TokenService } from '../token/token.service.js';
+import { messages } from '../qingtui.messages.js';
 import './qingtui-request.js';
 
 /** Path of a request URL, without host or query (never logged with its query). */
@@ -77,6 +78,19 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     config.baseURL ??= this.options.baseUrl;
     config.timeout ||= this.options.httpTimeoutMs;
     config.params = { ...(config.params ?? {}), access_token: token };
+    // The last 10% of the daily quota is kept for token renewals, without which nothing works.
+    if (!this.usage.allows(request.app, 'demand')) {
+      const usage = this.usage.get(request.app);
+      throw new QingtuiApiError(
+        'quota',
+        undefined,
+        messages.quotaHeldBack(usage.state, usage.total, usage.limit),
+        endpointOf(config),
+        undefined,
+        false,
+        this.usage.msUntilReset(),
+      );
+    }
     this.usage.record(request.app, 'api');
     return config;
   }
@@ -107,7 +121,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     const state = (config.qingtuiState ??= {});
     if (classifyErrcode(errcode, endpoint) === 'token-invalid' && !state.retried && state.token) {
       // The platform refused the token, so it did not act on the request: re-sending is safe.
-      const fresh = await this.tokens.refreshIfCurrent(request.app, state.token);
+      const fresh = await this.tokens.renewRejected(request.app, state.token);
       state.token = fresh;
       return this.resend(config);
     }

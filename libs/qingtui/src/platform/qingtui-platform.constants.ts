@@ -10,7 +10,15 @@ export const QINGTUI_DEFAULT_BASE_URL = 'https://open.qingtui.com';
 export const QINGTUI_PATHS = {
   token: '/v1/token',
   refreshToken: '/auth/autoRefreshToken',
+  /** The cheapest read with a token: used to confirm a reported rejection before renewing. */
+  probe: '/v1/app/followers',
 } as const;
+
+/**
+ * 45009 means two things: the 2 s rule / frequency limit ("api freq out of limit") and the daily
+ * quota being used up ("reach max api daily quota limit"). Only the errmsg tells them apart.
+ */
+export const QINGTUI_DAILY_QUOTA_ERRMSG = /daily|quota|day limit/i;
 
 /** Minimum spacing between two `/v1/token` calls for one app (platform rule). */
 export const QINGTUI_TOKEN_MIN_INTERVAL_MS = 2_000;

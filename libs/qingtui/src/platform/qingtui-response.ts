@@ -2,6 +2,7 @@ import { isAxiosError } from 'axios';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import {
   QINGTUI_CREDENTIAL_ERRCODES,
+  QINGTUI_DAILY_QUOTA_ERRMSG,
   QINGTUI_PATHS,
   QINGTUI_QUOTA_ERRCODES,
   QINGTUI_RATE_LIMIT_ERRCODES,
@@ -11,8 +12,10 @@ import {
 } from './qingtui-platform.constants.js';
 
 /** What an errcode means on a given endpoint (40001 means two different things). */
-export function classifyErrcode(errcode: number, endpoint: string): QingtuiErrorKind {
-  if (QINGTUI_RATE_LIMIT_ERRCODES.has(errcode)) return 'rate-limit';
+export function classifyErrcode(errcode: number, endpoint: string, errmsg = ''): QingtuiErrorKind {
+  if (QINGTUI_RATE_LIMIT_ERRCODES.has(errcode)) {
+    return QINGTUI_DAILY_QUOTA_ERRMSG.test(errmsg) ? 'quota' : 'rate-limit';
+  }
   if (QINGTUI_QUOTA_ERRCODES.has(errcode)) return 'quota';
   if (QINGTUI_TRANSIENT_ERRCODES.has(errcode)) return 'transient';
   if (endpoint === QINGTUI_PATHS.token) {
@@ -40,7 +43,13 @@ export function platformError(
 ): QingtuiApiError {
   const errcode = errcodeOf(body)!;
   const errmsg = typeof body.errmsg === 'string' ? body.errmsg : 'no errmsg';
-  return new QingtuiApiError(classifyErrcode(errcode, endpoint), errcode, errmsg, endpoint, status);
+  return new QingtuiApiError(
+    classifyErrcode(errcode, endpoint, errmsg),
+    errcode,
+    errmsg,
+    endpoint,
+    status,
+  );
 }
 
 /**

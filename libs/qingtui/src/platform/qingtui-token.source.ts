@@ -1,15 +1,16 @@
 import type { AxiosInstance } from 'axios';
-import type { ResolvedApp } from '../config/resolved-options.js';
+import type { ResolvedApp, SecretReader } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import type { PlatformUsage } from '../token/platform-usage.js';
 import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
-import type { RenewalReason, TokenSource } from '../token/token-source.interface.js';
+import type { ProbeVerdict, RenewalReason, TokenSource } from '../token/token-source.interface.js';
 import {
   QINGTUI_PATHS,
   QINGTUI_REFRESH_TOKEN_TTL_MS,
   QINGTUI_TOKEN_MIN_INTERVAL_MS,
 } from './qingtui-platform.constants.js';
 import { parsePlatformAnswer, transportError } from './qingtui-response.js';
+import { openRefreshToken, sealRefreshToken } from './refresh-token-seal.js';
 
 /** Reserves `/v1/token` call slots (per app, across instances when the backend is shared). */
 export interface TokenCallGate {
@@ -23,6 +24,10 @@ export interface QingtuiTokenSourceDeps {
   timeoutMs: number;
   gate: TokenCallGate;
   usage: PlatformUsage;
+  /** The AppSecret reader of each app, by name: this fetcher is its only holder. */
+  secrets: ReadonlyMap<string, SecretReader>;
+  /** Key of the refresh_token encryption; without it, each app's AppSecret. */
+  encryptionKey?: string;
   now?: () => number;
   /** Told when the refresh_token was refused and `/v1/token` is used instead. */
   onRefreshTokenRejected?: (app: ResolvedApp, error: QingtuiApiError) => void;
@@ -49,22 +54,58 @@ export class QingtuiTokenSource implements TokenSource {
     current: TokenRecord | undefined,
     _reason: RenewalReason,
   ): Promise<TokenGrant> {
-    if (current?.refreshToken && (current.refreshTokenExpiresAt ?? 0) > this.now()) {
+    const secret = await this.secretOf(app);
+    const sealKey = this.deps.encryptionKey ?? secret;
+    const refreshToken =
+      current?.refreshToken && (current.refreshTokenExpiresAt ?? 0) > this.now()
+        ? openRefreshToken(current.refreshToken, sealKey, app.appId)
+        : undefined;
+    if (refreshToken !== undefined) {
       try {
-        return await this.refresh(app, current);
+        return await this.refresh(app, current!, refreshToken);
       } catch (error) {
         if (!(error instanceof QingtuiApiError) || error.kind !== 'refresh-token') throw error;
         this.deps.onRefreshTokenRejected?.(app, error);
       }
     }
-    return this.fetchWithCredentials(app);
+    return this.fetchWithCredentials(app, secret, sealKey);
   }
 
-  private async refresh(app: ResolvedApp, current: TokenRecord): Promise<TokenGrant> {
+  /**
+   * Asks the platform whether it still accepts `token`, with the cheapest read there is: the
+   * first follower of the app. A token-invalid errcode is a rejection; an answer or any other
+   * errcode (no permission, say) means the token itself was accepted.
+   */
+  async probe(app: ResolvedApp, token: string): Promise<ProbeVerdict> {
+    try {
+      await this.call(app, QINGTUI_PATHS.probe, {
+        access_token: token,
+        page_size: '1',
+        request_page: '1',
+      });
+      return 'accepted';
+    } catch (error) {
+      if (error instanceof QingtuiApiError && error.kind === 'token-invalid') return 'rejected';
+      if (error instanceof QingtuiApiError && error.errcode !== undefined) return 'accepted';
+      return 'unknown';
+    }
+  }
+
+  private async secretOf(app: ResolvedApp): Promise<string> {
+    const read = this.deps.secrets.get(app.name);
+    if (read === undefined) {
+      throw new QingtuiApiError('credential', undefined, 'no AppSecret configured', QINGTUI_PATHS.token);
+    }
+    return read();
+  }
+
+  private async refresh(
+    app: ResolvedApp,
+    current: TokenRecord,
+    refreshToken: string,
+  ): Promise<TokenGrant> {
     const started = this.now();
-    const body = await this.call(app, QINGTUI_PATHS.refreshToken, {
-      refresh_token: current.refreshToken!,
-    });
+    const body = await this.call(app, QINGTUI_PATHS.refreshToken, { refresh_token: refreshToken });
     return {
       ...this.parseGrant(body, QINGTUI_PATHS.refreshToken, started),
       refreshToken: current.refreshToken,
@@ -73,19 +114,24 @@ export class QingtuiTokenSource implements TokenSource {
     };
   }
 
-  private async fetchWithCredentials(app: ResolvedApp): Promise<TokenGrant> {
+  private async fetchWithCredentials(
+    app: ResolvedApp,
+    secret: string,
+    sealKey: string,
+  ): Promise<TokenGrant> {
     await this.takeTokenSlot(app);
     const started = this.now();
     const body = await this.call(app, QINGTUI_PATHS.token, {
       grant_type: 'client_credential',
       appid: app.appId,
-      secret: app.appSecret!,
+      secret,
     });
     const grant = this.parseGrant(body, QINGTUI_PATHS.token, started);
     const refreshToken = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
     return {
       ...grant,
-      refreshToken,
+      // Sealed before it leaves this class: stores and logs only ever see the sealed form.
+      refreshToken: refreshToken ? sealRefreshToken(refreshToken, sealKey, app.appId) : undefined,
       refreshTokenExpiresAt: refreshToken ? started + QINGTUI_REFRESH_TOKEN_TTL_MS : undefined,
       origin: 'credentials',
     };
@@ -113,7 +159,14 @@ export class QingtuiTokenSource implements TokenSource {
     endpoint: string,
     params: Record<string, string>,
   ): Promise<Record<string, unknown>> {
-    this.deps.usage.record(app.name, endpoint === QINGTUI_PATHS.token ? 'token' : 'refresh');
+    this.deps.usage.record(
+      app.name,
+      endpoint === QINGTUI_PATHS.token
+        ? 'token'
+        : endpoint === QINGTUI_PATHS.refreshToken
+          ? 'refresh'
+          : 'api',
+    );
     let response;
     try {
       response = await this.deps.http.request({

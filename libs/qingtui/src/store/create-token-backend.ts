@@ -24,6 +24,8 @@ export async function createTokenBackend(options: ResolvedQingtuiOptions): Promi
       url: options.redisUrl,
       client: options.redisUrl === undefined ? (client as never) : undefined,
       keyPrefix: options.keyPrefix,
+      commandTimeoutMs: options.redisTimeoutMs,
+      optional: options.redisOptional,
     });
     await backend.connect();
     return backend;

@@ -13,6 +13,7 @@ const NO_LEASE: TokenLease = { release: () => Promise.resolve() };
 export class CacheTokenBackend implements TokenBackend {
   readonly kind = 'memory' as const;
   private readonly nextCallAt = new Map<string, number>();
+  private readonly counters = new Map<string, { value: number; until: number }>();
 
   constructor(
     private readonly cache: Cache = createCache(),
@@ -59,6 +60,22 @@ export class CacheTokenBackend implements TokenBackend {
     if (now < next) return Promise.resolve(next - now);
     this.nextCallAt.set(key, now + intervalMs);
     return Promise.resolve(0);
+  }
+
+  addToCounter(key: string, amount: number, ttlMs: number): Promise<number> {
+    const now = this.now();
+    const current = this.counters.get(key);
+    const live = current !== undefined && now < current.until ? current : undefined;
+    const value = (live?.value ?? 0) + amount;
+    this.counters.set(key, { value, until: live?.until ?? now + ttlMs });
+    return Promise.resolve(value);
+  }
+
+  /** Sets a counter to a value read from a shared store. */
+  setCounter(key: string, value: number, ttlMs: number): Promise<void> {
+    const current = this.counters.get(key);
+    this.counters.set(key, { value, until: current?.until ?? this.now() + ttlMs });
+    return Promise.resolve();
   }
 
   state(): BackendState {

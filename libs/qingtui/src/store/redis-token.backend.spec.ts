@@ -104,9 +104,22 @@ describe('RedisTokenBackend (real Redis)', () => {
     expect(ownSeen).toEqual([]);
   });
 
-  it('reports degraded and falls back to memory when Redis cannot be reached', async () => {
+  it('refuses to start when Redis cannot be used, naming redisUrl without the password', async () => {
+    const b = new RedisTokenBackend({
+      url: 'redis://user:s3cret-pass@127.0.0.1:1/0',
+      keyPrefix: `test-${randomUUID()}`,
+    });
+    const error = await b.connect().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/"redisUrl" does not lead to a usable Redis \(127\.0\.0\.1:1/);
+    expect(error?.message).not.toContain('s3cret-pass');
+  });
+
+  it('reports degraded and falls back to memory when an optional Redis cannot be reached', async () => {
     const prefix = `test-${randomUUID()}`;
-    const b = new RedisTokenBackend({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
+    const b = new RedisTokenBackend({ url: 'redis://127.0.0.1:1', keyPrefix: prefix, optional: true });
     backends.push(b);
     await b.connect();
     const key = tokenKey(prefix, 'qingtui', 'app', 'token');

@@ -7,6 +7,7 @@ import type { TokenRecord } from '../token/token-record.interface.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
+import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -39,6 +40,12 @@ const EXTEND_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
+/** Adds to a counter and, the first time, sets when it lapses. KEYS[1]; ARGV: amount, TTL ms. */
+const ADD_TO_COUNTER = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value`;
+
 /** Deletes the lock only if this owner still holds it. */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -47,6 +54,17 @@ return 0`;
 export interface RedisTokenBackendOptions {
   /** Redis URL; or pass `client`. */
   url?: string;
+  /**
+   * Longest wait for one Redis command. Past it the store is `degraded`: this instance serves and
+   * renews on its own until a heartbeat answers in time again.
+   * @default 2_000 (ms)
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Start even when Redis cannot be reached (or refuses the credentials) at start-up.
+   * @default false: `connect()` throws a `QingtuiConfigError` naming `redisUrl`
+   */
+  optional?: boolean;
   /** An existing node-redis client (e.g. the one behind the application's `@keyv/redis` cache). Not closed by the backend. */
   client?: RedisClient;
   /** Prefix of the pub/sub channel (`<prefix>:token-events`). */
@@ -79,11 +97,16 @@ export class RedisTokenBackend implements TokenBackend {
   private readonly recoveryListeners: (() => void)[] = [];
   private readonly ownsClient: boolean;
   private readonly watchdogs = new Set<NodeJS.Timeout>();
+  private readonly timeoutMs: number;
+  private heartbeat?: NodeJS.Timeout;
+  private pinging = false;
+  private lastError?: string;
   private degraded = false;
   private closed = false;
 
   constructor(private readonly options: RedisTokenBackendOptions) {
     this.logger = options.logger ?? new Logger('QingtuiRedisStore');
+    this.timeoutMs = options.commandTimeoutMs ?? 2_000;
     this.channel = `${options.keyPrefix}:token-events`;
     const socket = {
       connectTimeout: 2_000,
@@ -99,8 +122,13 @@ export class RedisTokenBackend implements TokenBackend {
       ['client', this.client],
       ['subscriber', this.subscriber],
     ] as const) {
-      c.on('error', (error: Error) => this.markDegraded(`${name}: ${error.message}`));
-      c.on('ready', () => this.markRecovered());
+      c.on('error', (error: Error) => {
+        this.lastError = redact(error.message);
+        this.markDegraded(`${name}: ${this.lastError}`);
+      });
+      // A new connection is not proof enough (a frozen server accepts none, a restarted one
+      // answers): the heartbeat decides, at once.
+      c.on('ready', () => void this.beat());
     }
     const keyv = new Keyv({ store: new KeyvRedis(this.client), useKeyPrefix: false });
     keyv.namespace = undefined;
@@ -111,10 +139,12 @@ export class RedisTokenBackend implements TokenBackend {
   }
 
   /**
-   * Connects both connections, waiting at most `waitMs`. Resolves even if Redis is down: the
-   * backend is then degraded, and the clients keep reconnecting in the background.
+   * Connects both connections and checks that Redis answers, waiting at most `waitMs`.
+   * Unless the backend is `optional`, a Redis that cannot be reached or refuses the credentials
+   * (wrong password, DB out of range) is a start-up error naming `redisUrl`, without the password.
+   * An optional backend starts degraded, and the clients keep reconnecting in the background.
    */
-  async connect(waitMs = 2_000): Promise<void> {
+  async connect(waitMs = Math.max(2_000, this.timeoutMs)): Promise<void> {
     this.subscriber.on('ready', () => void this.ensureSubscribed());
     const connecting = Promise.allSettled([
       this.client.isOpen ? Promise.resolve() : this.client.connect(),
@@ -123,8 +153,90 @@ export class RedisTokenBackend implements TokenBackend {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
-    if (!this.client.isReady) this.markDegraded('not connected');
+    let answered = false;
+    if (this.client.isReady) {
+      try {
+        await this.withTimeout(this.client.ping());
+        answered = true;
+      } catch (error) {
+        this.lastError = redact((error as Error).message);
+      }
+    }
+    if (!answered) {
+      const reason = this.lastError ?? 'no answer';
+      if (!this.options.optional) {
+        await this.close();
+        throw new QingtuiConfigError(
+          'redisUrl',
+          `does not lead to a usable Redis (${this.where()}: ${reason}). Check the host, port, ` +
+            'password and database, or set redisOptional to start without it',
+        );
+      }
+      this.markDegraded(`not connected: ${reason}`);
+    }
     await this.ensureSubscribed();
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** host:port of the server, never its password. */
+  private where(): string {
+    const url = this.options.url;
+    if (url === undefined) return 'the given client';
+    try {
+      const parsed = new URL(url);
+      return `${parsed.hostname}:${parsed.port || 6379}`;
+    } catch {
+      return 'the configured URL';
+    }
+  }
+
+  /**
+   * Liveness: one PING at a time, with the command timeout. A frozen Redis (SIGSTOP, a black-holed
+   * network) keeps its TCP connection open, so only an answer tells it is alive.
+   */
+  private async beat(): Promise<void> {
+    if (this.closed || this.pinging || !this.client.isReady) return;
+    this.pinging = true;
+    try {
+      await this.withTimeout(this.client.ping());
+      this.markRecovered();
+    } catch (error) {
+      this.markDegraded(`heartbeat: ${redact((error as Error).message)}`);
+    } finally {
+      this.pinging = false;
+    }
+  }
+
+  /** Whether commands are worth sending: connected, and not known to be frozen. */
+  private usable(): boolean {
+    return this.client.isReady && !this.degraded;
+  }
+
+  /**
+   * Races a Redis command against the command timeout. node-redis has no timeout on a command
+   * already written to a socket whose peer stopped answering, so the late answer is dropped here.
+   */
+  private withTimeout<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    command.catch(() => undefined);
+    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Runs a command with the timeout; a failure marks the store degraded and is rethrown. */
+  private async run<T>(what: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await this.withTimeout(command());
+    } catch (error) {
+      this.markDegraded(`${what}: ${redact((error as Error).message)}`);
+      throw error;
+    }
   }
 
   private subscribed = false;
@@ -142,8 +254,13 @@ export class RedisTokenBackend implements TokenBackend {
   }
 
   async read(key: string): Promise<TokenRecord | undefined> {
-    if (!this.client.isReady) return this.local.read(key);
-    const value = await this.cache.get<unknown>(key);
+    if (!this.usable()) return this.local.read(key);
+    let value: unknown;
+    try {
+      value = await this.run('read', () => this.cache.get<unknown>(key));
+    } catch {
+      return this.local.read(key);
+    }
     const parsed = typeof value === 'string' ? safeParse(value) : value;
     if (isTokenRecord(parsed)) return parsed;
     return this.degraded ? this.local.read(key) : undefined;
@@ -156,12 +273,12 @@ export class RedisTokenBackend implements TokenBackend {
   ): Promise<boolean> {
     // The local copy always follows, so a Redis outage later still has something to serve.
     await this.local.put(key, record).catch(() => undefined);
-    if (!this.client.isReady) return true;
+    if (!this.usable()) return true;
     const now = Date.now();
     const ttl = recordTtlMs(record, now);
     const payload = JSON.stringify({ value: JSON.stringify(record), expires: now + ttl });
     try {
-      const written = await this.client.eval(FENCED_WRITE, {
+      const written = await this.run('write', () => this.client.eval(FENCED_WRITE, {
         keys: [key],
         arguments: [
           expectedGeneration === undefined ? '' : String(expectedGeneration),
@@ -170,30 +287,29 @@ export class RedisTokenBackend implements TokenBackend {
           this.channel,
           `${this.instanceId}|${key}`,
         ],
-      });
+      }));
       return written === 1;
-    } catch (error) {
-      this.markDegraded(`write: ${(error as Error).message}`);
+    } catch {
       return true;
     }
   }
 
   async tryLock(key: string, leaseMs: number): Promise<TokenLease | undefined> {
-    if (!this.client.isReady) return this.local.tryLock();
+    if (!this.usable()) return this.local.tryLock();
     const owner = `${this.instanceId}:${randomUUID()}`;
     try {
-      const ok = await this.client.set(key, owner, { NX: true, PX: leaseMs });
+      const ok = await this.run('lock', () => this.client.set(key, owner, { NX: true, PX: leaseMs }));
       if (ok !== 'OK') return undefined;
-    } catch (error) {
-      this.markDegraded(`lock: ${(error as Error).message}`);
+    } catch {
       return this.local.tryLock();
     }
     // Watchdog: a live holder keeps extending its short lease, so a holder that dies (SIGKILL)
     // blocks the others for at most one lease, not for the longest renewal imaginable.
     const watchdog = setInterval(() => {
-      this.client
-        .eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(leaseMs)] })
-        .catch(() => undefined);
+      if (!this.usable()) return;
+      this.withTimeout(
+        this.client.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(leaseMs)] }),
+      ).catch(() => undefined);
     }, Math.max(50, Math.floor(leaseMs / 3)));
     watchdog.unref();
     this.watchdogs.add(watchdog);
@@ -201,8 +317,11 @@ export class RedisTokenBackend implements TokenBackend {
       release: async () => {
         clearInterval(watchdog);
         this.watchdogs.delete(watchdog);
+        if (!this.usable()) return;
         try {
-          await this.client.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] });
+          await this.withTimeout(
+            this.client.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] }),
+          );
         } catch {
           // The lease lapses by itself.
         }
@@ -234,16 +353,39 @@ export class RedisTokenBackend implements TokenBackend {
   }
 
   async reserveCall(key: string, intervalMs: number): Promise<number> {
-    if (!this.client.isReady) return this.local.reserveCall(key, intervalMs);
+    if (!this.usable()) return this.local.reserveCall(key, intervalMs);
     try {
-      const ok = await this.client.set(key, this.instanceId, { NX: true, PX: intervalMs });
+      const ok = await this.run('reserve', () =>
+        this.client.set(key, this.instanceId, { NX: true, PX: intervalMs }),
+      );
       if (ok === 'OK') return 0;
-      const left = await this.client.pTTL(key);
+      const left = await this.run('reserve', () => this.client.pTTL(key));
       return left > 0 ? left : 1;
-    } catch (error) {
-      this.markDegraded(`reserve: ${(error as Error).message}`);
+    } catch {
       return this.local.reserveCall(key, intervalMs);
     }
+  }
+
+  async addToCounter(key: string, amount: number, ttlMs: number): Promise<number> {
+    const local = await this.local.addToCounter(key, amount, ttlMs);
+    if (!this.usable()) return local;
+    try {
+      const value = await this.run('count', () =>
+        this.client.eval(ADD_TO_COUNTER, {
+          keys: [key],
+          arguments: [String(amount), String(Math.max(1, Math.round(ttlMs)))],
+        }),
+      );
+      const shared = Number(value);
+      // The shared count wins; the local one only ever covers an outage.
+      if (Number.isFinite(shared)) {
+        await this.local.setCounter(key, shared, ttlMs);
+        return shared;
+      }
+    } catch {
+      // Counted locally; shared again when Redis answers.
+    }
+    return local;
   }
 
   state(): BackendState {
@@ -253,6 +395,7 @@ export class RedisTokenBackend implements TokenBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.heartbeat);
     for (const watchdog of this.watchdogs) clearInterval(watchdog);
     await Promise.allSettled([
       this.subscriber.close(),
@@ -284,6 +427,14 @@ export class RedisTokenBackend implements TokenBackend {
     this.logger.log('Redis reachable again: tokens are shared and renewals coordinated again');
     for (const listener of this.recoveryListeners) listener();
   }
+}
+
+/** How often the heartbeat checks that Redis answers. */
+const HEARTBEAT_MS = 1_000;
+
+/** Error texts of the Redis client may quote the URL, password included: keep the host only. */
+function redact(message: string): string {
+  return message.replace(/(rediss?:\/\/)[^@\s]*@/gi, '$1***@');
 }
 
 function safeParse(text: string): unknown {

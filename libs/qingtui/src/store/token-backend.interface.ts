@@ -36,6 +36,11 @@ export interface TokenBackend {
    * now (and the slot is taken for `intervalMs`), or how many ms to wait before asking again.
    */
   reserveCall(key: string, intervalMs: number): Promise<number>;
+  /**
+   * Adds `amount` (0 to read) to a counter shared by every instance, created with a lifetime of
+   * `ttlMs`; resolves to the new value. Falls back to a local count while the store is unreachable.
+   */
+  addToCounter(key: string, amount: number, ttlMs: number): Promise<number>;
   /** Registers a listener told when a shared store is reachable again after an outage. */
   onRecovered?(listener: () => void): void;
   /** Current health. */

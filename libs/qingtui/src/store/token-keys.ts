@@ -1,5 +1,10 @@
 /** What a store key holds. */
-export type TokenKeyKind = 'token' | 'lock' | 'token-call';
+export type TokenKeyKind =
+  | 'token'
+  | 'lock'
+  | 'token-call'
+  | `calls:${string}`
+  | `quota-exhausted:${string}`;
 
 /**
  * Builds every store key, in one place: `prefix:platform:appId:kind`.

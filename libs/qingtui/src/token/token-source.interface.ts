@@ -1,6 +1,9 @@
 import type { ResolvedApp } from '../config/resolved-options.js';
 import type { TokenGrant, TokenRecord } from './token-record.interface.js';
 
+/** What the platform said of a token used for a cheap read. */
+export type ProbeVerdict = 'accepted' | 'rejected' | 'unknown';
+
 /** Why a renewal runs. */
 export type RenewalReason = 'initial' | 'scheduled' | 'stale' | 'expired';
 
@@ -21,4 +24,9 @@ export interface TokenSource {
     reason: RenewalReason,
     staleToken?: string,
   ): Promise<TokenGrant>;
+  /**
+   * Whether the platform still accepts `token` (one cheap platform read). Sources that cannot
+   * ask (consumer mode: the central server checks) leave it out, and reports are passed on.
+   */
+  probe?(app: ResolvedApp, token: string): Promise<ProbeVerdict>;
 }

@@ -1,13 +1,13 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveQingtuiOptions } from '../config/resolve-options.js';
+import { resolveAppSecrets, resolveQingtuiOptions } from '../config/resolve-options.js';
 import type { ResolvedApp } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import type { QingtuiModuleOptions } from '../interfaces/qingtui-module-options.interface.js';
 import { CacheTokenBackend } from '../store/memory-token.backend.js';
 import { PlatformUsage } from './platform-usage.js';
 import type { TokenGrant, TokenRecord } from './token-record.interface.js';
-import type { RenewalReason, TokenSource } from './token-source.interface.js';
+import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
 import { TokenService } from './token.service.js';
 
 /** A scripted token source: counts calls, can be made slow or failing. */
@@ -40,11 +40,24 @@ class FakeSource implements TokenSource {
   }
 }
 
+/** A source that can also probe: `verdict` is what the platform says of the current token. */
+class ProbingSource extends FakeSource {
+  verdict: ProbeVerdict = 'accepted';
+  probes = 0;
+
+  async probe(): Promise<ProbeVerdict> {
+    this.probes += 1;
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.verdict;
+  }
+}
+
 const services: TokenService[] = [];
 
 function makeService(
   source: FakeSource,
   options: Partial<QingtuiModuleOptions> = {},
+  usage = new PlatformUsage(),
 ): TokenService {
   const resolved = resolveQingtuiOptions({
     apps: [{ name: 'main', appId: 'app-1', appSecret: 'secret-1' }],
@@ -57,7 +70,7 @@ function makeService(
     new CacheTokenBackend(),
     source,
     new SchedulerRegistry(),
-    new PlatformUsage(),
+    usage,
   );
   services.push(service);
   return service;
@@ -115,12 +128,146 @@ describe('TokenService', () => {
     expect(source.calls).toHaveLength(1);
   });
 
-  it('retries transient failures a bounded number of times', async () => {
+  it('makes one attempt per cold start and answers the next callers at once while held back', async () => {
     const source = new FakeSource();
     source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
     const service = makeService(source);
     await expect(service.getToken()).rejects.toMatchObject({ kind: 'transient' });
-    expect(source.calls).toHaveLength(3);
+    expect(source.calls).toHaveLength(1);
+    const again = await Promise.allSettled(Array.from({ length: 50 }, () => service.getToken()));
+    expect(source.calls).toHaveLength(1);
+    for (const outcome of again) {
+      expect(outcome.status).toBe('rejected');
+      const error = (outcome as PromiseRejectedResult).reason as QingtuiApiError;
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(5_000);
+    }
+    expect(service.status()[0].heldBack?.reason).toBe('failure');
+  });
+
+  it('keeps attempting at a bounded pace while no token exists, and serves again once the platform is back', async () => {
+    const source = new FakeSource();
+    source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
+    const service = makeService(source);
+    await expect(service.getToken()).rejects.toThrow();
+    source.failWith = undefined;
+    const started = Date.now();
+    for (;;) {
+      const token = await service.getToken().catch(() => undefined);
+      if (token !== undefined) break;
+      expect(Date.now() - started).toBeLessThan(6_000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // One failed attempt, one that worked: no attempt per caller in between.
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('retries transient failures a bounded number of times while the current token is valid', async () => {
+    const source = new FakeSource();
+    const service = makeService(source);
+    const token = await service.getToken();
+    source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
+    await expect(service.renewRejected('main', token)).rejects.toMatchObject({ kind: 'transient' });
+    expect(source.calls).toHaveLength(1 + 3);
+  });
+
+  it('backs off refused credentials and tries again at once when they are replaced', async () => {
+    const source = new FakeSource();
+    source.failWith = () =>
+      new QingtuiApiError('credential', 40401, 'appid or secret is unauthenticated', '/v1/token');
+    const service = makeService(source);
+    await expect(service.getToken()).rejects.toMatchObject({ kind: 'credential' });
+    for (let i = 0; i < 20; i++) {
+      await expect(service.getToken()).rejects.toMatchObject({ kind: 'credential' });
+    }
+    expect(source.calls).toHaveLength(1);
+    const held = service.status()[0].heldBack!;
+    expect(held.reason).toBe('credentials');
+    expect(Date.parse(held.until) - Date.now()).toBeGreaterThan(25_000);
+    source.failWith = undefined;
+    service.credentialsChanged('main');
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(service.getToken()).resolves.toBe('token-1');
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('confirms a reported rejection with one probe and remembers an accepted token', async () => {
+    const source = new ProbingSource();
+    const service = makeService(source, { staleReportProbeTtlMs: 60_000 });
+    const token = await service.getToken();
+    for (let i = 0; i < 1000; i++) {
+      await expect(service.refreshIfCurrent('main', token)).resolves.toBe(token);
+    }
+    expect(source.probes).toBe(1);
+    expect(source.calls).toHaveLength(1);
+  });
+
+  it('renews once when the probe confirms the rejection, every reporter getting the new token', async () => {
+    const source = new ProbingSource();
+    const service = makeService(source);
+    const token = await service.getToken();
+    source.verdict = 'rejected';
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => service.refreshIfCurrent('main', token)),
+    );
+    expect(new Set(answers)).toEqual(new Set(['token-2']));
+    expect(source.probes).toBe(1);
+    expect(source.calls.map((c) => c.reason)).toEqual(['initial', 'stale']);
+  });
+
+  it('renews on a rejection seen first-hand without a probe, but probes a second one within 10 s', async () => {
+    const source = new ProbingSource();
+    const service = makeService(source);
+    const first = await service.getToken();
+    const second = await service.renewRejected('main', first);
+    expect(second).toBe('token-2');
+    expect(source.probes).toBe(0);
+    // The platform "rejects" the brand-new token too (a misread errcode): checked, not renewed.
+    await expect(service.renewRejected('main', second)).resolves.toBe(second);
+    expect(source.probes).toBe(1);
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('reads a secret given as a function at every credential fetch', async () => {
+    let reads = 0;
+    const resolved = resolveQingtuiOptions({
+      apps: [{ name: 'main', appId: 'app-1', appSecret: () => `secret-${++reads}` }],
+    });
+    expect(JSON.stringify(resolved)).not.toContain('secret-');
+    const secrets = resolveAppSecrets({
+      apps: [{ name: 'main', appId: 'app-1', appSecret: () => `secret-${++reads}` }],
+    });
+    await expect(secrets.get('main')!()).resolves.toBe('secret-1');
+    await expect(secrets.get('main')!()).resolves.toBe('secret-2');
+    const empty = resolveAppSecrets({ apps: [{ name: 'main', appId: 'a', appSecret: () => '' }] });
+    await expect(empty.get('main')!()).rejects.toThrow(/apps\["main"\]\.appSecret" gave no secret/);
+  });
+
+  it('keeps the quota reserve for renewals: a passive refresh is refused, the current token served', async () => {
+    const source = new ProbingSource();
+    const usage = new PlatformUsage(new Map([['main', 10]]));
+    const service = makeService(source, {}, usage);
+    const token = await service.getToken();
+    for (let i = 0; i < 9; i++) usage.record('main', 'api');
+    expect(usage.get('main').state).toBe('reserve');
+    source.verdict = 'rejected';
+    await expect(service.refreshIfCurrent('main', token)).resolves.toBe(token);
+    expect(source.probes).toBe(0);
+    expect(source.calls).toHaveLength(1);
+  });
+
+  it('stops token calls until the next day after the platform says the quota is used up', async () => {
+    const source = new FakeSource();
+    const service = makeService(source);
+    const token = await service.getToken();
+    source.failWith = () =>
+      new QingtuiApiError('quota', 45009, 'reach max api daily quota limit', '/v1/token');
+    await expect(service.renewRejected('main', token)).rejects.toMatchObject({ kind: 'quota' });
+    const status = service.status()[0];
+    expect(status.heldBack?.reason).toBe('quota');
+    expect(status.platformCallsToday.state).toBe('exhausted');
+    expect(Date.parse(status.heldBack!.until)).toBe(Date.parse(status.platformCallsToday.resetsAt));
+    await expect(service.getToken()).resolves.toBe(token);
   });
 
   it('keeps serving the current token when a renewal fails while it is valid', async () => {

@@ -20,15 +20,29 @@ import {
 import { messages } from '../qingtui.messages.js';
 import type { BackendState, TokenBackend, TokenLease } from '../store/token-backend.interface.js';
 import { tokenKey } from '../store/token-keys.js';
-import { PlatformUsage, type PlatformUsageSnapshot } from './platform-usage.js';
+import {
+  nextPlatformDayAt,
+  PlatformUsage,
+  type PlatformUsageSnapshot,
+} from './platform-usage.js';
 import type { TokenRecord } from './token-record.interface.js';
-import type { RenewalReason, TokenSource } from './token-source.interface.js';
+import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
 
 /** A token and when it stops being accepted. */
 export interface TokenInfo {
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
+}
+
+/** Options of a passive refresh report. */
+export interface StaleReportOptions {
+  /**
+   * Who reports (a client key's label, say; never a secret). A reporter told that the platform
+   * still accepts the token is not believed again for `staleReportProbeTtlMs`; other reporters
+   * are checked, so that one looping client cannot delay the healing of a revoked token.
+   */
+  reporter?: string;
 }
 
 /** Token state of one app, for health checks and dashboards. Holds no secret. */
@@ -45,8 +59,18 @@ export interface AppTokenStatus {
   /** `getToken` calls that had to wait for the platform since start-up. */
   callersWaited: number;
   lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
+  /**
+   * Set while platform calls for this app are held back: after a failed renewal (`failure`),
+   * refused credentials (`credentials`, backing off up to an hour) or a used-up daily quota
+   * (`quota`, until the next Beijing day). Callers get the valid token, or a fast error.
+   */
+  heldBack?: { reason: HoldReason; until: string };
+  /** Today's platform calls and where they stand against the daily quota. */
   platformCallsToday: PlatformUsageSnapshot;
 }
+
+/** Why platform calls for an app are held back. */
+export type HoldReason = 'failure' | 'credentials' | 'quota';
 
 /** Per-app state. `record` is the in-process layer that keeps hot reads off the store. */
 interface AppSlot {
@@ -62,7 +86,36 @@ interface AppSlot {
   waits: number;
   lastError?: AppTokenStatus['lastError'];
   nextRenewalAt?: number;
+  /** No platform call before this instant (circuit, credential back-off, quota). */
+  holdUntil: number;
+  holdReason?: HoldReason;
+  credentialFailures: number;
+  /** What the last failure was, so that a state is logged once, not at every attempt. */
+  failureState?: string;
+  /**
+   * The last token a probe found accepted: since when (the memory lapses `staleReportProbeTtlMs`
+   * after it), when it was last checked, and who was told so.
+   */
+  accepted?: { token: string; at: number; checkedAt: number; reporters: Set<string> };
+  probing?: Promise<ProbeVerdict>;
+  /** The error of the last failed renewal, repeated to callers while calls are held back. */
+  lastFailure?: QingtuiApiError;
+  /** When a renewal was last started on a rejection the platform itself reported. */
+  lastRejectionRenewalAt: number;
 }
+
+/** Between two renewals on a platform's rejection, a new rejection is checked with a probe. */
+const REJECTION_RENEWAL_SPACING_MS = 10_000;
+/** Shortest spacing of two probes of one app. */
+const PROBE_SPACING_MS = 1_000;
+/** Pace of attempts while no valid token exists: a few seconds apart. */
+const OUTAGE_RETRY_MIN_MS = 1_000;
+const OUTAGE_RETRY_MAX_MS = 5_000;
+/** Back-off of refused credentials: from 30 s, doubling, up to an hour. */
+const CREDENTIAL_BACKOFF_MIN_MS = 30_000;
+const CREDENTIAL_BACKOFF_MAX_MS = 3_600_000;
+/** How often instances sharing a store compare their record with it (convergence after trouble). */
+const RECONCILE_INTERVAL_MS = 1_000;
 
 const noop = () => undefined;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -76,7 +129,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *   scheduled at a fraction of each token's own `expires_in`, with a periodic sweep as a
  *   safety net. The old token is served until the new one is stored.
  * - `refreshIfCurrent()` is the passive refresh: it renews only if the rejected token is still
- *   the current one, so any number of reports of one stale token cost one platform call.
+ *   the current one, and only once the platform confirms the rejection, so no caller can make
+ *   the app spend platform calls on a token the platform still accepts.
+ * - Failures cost bounded calls: after a failed renewal, calls are held back (a few seconds
+ *   while no valid token exists, exponentially up to an hour for refused credentials, until the
+ *   next day for a used-up quota) and callers get the valid token or a fast error.
  */
 @Injectable()
 export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -105,6 +162,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         serveUntil: 0,
         failures: 0,
         waits: 0,
+        holdUntil: 0,
+        credentialFailures: 0,
+        lastRejectionRenewalAt: 0,
       };
       this.slots.set(app.name, slot);
       this.slotsByKey.set(slot.key, slot);
@@ -115,16 +175,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.leaseMs = options.httpTimeoutMs + 3_000;
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
-      if (slot) void this.reloadFromStore(slot);
+      if (slot) void this.reconcile(slot);
     });
-    // A store that comes back empty (Redis restarted) gets our tokens back, so that no other
-    // instance fetches a new one (and kills the refresh_token) for nothing.
+    // A store that comes back (restarted empty, say) is brought in line at once.
     backend.onRecovered?.(() => {
-      for (const slot of this.slots.values()) {
-        if (slot.record && this.usable(slot.record)) {
-          void this.backend.write(slot.key, slot.record, undefined).catch(noop);
-        }
-      }
+      for (const slot of this.slots.values()) void this.reconcile(slot);
     });
   }
 
@@ -148,43 +203,56 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (slot === undefined) return Promise.reject(this.unknownApp(app));
     const record = slot.record;
     if (record !== undefined && Date.now() < slot.serveUntil) {
-      return Promise.resolve({ accessToken: record.accessToken, expiresAt: record.expiresAt });
+      return Promise.resolve(infoOf(record));
     }
-    return this.getSlow(slot).then((r) => ({ accessToken: r.accessToken, expiresAt: r.expiresAt }));
+    return this.getSlow(slot).then(infoOf);
   }
 
   /**
-   * Passive refresh: a caller saw `staleToken` rejected by the platform. Renews the token only
-   * if `staleToken` is still the current one; otherwise returns the current token without any
-   * platform call. Resolves to the token to use now.
+   * Passive refresh: a caller says the platform rejected `staleToken`. If it is no longer the
+   * current token, the current one is returned at no cost. If it is, the rejection is confirmed
+   * first with one cheap platform read (its answer remembered for `staleReportProbeTtlMs`):
+   * only a token the platform really refuses is renewed. Resolves to the token to use now.
    */
-  async refreshIfCurrent(app: string | undefined, staleToken: string): Promise<string> {
-    return (await this.refreshInfoIfCurrent(app, staleToken)).accessToken;
+  async refreshIfCurrent(
+    app: string | undefined,
+    staleToken: string,
+    options: StaleReportOptions = {},
+  ): Promise<string> {
+    return (await this.refreshInfoIfCurrent(app, staleToken, options)).accessToken;
   }
 
   /** Like `refreshIfCurrent()`, with the token's expiry. */
-  async refreshInfoIfCurrent(app: string | undefined, staleToken: string): Promise<TokenInfo> {
-    const slot = this.slotOf(app);
-    if (slot === undefined) throw this.unknownApp(app);
-    // Let a renewal that is already running finish: it may well replace the stale token.
-    while (slot.inflight) await slot.inflight.catch(noop);
-    const current = slot.record;
-    if (current && current.accessToken !== staleToken && this.usable(current)) {
-      return { accessToken: current.accessToken, expiresAt: current.expiresAt };
-    }
-    if (current?.accessToken === staleToken) {
-      this.logger.log(messages.staleReported(slot.app.name, staleToken));
-    }
-    try {
-      const record = await this.flight(slot, 'stale', staleToken);
-      return { accessToken: record.accessToken, expiresAt: record.expiresAt };
-    } catch (error) {
-      const now = Date.now();
-      const record = slot.record;
-      if (record && record.accessToken !== staleToken && now < record.expiresAt) {
-        return { accessToken: record.accessToken, expiresAt: record.expiresAt };
-      }
-      throw error;
+  refreshInfoIfCurrent(
+    app: string | undefined,
+    staleToken: string,
+    options: StaleReportOptions = {},
+  ): Promise<TokenInfo> {
+    return this.onStaleReport(app, staleToken, false, options.reporter);
+  }
+
+  /**
+   * @internal The library's own HTTP interceptor saw the platform reject `staleToken`: that is
+   * first-hand evidence, so the token is renewed without a probe, unless such a renewal already
+   * ran in the last few seconds (then a probe decides, so that a mistaken errcode cannot loop).
+   */
+  renewRejected(app: string | undefined, staleToken: string): Promise<string> {
+    return this.onStaleReport(app, staleToken, true).then((i) => i.accessToken);
+  }
+
+  /**
+   * Tells the service that an app's credentials were replaced (a rotated AppSecret): lifts the
+   * credential back-off and, if no valid token is held, tries again at once.
+   */
+  credentialsChanged(app?: string): void {
+    const slots = app === undefined ? [...this.slots.values()] : [this.slotOf(app)];
+    for (const slot of slots) {
+      if (slot === undefined) throw this.unknownApp(app);
+      slot.credentialFailures = 0;
+      if (slot.holdReason !== 'credentials') continue;
+      slot.holdUntil = 0;
+      slot.holdReason = undefined;
+      if (!slot.record || !this.usable(slot.record)) this.schedule(slot, Date.now());
     }
   }
 
@@ -198,7 +266,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.slots.has(app);
   }
 
-  /** Today's platform call counts of an app (China Standard Time day). */
+  /** Today's platform calls of an app and its quota state (China Standard Time day). */
   platformUsage(app?: string): PlatformUsageSnapshot {
     const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
@@ -230,6 +298,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         consecutiveFailures: slot.failures,
         callersWaited: slot.waits,
         lastError: slot.lastError,
+        heldBack:
+          slot.holdReason && now < slot.holdUntil
+            ? { reason: slot.holdReason, until: new Date(slot.holdUntil).toISOString() }
+            : undefined,
         platformCallsToday: this.usage.get(slot.app.name),
       };
     });
@@ -239,15 +311,20 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.sweepHandle = setInterval(() => this.sweep(), this.options.refresh.sweepIntervalMs);
     this.sweepHandle.unref();
     this.scheduler.addInterval(`${this.timerPrefix}:sweep`, this.sweepHandle);
+    if (this.backend.kind !== 'memory') {
+      const reconcile = setInterval(() => {
+        for (const slot of this.slots.values()) void this.reconcile(slot);
+      }, RECONCILE_INTERVAL_MS);
+      reconcile.unref();
+      this.scheduler.addInterval(`${this.timerPrefix}:reconcile`, reconcile);
+    }
     if (!this.options.prefetch) return;
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {
         try {
           await this.flight(slot, 'initial');
-        } catch (error) {
-          this.logger.error(messages.prefetchFailed(slot.app.name, error));
-          this.noteFailure(slot, error);
-          this.scheduleRetry(slot);
+        } catch {
+          // Logged, held back and retried by the failure handling of the flight.
         }
       }),
     );
@@ -272,15 +349,98 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async getSlow(slot: AppSlot): Promise<TokenRecord> {
+    const record = slot.record;
+    const valid = record !== undefined && Date.now() < record.expiresAt;
+    // Held back (open circuit, refused credentials, quota): answer at once, never one platform
+    // call per request.
+    if (!valid && !slot.inflight && Date.now() < slot.holdUntil) throw this.heldBackError(slot);
     slot.waits += 1;
     try {
-      return await this.flight(slot, slot.record ? 'expired' : 'initial');
+      return await this.flight(slot, record ? 'expired' : 'initial');
     } catch (error) {
       // A failed renewal never fails a caller while the token it has is still accepted.
-      const record = slot.record;
-      if (record && Date.now() < record.expiresAt) return record;
+      const current = slot.record;
+      if (current && Date.now() < current.expiresAt) return current;
       throw error;
     }
+  }
+
+  // ---------------------------------------------------------------- passive refresh
+
+  private async onStaleReport(
+    app: string | undefined,
+    staleToken: string,
+    firstHand: boolean,
+    reporter?: string,
+  ): Promise<TokenInfo> {
+    const slot = this.slotOf(app);
+    if (slot === undefined) throw this.unknownApp(app);
+    // Let a renewal that is already running finish: it may well replace the stale token.
+    while (slot.inflight) await slot.inflight.catch(noop);
+    const current = slot.record;
+    if (current === undefined || !this.usable(current)) {
+      return infoOf(await this.getSlow(slot));
+    }
+    if (current.accessToken !== staleToken) return infoOf(current);
+
+    if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
+      return infoOf(current);
+    }
+    this.logger.log(messages.staleReported(slot.app.name, staleToken));
+    if (firstHand) slot.lastRejectionRenewalAt = Date.now();
+    try {
+      return infoOf(await this.flight(slot, 'stale', staleToken));
+    } catch (error) {
+      const record = slot.record;
+      if (record && record.accessToken !== staleToken && Date.now() < record.expiresAt) {
+        return infoOf(record);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Whether a reported rejection is worth a renewal. Without this check, a client looping on
+   * "this token was rejected" would spend one platform grant per report (4,095 in 20 s were
+   * measured): a token the platform still accepts is never renewed on a report.
+   */
+  private async rejectionConfirmed(
+    slot: AppSlot,
+    token: string,
+    firstHand: boolean,
+    reporter = '',
+  ): Promise<boolean> {
+    const now = Date.now();
+    if (firstHand && now - slot.lastRejectionRenewalAt >= REJECTION_RENEWAL_SPACING_MS) return true;
+    // Consumer mode: the central server confirms reports itself.
+    if (this.source.probe === undefined) return true;
+    // A reporter already told "still accepted" for this token is not believed again before the
+    // memory lapses; another reporter's word is checked (at most one probe a second), so that
+    // a looping client cannot delay the healing of a token the platform really revoked.
+    const accepted = slot.accepted;
+    const fresh = accepted?.token === token && now - accepted.at < this.options.staleReportProbeTtlMs;
+    if (fresh && !firstHand && accepted.reporters.has(reporter)) return false;
+    if (fresh && now - accepted.checkedAt < PROBE_SPACING_MS) {
+      accepted.reporters.add(reporter);
+      return false;
+    }
+    if (!this.usage.allows(slot.app.name, 'demand')) {
+      this.logger.warn(messages.reportNotChecked(slot.app.name));
+      return false;
+    }
+    slot.probing ??= this.source.probe(slot.app, token).finally(() => (slot.probing = undefined));
+    const verdict = await slot.probing;
+    if (verdict === 'accepted') {
+      const same = slot.accepted?.token === token ? slot.accepted : undefined;
+      slot.accepted = {
+        token,
+        at: same?.at ?? Date.now(),
+        checkedAt: Date.now(),
+        reporters: new Set([...(same?.reporters ?? []), reporter]),
+      };
+    }
+    // 'unknown' (the platform did not answer): a renewal would not get through either.
+    return verdict === 'rejected';
   }
 
   // ---------------------------------------------------------------- renewal
@@ -292,7 +452,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       slot.inflight = run;
       run.then(
         () => this.clearFlight(slot, run),
-        () => this.clearFlight(slot, run),
+        (error: unknown) => {
+          this.clearFlight(slot, run);
+          this.afterFailure(slot, error);
+        },
       );
     }
     return slot.inflight;
@@ -307,12 +470,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     reason: RenewalReason,
     staleToken?: string,
   ): Promise<TokenRecord> {
-    const { attempts } = this.options.retry;
+    // Retries inside one renewal only protect a token that still lives; without one, the hold
+    // after a failure paces the attempts, so that an outage costs one call per attempt.
+    const protecting = slot.record !== undefined && this.usable(slot.record);
+    const attempts = protecting ? this.options.retry.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         const record = await this.renewOnce(slot, reason, staleToken);
-        slot.failures = 0;
-        slot.lastError = undefined;
+        this.afterSuccess(slot);
         return record;
       } catch (error) {
         const retryable = error instanceof QingtuiApiError && error.retryable;
@@ -348,6 +513,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.backend.waitForChange(slot.key, 250);
     }
     try {
+      this.checkQuota(slot, reason);
       const grant = await this.source.renew(slot.app, base, reason, staleToken);
       const record: TokenRecord = { ...grant, generation: (base?.generation ?? 0) + 1 };
       if (!(await this.backend.write(slot.key, record, stored?.generation))) {
@@ -373,6 +539,23 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Throws when the daily quota forbids a renewal for this reason. */
+  private checkQuota(slot: AppSlot, reason: RenewalReason): void {
+    // A passive refresh is demand; every other renewal keeps the service alive.
+    const purpose = reason === 'stale' ? 'demand' : 'renewal';
+    if (this.usage.allows(slot.app.name, purpose)) return;
+    const usage = this.usage.get(slot.app.name);
+    throw new QingtuiApiError(
+      'quota',
+      undefined,
+      messages.quotaHeldBack(usage.state, usage.total, usage.limit),
+      'quota',
+      undefined,
+      false,
+      this.usage.msUntilReset(),
+    );
+  }
+
   /** Whether `record` already answers this renewal, so no platform call is needed. */
   private satisfies(record: TokenRecord, reason: RenewalReason, staleToken?: string): boolean {
     if (!this.usable(record)) return false;
@@ -386,13 +569,24 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async reloadFromStore(slot: AppSlot): Promise<void> {
+  /**
+   * Brings this instance and the shared store in line: a newer stored record is adopted; a newer
+   * (or missing) stored one is replaced by ours with a fenced write, which every instance hears
+   * of. After a Redis restart, a FLUSHALL or a split during an outage, instances converge on one
+   * record within a reconcile period, without any platform call.
+   */
+  private async reconcile(slot: AppSlot): Promise<void> {
+    if (this.destroyed || slot.inflight) return;
     try {
       const stored = await this.backend.read(slot.key);
-      if (stored && stored !== newest(stored, slot.record)) return;
-      if (stored && stored.accessToken !== slot.record?.accessToken) {
-        this.logger.debug(messages.adopted(slot.app.name, stored.generation));
-        this.adopt(slot, stored);
+      const mine = slot.record;
+      if (stored && (mine === undefined || compareRecords(stored, mine) > 0)) {
+        if (stored.accessToken !== mine?.accessToken) {
+          this.logger.debug(messages.adopted(slot.app.name, stored.generation));
+        }
+        this.adopt(slot, stored, true);
+      } else if (mine && this.usable(mine) && (!stored || compareRecords(mine, stored) > 0)) {
+        await this.backend.write(slot.key, mine, stored?.generation);
       }
     } catch {
       // The backend reports its own health; the local record stays in use.
@@ -400,15 +594,110 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Makes `record` the one handed out, and schedules its renewal. */
-  private adopt(slot: AppSlot, record: TokenRecord): void {
+  private adopt(slot: AppSlot, record: TokenRecord, fromStore = false): void {
     const previous = slot.record;
     // Never step back to an older record while the newer one is still usable.
-    if (previous && previous !== record && newest(previous, record) === previous && this.usable(previous)) {
+    if (
+      !fromStore &&
+      previous &&
+      previous !== record &&
+      newest(previous, record) === previous &&
+      this.usable(previous)
+    ) {
+      return;
+    }
+    if (previous?.accessToken === record.accessToken && previous.expiresAt === record.expiresAt) {
+      slot.record = record;
       return;
     }
     slot.record = record;
     slot.serveUntil = record.expiresAt - this.minValidity(record);
+    if (this.usable(record)) this.lift(slot);
     this.schedule(slot, this.refreshAt(record) + this.jitter(record));
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  private afterSuccess(slot: AppSlot): void {
+    if (slot.failures > 0) this.logger.log(messages.recovered(slot.app.name, slot.failures));
+    slot.failures = 0;
+    slot.credentialFailures = 0;
+    slot.failureState = undefined;
+    slot.lastError = undefined;
+    slot.lastFailure = undefined;
+    this.lift(slot);
+  }
+
+  private lift(slot: AppSlot): void {
+    slot.holdUntil = 0;
+    slot.holdReason = undefined;
+  }
+
+  /**
+   * After a failed renewal: hold calls back for a while, schedule the next attempt, and log once
+   * per change of state (not at every attempt).
+   */
+  private afterFailure(slot: AppSlot, error: unknown): void {
+    if (this.destroyed) return;
+    slot.failures += 1;
+    const e = error instanceof QingtuiApiError ? error : undefined;
+    slot.lastFailure = e;
+    slot.lastError = {
+      kind: e?.kind ?? 'internal',
+      errcode: e?.errcode,
+      errmsg: e?.errmsg ?? (error instanceof Error ? error.message : String(error)),
+      at: new Date().toISOString(),
+    };
+    const now = Date.now();
+    const left = slot.record ? slot.record.expiresAt - now : 0;
+    let reason: HoldReason = 'failure';
+    let delay: number;
+    if (e?.kind === 'credential') {
+      reason = 'credentials';
+      slot.credentialFailures += 1;
+      delay = Math.min(
+        CREDENTIAL_BACKOFF_MAX_MS,
+        CREDENTIAL_BACKOFF_MIN_MS * 2 ** (slot.credentialFailures - 1),
+      );
+    } else if (e?.kind === 'quota') {
+      reason = 'quota';
+      if (e.errcode !== undefined) this.usage.markExhausted(slot.app.name);
+      delay = nextPlatformDayAt(now) - now;
+    } else if (left > 0) {
+      // The token still lives: retry well before it expires.
+      delay = Math.max(200, Math.min(this.backoff(slot.failures, error), left / 2));
+    } else {
+      const base = e?.kind === 'rate-limit' ? 2_000 : OUTAGE_RETRY_MIN_MS;
+      const exp = Math.min(OUTAGE_RETRY_MAX_MS, base * 2 ** Math.min(10, slot.failures - 1));
+      delay = Math.round(exp * (0.8 + Math.random() * 0.2));
+    }
+    slot.holdUntil = now + delay;
+    slot.holdReason = reason;
+    const state = `${slot.lastError.kind}:${slot.lastError.errcode ?? ''}:${left > 0}`;
+    if (state !== slot.failureState) {
+      slot.failureState = state;
+      if (reason === 'credentials') {
+        this.logger.error(messages.credentialsRejected(slot.app.name, slot.app.appId, error, delay));
+      } else {
+        this.logger.warn(messages.renewalFailed(slot.app.name, error, delay, left));
+      }
+    }
+    this.schedule(slot, now + delay);
+  }
+
+  /** The last failure again, with when to come back: nothing was sent. */
+  private heldBackError(slot: AppSlot): QingtuiApiError {
+    const retryAfterMs = Math.max(1, slot.holdUntil - Date.now());
+    const last = slot.lastFailure;
+    return new QingtuiApiError(
+      last?.kind ?? 'transient',
+      last?.errcode,
+      last?.errmsg ?? messages.heldBack(slot.app.name, slot.holdReason ?? 'failure'),
+      last?.endpoint ?? 'token',
+      last?.status,
+      false,
+      retryAfterMs,
+    );
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -429,48 +718,24 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async renewInBackground(slot: AppSlot): Promise<void> {
     if (this.destroyed) return;
-    try {
-      await this.flight(slot, slot.record ? 'scheduled' : 'initial');
-    } catch (error) {
-      this.noteFailure(slot, error);
-      this.scheduleRetry(slot, error);
+    if (Date.now() < slot.holdUntil) {
+      this.schedule(slot, slot.holdUntil);
+      return;
     }
+    await this.flight(slot, slot.record ? 'scheduled' : 'initial').catch(noop);
   }
 
-  private noteFailure(slot: AppSlot, error: unknown): void {
-    slot.failures += 1;
-    const e = error instanceof QingtuiApiError ? error : undefined;
-    slot.lastError = {
-      kind: e?.kind ?? 'internal',
-      errcode: e?.errcode,
-      errmsg: e?.errmsg ?? (error instanceof Error ? error.message : String(error)),
-      at: new Date().toISOString(),
-    };
-  }
-
-  private scheduleRetry(slot: AppSlot, error?: unknown): void {
-    const now = Date.now();
-    const left = slot.record ? slot.record.expiresAt - now : 0;
-    let delay = this.backoff(slot.failures, error);
-    // While the token lives, retry well before it expires.
-    if (left > 0) delay = Math.max(200, Math.min(delay, left / 2));
-    if (error instanceof QingtuiApiError && error.kind === 'credential') {
-      this.logger.error(messages.credentialsRejected(slot.app.name, slot.app.appId, error));
-      delay = this.options.retry.maxDelayMs;
-    } else if (slot.failures === 1 || slot.failures % 10 === 0) {
-      this.logger.warn(messages.renewalFailed(slot.app.name, error, delay, left));
-    }
-    this.schedule(slot, now + delay);
-  }
-
-  /** Safety net: renews any app whose timer did not fire, and revalidates shared records. */
+  /** Safety net: renews any app whose timer did not fire, and re-reads shared counts. */
   private sweep(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
+      void this.usage.sync(slot.app.name);
       if (slot.inflight) continue;
-      const due = slot.nextRenewalAt ?? (slot.record ? this.refreshAt(slot.record) : now);
+      const due = Math.max(
+        slot.nextRenewalAt ?? (slot.record ? this.refreshAt(slot.record) : now),
+        slot.holdUntil,
+      );
       if (now >= due + 1_000) void this.renewInBackground(slot);
-      else if (this.backend.kind !== 'memory') void this.reloadFromStore(slot);
     }
   }
 
@@ -511,10 +776,20 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** The more recent of two records (by generation, then issue time). */
+function infoOf(record: TokenRecord): TokenInfo {
+  return { accessToken: record.accessToken, expiresAt: record.expiresAt };
+}
+
+/** Orders records: generation, then issue time, then the token itself (any total order will do). */
+function compareRecords(a: TokenRecord, b: TokenRecord): number {
+  if (a.generation !== b.generation) return a.generation - b.generation;
+  if (a.issuedAt !== b.issuedAt) return a.issuedAt - b.issuedAt;
+  return a.accessToken < b.accessToken ? -1 : a.accessToken > b.accessToken ? 1 : 0;
+}
+
+/** The more recent of two records. */
 function newest(a: TokenRecord | undefined, b: TokenRecord | undefined): TokenRecord | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  if (a.generation !== b.generation) return a.generation > b.generation ? a : b;
-  return a.issuedAt >= b.issuedAt ? a : b;
+  return compareRecords(a, b) >= 0 ? a : b;
 }
