@@ -60,7 +60,8 @@ export async function handleControl(
       case 'POST token-refusal': {
         const body = await readJson(req);
         const appKey = appIdOf(body);
-        if (appKey === undefined) throw new BadControlRequest('appId (or corpId and agentId) is required');
+        if (appKey === undefined)
+          throw new BadControlRequest('appId (or corpId and agentId) is required');
         control.setTokenRefusal(appKey, errcodeOf(body));
         return done();
       }
@@ -113,7 +114,10 @@ function appIdOf(body: Record<string, unknown>): string | undefined {
   const { appId, corpId, agentId } = body;
   if (corpId !== undefined || agentId !== undefined) {
     if (appId !== undefined) throw new BadControlRequest('give either appId or corpId and agentId');
-    if (typeof corpId !== 'string' || (typeof agentId !== 'string' && typeof agentId !== 'number')) {
+    if (
+      typeof corpId !== 'string' ||
+      (typeof agentId !== 'string' && typeof agentId !== 'number')
+    ) {
       throw new BadControlRequest('corpId must be a string and agentId a string or a number');
     }
     return wecomAppKey(corpId, agentId);

@@ -252,7 +252,11 @@ export class QingtuiSandbox implements SandboxControl {
 
   private owner(appKey: string): PlatformEmulator {
     const platform = this.platformOf(appKey);
-    return platform === 'qingtui' ? this.qingtui : platform === 'wechat-mp' ? this.wechat : this.wecom;
+    return platform === 'qingtui'
+      ? this.qingtui
+      : platform === 'wechat-mp'
+        ? this.wechat
+        : this.wecom;
   }
 
   private ownerOn(appKey: string, platform: SandboxPlatform, lacking: string): void {

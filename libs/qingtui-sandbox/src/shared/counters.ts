@@ -93,11 +93,7 @@ export type CountedEvent =
 
 /** The counters of rejections by errcode. */
 export type RejectionKind =
-  | 'tokenRejected'
-  | 'refreshRejected'
-  | 'stableRejected'
-  | 'apiRejected'
-  | 'quotaResetRejected';
+  'tokenRejected' | 'refreshRejected' | 'stableRejected' | 'apiRejected' | 'quotaResetRejected';
 
 const GRANT_KINDS: readonly GrantKind[] = ['credentials', 'refresh', 'stable', 'force'];
 const REJECTION_KINDS: readonly RejectionKind[] = [

@@ -4,15 +4,20 @@
  */
 
 /** A number >= `min` (finite unless `allowInfinity`). */
-export function checkNumber(name: string, value: unknown, min: number, allowInfinity = false): number {
+export function checkNumber(
+  name: string,
+  value: unknown,
+  min: number,
+  allowInfinity = false,
+): number {
   const finiteOk =
     typeof value === 'number' && (allowInfinity ? !Number.isNaN(value) : Number.isFinite(value));
-  if (!finiteOk || (value as number) < min) {
+  if (!finiteOk || value < min) {
     throw new RangeError(
       `${name} must be a number >= ${min}${allowInfinity ? ' (or Infinity)' : ''}`,
     );
   }
-  return value as number;
+  return value;
 }
 
 /** A finite number > 0. */

@@ -25,7 +25,11 @@ export interface PlatformEmulator {
    * the body (credential endpoints that take JSON), never answers.
    * @returns undefined when the path is not one of this platform's
    */
-  admit(path: string, query: URLSearchParams, req: IncomingMessage): Promise<AdmittedCall | undefined>;
+  admit(
+    path: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+  ): Promise<AdmittedCall | undefined>;
   /** Whether the app key names one of this platform's apps. */
   hasApp(appKey: string): boolean;
   /** The platform invalidates every access token of the app (of all its apps when omitted). */

@@ -43,9 +43,16 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
 const COUNTED = {
   token: { calls: 'tokenCalls', successes: 'tokenGrants', rejected: 'tokenRejected' },
   stable: { calls: 'stableCalls', successes: 'stableGrants', rejected: 'stableRejected' },
-  clearQuota: { calls: 'quotaResetCalls', successes: 'quotaResets', rejected: 'quotaResetRejected' },
+  clearQuota: {
+    calls: 'quotaResetCalls',
+    successes: 'quotaResets',
+    rejected: 'quotaResetRejected',
+  },
   api: { calls: 'apiCalls', successes: undefined, rejected: 'apiRejected' },
-} as const satisfies Record<RouteKind, { calls: string; successes?: string; rejected: RejectionKind }>;
+} as const satisfies Record<
+  RouteKind,
+  { calls: string; successes?: string; rejected: RejectionKind }
+>;
 
 /**
  * The WeChat Official Account platform (api.weixin.qq.com): `/cgi-bin/token`
@@ -81,10 +88,13 @@ export class WechatMpEmulator implements PlatformEmulator {
       case 'clearQuota': {
         // The appid is in the body: read it now, so faulted calls are attributed too.
         const body = req.method === 'POST' ? await readJsonObject(req, JSON_BODY_LIMIT) : undefined;
-        const appKey = body !== undefined && 'json' in body ? this.knownApp(body.json.appid) : undefined;
+        const appKey =
+          body !== undefined && 'json' in body ? this.knownApp(body.json.appid) : undefined;
         const handler = route.kind === 'stable' ? stableToken : clearQuota;
         return this.counted(route, appKey, () =>
-          body === undefined ? { body: E.requirePost } : this.withJson(body, (json) => handler(this.state, json)),
+          body === undefined
+            ? { body: E.requirePost }
+            : this.withJson(body, (json) => handler(this.state, json)),
         );
       }
       case 'api': {

@@ -25,9 +25,15 @@ export const WECHAT_ERRORS = {
   emptyPostBody: { errcode: 44002, errmsg: 'empty post data' },
   bodyTooLarge: { errcode: 45002, errmsg: 'content size out of limit' },
   dailyLimit: { errcode: 45009, errmsg: 'reach max api daily quota limit' },
-  minuteLimit: { errcode: 45011, errmsg: 'api minute-quota reach limit, must slower, retry next minute' },
+  minuteLimit: {
+    errcode: 45011,
+    errmsg: 'api minute-quota reach limit, must slower, retry next minute',
+  },
   dataFormatError: { errcode: 47001, errmsg: 'data format error' },
-  clearQuotaLimit: { errcode: 48006, errmsg: 'forbid to clear quota because of reaching the limit' },
+  clearQuotaLimit: {
+    errcode: 48006,
+    errmsg: 'forbid to clear quota because of reaching the limit',
+  },
   riskyIp: { errcode: 89503, errmsg: 'risky ip, the call needs the administrator to confirm' },
 } as const satisfies Record<string, PlatformError>;
 

@@ -51,12 +51,18 @@ export function stableToken(state: WechatMpState, json: Record<string, unknown>)
   const { rules } = state;
   if (!state.stableMinute.tryTake(app.appId, rules.stableMinuteLimit)) {
     return {
-      body: platformError(E.minuteLimit, `stable_token allows ${rules.stableMinuteLimit} calls a minute`),
+      body: platformError(
+        E.minuteLimit,
+        `stable_token allows ${rules.stableMinuteLimit} calls a minute`,
+      ),
     };
   }
   if (!state.stableDaily.tryTake(app.appId, rules.stableDailyLimit)) {
     return {
-      body: platformError(E.dailyLimit, `stable_token allows ${rules.stableDailyLimit} calls a day`),
+      body: platformError(
+        E.dailyLimit,
+        `stable_token allows ${rules.stableDailyLimit} calls a day`,
+      ),
     };
   }
   return state.stable.answer(app.appId, force);

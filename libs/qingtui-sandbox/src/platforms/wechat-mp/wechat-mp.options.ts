@@ -141,7 +141,10 @@ export function resolveWechatRules(
   defaultTtlSeconds: number,
 ): ResolvedWechatRules {
   const d = DEFAULT_WECHAT_RULES;
-  const ttl = checkPositive('wechatRules.tokenTtlSeconds', rules.tokenTtlSeconds ?? defaultTtlSeconds);
+  const ttl = checkPositive(
+    'wechatRules.tokenTtlSeconds',
+    rules.tokenTtlSeconds ?? defaultTtlSeconds,
+  );
   const window = checkPositive(
     'wechatRules.stableRefreshWindowSeconds',
     rules.stableRefreshWindowSeconds ?? (d.stableRefreshWindowSeconds * ttl) / PLATFORM_TTL_SECONDS,
@@ -153,8 +156,15 @@ export function resolveWechatRules(
   }
   return Object.freeze({
     tokenTtlSeconds: ttl,
-    overlapSeconds: checkNumber('wechatRules.overlapSeconds', rules.overlapSeconds ?? d.overlapSeconds, 0),
-    dailyTokenQuota: checkLimit('wechatRules.dailyTokenQuota', rules.dailyTokenQuota ?? d.dailyTokenQuota),
+    overlapSeconds: checkNumber(
+      'wechatRules.overlapSeconds',
+      rules.overlapSeconds ?? d.overlapSeconds,
+      0,
+    ),
+    dailyTokenQuota: checkLimit(
+      'wechatRules.dailyTokenQuota',
+      rules.dailyTokenQuota ?? d.dailyTokenQuota,
+    ),
     stableRefreshWindowSeconds: window,
     forceRefreshDailyLimit: checkLimit(
       'wechatRules.forceRefreshDailyLimit',

@@ -35,7 +35,12 @@ export class WecomTokenIssuer {
     }
     const ttl = this.rules.tokenTtlSeconds;
     const { token } = this.ledger.issue(appKey, WECOM_FAMILY, ttl * 1000);
-    const grant: WecomTokenGrant = { errcode: 0, errmsg: 'ok', access_token: token, expires_in: ttl };
+    const grant: WecomTokenGrant = {
+      errcode: 0,
+      errmsg: 'ok',
+      access_token: token,
+      expires_in: ttl,
+    };
     this.answers.set(appKey, grant);
     return { grant: { ...grant }, issued: true };
   }

@@ -115,7 +115,9 @@ export function resolveWecomRules(
 function agentIdOf(corpId: string, agentId: unknown): string {
   const text = typeof agentId === 'number' && Number.isInteger(agentId) ? String(agentId) : agentId;
   if (typeof text !== 'string' || !/^\d+$/.test(text)) {
-    throw new TypeError(`wecomApps (corpId ${corpId}): agentId must be a number or a string of digits`);
+    throw new TypeError(
+      `wecomApps (corpId ${corpId}): agentId must be a number or a string of digits`,
+    );
   }
   return text;
 }
