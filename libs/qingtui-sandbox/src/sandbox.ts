@@ -209,19 +209,19 @@ export class QingtuiSandbox implements SandboxControl {
   /**
    * The newest access token the app obtained with its credentials (valid or
    * not), for tests: Qingtui `/v1/token` or refresh, WeChat `/cgi-bin/token`,
-   * WeCom `/cgi-bin/gettoken`.
-   * @throws RangeError for an unknown app
+   * WeCom `/cgi-bin/gettoken`. Undefined for an unknown app.
    */
   currentToken(appKey: string): string | undefined {
-    return this.owner(appKey).currentToken(appKey);
+    return this.appPlatforms.has(appKey) ? this.owner(appKey).currentToken(appKey) : undefined;
   }
 
   /**
    * WeChat: the token `/cgi-bin/stable_token` normal mode holds for the app
-   * (valid or not), for tests.
-   * @throws RangeError for an unknown app or an app of another platform
+   * (valid or not), for tests. Undefined for an unknown app.
+   * @throws RangeError for an app of another platform
    */
   currentStableToken(appId: string): string | undefined {
+    if (!this.appPlatforms.has(appId)) return undefined;
     this.ownerOn(appId, 'wechat-mp', 'has no stable_token');
     return this.wechat.currentStableToken(appId);
   }
