@@ -206,6 +206,23 @@ describe('WeChat /cgi-bin/token', () => {
     });
   });
 
+  it('applies faults to WeChat paths: after handling, a lost answer has still superseded the previous token', async () => {
+    await start({ wechatRules: { overlapSeconds: 1 } });
+    const held = await wechatToken(base);
+    sandbox.addFault({ kind: 'reset', path: '/cgi-bin/token', times: 1, afterHandling: true });
+    await expect(fetch(wechatTokenUrl(base))).rejects.toThrow();
+    clock += 1000;
+    expect(await callbackIpErrcode(base, held.access_token)).toBe(40001);
+    sandbox.addFault({ kind: 'http500', path: '/cgi-bin/token', times: 1 });
+    expect((await fetch(wechatTokenUrl(base))).status).toBe(500);
+    expect(sandbox.counters().apps[APP]).toMatchObject({
+      tokenCalls: 3,
+      tokenGrants: 2,
+      grants: 2,
+      quotaUsedToday: 2,
+    });
+  });
+
   it('serves the URLs the npm peers build from their public prefix property', async () => {
     await start();
     // co-wechat-api: this.prefix = 'https://api.weixin.qq.com/cgi-bin/'; wechat-api: this.endpoint + '/cgi-bin/'
