@@ -90,6 +90,100 @@ describe('parseSandboxCli', () => {
     expect(() => config(['--nope'])).toThrow();
   });
 
+  it('reads WeChat and WeCom apps and rules from flags', () => {
+    const parsed = config([
+      '--wechat-app',
+      'wx1:secret-1',
+      '--wechat-app',
+      'wx2:se:cret',
+      '--wecom-app',
+      'ww1:1000002:corp-secret',
+      '--token-ttl',
+      '20',
+      '--wechat-overlap',
+      '2',
+      '--wechat-token-quota',
+      '50',
+      '--stable-window',
+      '1',
+      '--force-interval',
+      '3',
+      '--wecom-token-rate',
+      '10',
+    ]);
+    expect(parsed.options).toEqual({
+      tokenTtlSeconds: 20,
+      wechatApps: [
+        { appId: 'wx1', appSecret: 'secret-1' },
+        { appId: 'wx2', appSecret: 'se:cret' },
+      ],
+      wecomApps: [{ corpId: 'ww1', agentId: '1000002', secret: 'corp-secret' }],
+      wechatRules: {
+        overlapSeconds: 2,
+        dailyTokenQuota: 50,
+        stableRefreshWindowSeconds: 1,
+        forceRefreshIntervalSeconds: 3,
+      },
+      wecomRules: { tokenCallsPerMinute: 10 },
+    });
+  });
+
+  it('reads WeChat and WeCom apps from the environment, flags winning', () => {
+    const env = {
+      SANDBOX_WECHAT_APPS: 'wx1:s1, wx2:s2',
+      SANDBOX_WECOM_APPS: 'ww1:1:s',
+      SANDBOX_WECHAT_OVERLAP: '5',
+    };
+    expect(config([], env).options).toEqual({
+      wechatApps: [
+        { appId: 'wx1', appSecret: 's1' },
+        { appId: 'wx2', appSecret: 's2' },
+      ],
+      wecomApps: [{ corpId: 'ww1', agentId: '1', secret: 's' }],
+      wechatRules: { overlapSeconds: 5 },
+    });
+    expect(config(['--wechat-app', 'wx9:s9'], env).options.wechatApps).toEqual([
+      { appId: 'wx9', appSecret: 's9' },
+    ]);
+  });
+
+  it('reads all three platforms from an apps file object', () => {
+    const file = {
+      apps: [{ appId: 'q', appSecret: 's' }],
+      wechatApps: [{ appId: 'wx', appSecret: 's' }],
+      wecomApps: [{ corpId: 'ww', agentId: 7, secret: 's' }],
+    };
+    expect(
+      config(['--apps-file', 'apps.json'], {}, { 'apps.json': JSON.stringify(file) }).options,
+    ).toEqual(file);
+  });
+
+  it('rejects malformed app specs without echoing their secret', () => {
+    const message = (argv: string[], files: Record<string, string> = {}) => {
+      try {
+        config(argv, {}, files);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(message(['--wechat-app', 'lonely-secret-value'])).toMatch(/--wechat-app.*appid:secret/);
+    expect(message(['--wechat-app', 'lonely-secret-value'])).not.toContain('lonely-secret-value');
+    expect(message(['--wechat-app', 'wx:'])).toMatch(/--wechat-app/);
+    expect(message(['--wecom-app', 'ww:hidden-secret'])).toMatch(/corpid:agentid:secret/);
+    expect(message(['--wecom-app', 'ww:hidden-secret'])).not.toContain('hidden-secret');
+    expect(message(['--wecom-app', 'ww::x'])).toMatch(/--wecom-app/);
+    const file = { 'a.json': JSON.stringify({ wechatApps: [{ appId: 'a', appSecret: 'b' }] }) };
+    expect(message(['--apps-file', 'a.json', '--wechat-app', 'x:y'], file)).toMatch(/one place/);
+    expect(message(['--apps-file', 'a.json'], { 'a.json': '{"wechatApps": {}}' })).toMatch(
+      /"wechatApps" must be an array/,
+    );
+    expect(message(['--apps-file', 'a.json'], { 'a.json': '{"wechat": []}' })).toMatch(
+      /unknown key/,
+    );
+    expect(message(['--wechat-overlap', '-1'])).toMatch(/--wechat-overlap/);
+  });
+
   it('asks for the usage text on --help', () => {
     expect(parseSandboxCli(['--help'], {})).toEqual({ help: true });
     expect(parseSandboxCli(['-h'], {})).toEqual({ help: true });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SandboxApp, SandboxOptions } from './sandbox.options.js';
+import type {
+  SandboxApp,
+  SandboxOptions,
+  WechatSandboxApp,
+  WecomSandboxApp,
+} from './sandbox.options.js';
 
 /** Port of the standalone sandbox when neither `--port` nor `SANDBOX_PORT` is given. */
 export const DEFAULT_STANDALONE_PORT = 4010;
@@ -20,21 +25,39 @@ export type SandboxCliResult = { help: true } | { help: false; config: SandboxCl
 /** Usage text of the standalone sandbox. */
 export const SANDBOX_USAGE = `Usage: qingtui-sandbox [options]
 
-Runs a local emulator of the Qingtui open platform.
+Runs a local emulator of the Qingtui, WeChat Official Account and WeCom open
+platforms on one port (point QINGTUI_BASE_URL, WECHAT_BASE_URL and
+WECOM_BASE_URL at it).
 
 Options (flags win over environment variables):
   --port <n>            SANDBOX_PORT          port to listen on (default ${DEFAULT_STANDALONE_PORT}; 0 = any free port)
   --host <host>         SANDBOX_HOST          interface to bind (default 127.0.0.1)
-  --token-ttl <s>       SANDBOX_TOKEN_TTL     expires_in of access tokens (default 7200)
+  --token-ttl <s>       SANDBOX_TOKEN_TTL     expires_in of access tokens, every platform (default 7200)
+  --apps-file <path>    SANDBOX_APPS_FILE     JSON: an array of Qingtui apps {appId, appSecret, edition?, followers?},
+                                              or {apps?, wechatApps?, wecomApps?} (default: the demo apps, see the README)
+  --log                 SANDBOX_LOG=1         print one line per platform request
+  -h, --help                                  show this text
+
+Qingtui:
   --refresh-ttl <s>     SANDBOX_REFRESH_TTL   refresh_token lifetime (default 2592000)
   --token-interval <ms> SANDBOX_TOKEN_INTERVAL  min spacing of /v1/token per app (default 2000)
   --overlap <s>         SANDBOX_OVERLAP       old tokens die this long after a newer one is issued
                                               (default: they live until their own expiry)
   --token-length <n>    SANDBOX_TOKEN_LENGTH  length of access tokens (default 600)
-  --apps-file <path>    SANDBOX_APPS_FILE     JSON array of {appId, appSecret, edition?, followers?}
-                                              (default: the demo app, see the README)
-  --log                 SANDBOX_LOG=1         print one line per platform request
-  -h, --help                                  show this text
+
+WeChat Official Account:
+  --wechat-app <appid:secret>  SANDBOX_WECHAT_APPS (comma-separated)  an app; repeat the flag for more
+                                              (default: the WeChat demo app)
+  --wechat-overlap <s>  SANDBOX_WECHAT_OVERLAP  /cgi-bin/token: the previous token works this long more (default 300)
+  --wechat-token-quota <n>  SANDBOX_WECHAT_TOKEN_QUOTA  /cgi-bin/token calls per app per day (default 2000)
+  --stable-window <s>   SANDBOX_STABLE_WINDOW stable_token rotates with less than this left; minimum
+                                              expires_in (default 300 x token-ttl / 7200)
+  --force-interval <s>  SANDBOX_FORCE_INTERVAL  min spacing of stable_token forced refreshes (default 30)
+
+WeCom:
+  --wecom-app <corpid:agentid:secret>  SANDBOX_WECOM_APPS (comma-separated)  an app; repeat the flag for more
+                                              (default: the WeCom demo app)
+  --wecom-token-rate <n>  SANDBOX_WECOM_TOKEN_RATE  /cgi-bin/gettoken calls per company per minute (default 1000)
 `;
 
 /**
@@ -60,19 +83,32 @@ export function parseSandboxCli(
       overlap: { type: 'string' },
       'token-length': { type: 'string' },
       'apps-file': { type: 'string' },
+      'wechat-app': { type: 'string', multiple: true },
+      'wechat-overlap': { type: 'string' },
+      'wechat-token-quota': { type: 'string' },
+      'stable-window': { type: 'string' },
+      'force-interval': { type: 'string' },
+      'wecom-app': { type: 'string', multiple: true },
+      'wecom-token-rate': { type: 'string' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return { help: true };
 
-  const setting = (flag: keyof typeof values, variable: string): string | undefined => {
+  const setting = (
+    flag: Exclude<keyof typeof values, 'wechat-app' | 'wecom-app'>,
+    variable: string,
+  ): string | undefined => {
     const fromFlag = values[flag];
     if (typeof fromFlag === 'string') return fromFlag;
     const fromEnv = env[variable];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const number = (flag: keyof typeof values, variable: string): number | undefined => {
+  const number = (
+    flag: Exclude<keyof typeof values, 'wechat-app' | 'wecom-app'>,
+    variable: string,
+  ): number | undefined => {
     const raw = setting(flag, variable);
     if (raw === undefined) return undefined;
     const value = Number(raw);
@@ -100,7 +136,38 @@ export function parseSandboxCli(
   assign('tokenIntervalMs', number('token-interval', 'SANDBOX_TOKEN_INTERVAL'));
   assign('overlapSeconds', number('overlap', 'SANDBOX_OVERLAP'));
   assign('tokenLength', number('token-length', 'SANDBOX_TOKEN_LENGTH'));
-  assign('apps', appsFile === undefined ? undefined : readApps(appsFile, readFile));
+  const file = appsFile === undefined ? {} : readAppsFile(appsFile, readFile);
+  assign('apps', file.apps);
+  assign(
+    'wechatApps',
+    fromFlagsOrFile(
+      'wechat-app',
+      listSetting(values['wechat-app'], env.SANDBOX_WECHAT_APPS),
+      file.wechatApps,
+      wechatAppOf,
+    ),
+  );
+  assign(
+    'wecomApps',
+    fromFlagsOrFile(
+      'wecom-app',
+      listSetting(values['wecom-app'], env.SANDBOX_WECOM_APPS),
+      file.wecomApps,
+      wecomAppOf,
+    ),
+  );
+  const wechatRules: NonNullable<SandboxOptions['wechatRules']> = {};
+  const overlap = number('wechat-overlap', 'SANDBOX_WECHAT_OVERLAP');
+  if (overlap !== undefined) wechatRules.overlapSeconds = overlap;
+  const quota = number('wechat-token-quota', 'SANDBOX_WECHAT_TOKEN_QUOTA');
+  if (quota !== undefined) wechatRules.dailyTokenQuota = quota;
+  const window = number('stable-window', 'SANDBOX_STABLE_WINDOW');
+  if (window !== undefined) wechatRules.stableRefreshWindowSeconds = window;
+  const interval = number('force-interval', 'SANDBOX_FORCE_INTERVAL');
+  if (interval !== undefined) wechatRules.forceRefreshIntervalSeconds = interval;
+  if (Object.keys(wechatRules).length > 0) options.wechatRules = wechatRules;
+  const rate = number('wecom-token-rate', 'SANDBOX_WECOM_TOKEN_RATE');
+  if (rate !== undefined) options.wecomRules = { tokenCallsPerMinute: rate };
 
   return {
     help: false,
@@ -113,7 +180,14 @@ export function parseSandboxCli(
   };
 }
 
-function readApps(path: string, readFile: (path: string) => string): SandboxApp[] {
+/** What an apps file may hold. */
+interface AppsFile {
+  apps?: SandboxApp[];
+  wechatApps?: WechatSandboxApp[];
+  wecomApps?: WecomSandboxApp[];
+}
+
+function readAppsFile(path: string, readFile: (path: string) => string): AppsFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFile(path));
@@ -121,9 +195,80 @@ function readApps(path: string, readFile: (path: string) => string): SandboxApp[
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`--apps-file ${path}: ${reason}`, { cause: error });
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new Error(`--apps-file ${path}: expected a non-empty JSON array of apps`);
+  if (Array.isArray(parsed)) {
+    if (parsed.length === 0) throw new Error(`--apps-file ${path}: the array of apps is empty`);
+    // The shape of each app is checked by the sandbox's option validation.
+    return { apps: parsed as SandboxApp[] };
   }
-  // The shape of each app is checked by the sandbox's option validation.
-  return parsed as SandboxApp[];
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new Error(
+      `--apps-file ${path}: expected a JSON array of Qingtui apps or an object {apps?, wechatApps?, wecomApps?}`,
+    );
+  }
+  const { apps, wechatApps, wecomApps, ...unknown } = parsed as Record<string, unknown>;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0) {
+    throw new Error(`--apps-file ${path}: unknown key ${extra.map((k) => `"${k}"`).join(', ')}`);
+  }
+  if (apps === undefined && wechatApps === undefined && wecomApps === undefined) {
+    throw new Error(
+      `--apps-file ${path}: expected a JSON array of Qingtui apps or an object with apps, wechatApps or wecomApps`,
+    );
+  }
+  for (const [key, list] of Object.entries({ apps, wechatApps, wecomApps })) {
+    if (list !== undefined && !Array.isArray(list)) {
+      throw new Error(`--apps-file ${path}: "${key}" must be an array`);
+    }
+  }
+  return parsed;
+}
+
+/** Repeated flags win over the comma-separated environment variable. */
+function listSetting(fromFlags: string[] | undefined, fromEnv: string | undefined): string[] {
+  if (fromFlags !== undefined && fromFlags.length > 0) return fromFlags;
+  if (fromEnv === undefined || fromEnv.trim() === '') return [];
+  return fromEnv.split(',').map((item) => item.trim());
+}
+
+function fromFlagsOrFile<T>(
+  flag: string,
+  specs: string[],
+  fromFile: T[] | undefined,
+  parse: (spec: string) => T,
+): T[] | undefined {
+  if (specs.length === 0) return fromFile;
+  if (fromFile !== undefined) {
+    throw new Error(`--${flag}: the apps file already lists these apps; give them in one place`);
+  }
+  return specs.map(parse);
+}
+
+/** `appid:secret`; the secret is everything after the first colon. */
+function wechatAppOf(spec: string): WechatSandboxApp {
+  const colon = spec.indexOf(':');
+  if (colon <= 0 || colon === spec.length - 1) {
+    throw new Error(`--wechat-app must look like appid:secret, got "${redact(spec, 1)}"`);
+  }
+  return { appId: spec.slice(0, colon), appSecret: spec.slice(colon + 1) };
+}
+
+/** `corpid:agentid:secret`; the secret is everything after the second colon. */
+function wecomAppOf(spec: string): WecomSandboxApp {
+  const first = spec.indexOf(':');
+  const second = first < 0 ? -1 : spec.indexOf(':', first + 1);
+  if (first <= 0 || second <= first + 1 || second === spec.length - 1) {
+    throw new Error(`--wecom-app must look like corpid:agentid:secret, got "${redact(spec, 2)}"`);
+  }
+  return {
+    corpId: spec.slice(0, first),
+    agentId: spec.slice(first + 1, second),
+    secret: spec.slice(second + 1),
+  };
+}
+
+/** A malformed app spec with its secret part hidden, for the error message. */
+function redact(spec: string, keptParts: number): string {
+  const parts = spec.split(':');
+  if (parts.length <= keptParts) return spec.length > 0 ? '…' : '';
+  return [...parts.slice(0, keptParts), '***'].join(':');
 }

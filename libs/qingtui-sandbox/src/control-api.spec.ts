@@ -10,6 +10,8 @@ import {
   tokenErrcode,
   tokenUrl,
 } from './testing/http-helpers.js';
+import { wechatToken, wechatTokenUrl } from './testing/wechat-mp-helpers.js';
+import { wecomToken } from './testing/wecom-helpers.js';
 
 const DEMO = SANDBOX_DEMO_APP.appId;
 
@@ -100,10 +102,66 @@ describe('HTTP control API', () => {
     expect(await tokenErrcode(base, grant.access_token)).toBe(40014);
   });
 
+  it('GET /__sandbox/state counts every platform, by app and by platform', async () => {
+    await fetchToken(base);
+    await wechatToken(base);
+    await wecomToken(base);
+    const { counters } = (await getJson(`${base}/__sandbox/state`)).body;
+    expect(Object.keys(counters.apps)).toEqual([
+      DEMO,
+      'other',
+      'wx-demo-app-id',
+      'ww-demo-corp-id/1000002',
+    ]);
+    expect(counters.apps['wx-demo-app-id']).toMatchObject({ tokenCalls: 1, grants: 1 });
+    expect(counters.apps['ww-demo-corp-id/1000002']).toMatchObject({ tokenCalls: 1, grants: 1 });
+    expect(counters.platforms.qingtui).toMatchObject({ tokenCalls: 1, grants: 1 });
+    expect(counters.total).toMatchObject({ tokenCalls: 3, grants: 3 });
+  });
+
+  it('POST /__sandbox/revoke without an app revokes the tokens of every platform', async () => {
+    const tokens = [
+      (await fetchToken(base)).access_token,
+      (await wechatToken(base)).access_token,
+      (await wecomToken(base)).body.access_token,
+    ];
+    await control('revoke');
+    expect(tokens.map((token) => sandbox.isTokenValid(token))).toEqual([false, false, false]);
+  });
+
+  it('POST /__sandbox/token-refusal sets and clears a refusal; 400 for what cannot be refused', async () => {
+    expect(
+      (await control('token-refusal', { appId: 'wx-demo-app-id', errcode: 40164 })).status,
+    ).toBe(200);
+    expect((await getJson(wechatTokenUrl(base))).body.errcode).toBe(40164);
+    await control('token-refusal', { appId: 'wx-demo-app-id', errcode: null });
+    expect((await getJson(wechatTokenUrl(base))).body.access_token).toBeTypeOf('string');
+
+    const bad = async (body: unknown) => {
+      const answer = await control('token-refusal', body);
+      expect(answer.status).toBe(400);
+      return answer.body.error as string;
+    };
+    expect(await bad({ appId: 'wx-demo-app-id', errcode: 12345 })).toContain('40164');
+    expect(await bad({ appId: 'wx-demo-app-id', errcode: 60020 })).toContain('60020');
+    expect(await bad({ corpId: 'ww-demo-corp-id', agentId: 1000002, errcode: 40164 })).toContain(
+      '60020',
+    );
+    expect(await bad({ appId: DEMO, errcode: -1 })).toContain('Qingtui');
+    expect(await bad({ appId: 'ghost', errcode: -1 })).toContain('ghost');
+    expect(await bad({ errcode: -1 })).toContain('appId');
+    expect(await bad({ appId: 'wx-demo-app-id' })).toContain('errcode');
+    expect(await bad({ appId: 'wx-demo-app-id', corpId: 'c', agentId: 1, errcode: -1 })).toContain(
+      'either',
+    );
+  });
+
   it('answers 400 to bad requests and 404 to unknown control paths', async () => {
     expect((await control('revoke', { appId: 'ghost' })).status).toBe(400);
     expect((await control('revoke', { appId: 7 })).status).toBe(400);
     expect((await control('revoke', '[1]')).status).toBe(400);
+    expect((await control('kill-refresh-tokens', { appId: 'wx-demo-app-id' })).status).toBe(400);
+    expect((await control('revoke', { corpId: 'ww-demo-corp-id', agentId: 9 })).status).toBe(400);
     const badFault = await control('faults', { kind: 'meteor' });
     expect(badFault.status).toBe(400);
     expect(badFault.body.error).toContain('kind');

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { SandboxCounters } from './counters.js';
-import type { Delivery } from './delivery-log.js';
-import { faultFromJson, type SandboxFault } from './faults.js';
-import { isJsonObject, parseJson, type Reply, readBody } from './http-io.js';
+import type { Delivery } from './platforms/qingtui/delivery-log.js';
+import { wecomAppKey } from './platforms/wecom/wecom.options.js';
+import type { SandboxCounters } from './shared/counters.js';
+import { faultFromJson, type SandboxFault } from './shared/faults.js';
+import { isJsonObject, parseJson, type Reply, readBody } from './shared/http-io.js';
 
 /** Paths under this prefix are the control API, never the platform. */
 export const CONTROL_PREFIX = '/__sandbox/';
@@ -16,6 +17,7 @@ export interface SandboxControl {
   deliveries(appId?: string): Delivery[];
   revokeTokens(appId?: string): void;
   killRefreshTokens(appId?: string): void;
+  setTokenRefusal(appKey: string, errcode: number | undefined): void;
   addFault(fault: SandboxFault): void;
   clearFaults(): void;
   reset(): void;
@@ -29,8 +31,10 @@ class BadControlRequest extends Error {}
  *
  * - `GET /__sandbox/state` → `{counters, deliveries}` (deliveries: their count)
  * - `GET /__sandbox/deliveries?app=` → `{deliveries: Delivery[]}`
- * - `POST /__sandbox/revoke` `{appId?}`
+ * - `POST /__sandbox/revoke` `{appId?}` (or `{corpId, agentId}` for a WeCom app)
  * - `POST /__sandbox/kill-refresh-tokens` `{appId?}`
+ * - `POST /__sandbox/token-refusal` `{appId, errcode}` (or `{corpId, agentId, errcode}`);
+ *   `errcode: null` clears it
  * - `POST /__sandbox/faults` a SandboxFault; `path` is an exact path, `pathPattern` a RegExp source
  * - `DELETE /__sandbox/faults`
  * - `POST /__sandbox/reset`, `POST /__sandbox/reset-counters`
@@ -53,6 +57,14 @@ export async function handleControl(
       case 'POST kill-refresh-tokens':
         control.killRefreshTokens(appIdOf(await readJson(req)));
         return done();
+      case 'POST token-refusal': {
+        const body = await readJson(req);
+        const appKey = appIdOf(body);
+        if (appKey === undefined)
+          throw new BadControlRequest('appId (or corpId and agentId) is required');
+        control.setTokenRefusal(appKey, errcodeOf(body));
+        return done();
+      }
       case 'POST faults':
         control.addFault(faultFromJson(await readJson(req)));
         return done();
@@ -97,9 +109,29 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return parsed;
 }
 
+/** The app key a body names: `appId`, or a WeCom app's `corpId` and `agentId`. */
 function appIdOf(body: Record<string, unknown>): string | undefined {
-  const { appId } = body;
+  const { appId, corpId, agentId } = body;
+  if (corpId !== undefined || agentId !== undefined) {
+    if (appId !== undefined) throw new BadControlRequest('give either appId or corpId and agentId');
+    if (
+      typeof corpId !== 'string' ||
+      (typeof agentId !== 'string' && typeof agentId !== 'number')
+    ) {
+      throw new BadControlRequest('corpId must be a string and agentId a string or a number');
+    }
+    return wecomAppKey(corpId, agentId);
+  }
   if (appId === undefined || appId === null) return undefined;
   if (typeof appId !== 'string') throw new BadControlRequest('appId must be a string');
   return appId;
+}
+
+function errcodeOf(body: Record<string, unknown>): number | undefined {
+  const { errcode } = body;
+  if (errcode === null) return undefined;
+  if (typeof errcode !== 'number' || !Number.isInteger(errcode)) {
+    throw new BadControlRequest('errcode must be an integer, or null to clear the refusal');
+  }
+  return errcode;
 }

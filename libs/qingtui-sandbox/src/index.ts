@@ -5,12 +5,27 @@ export {
   DEFAULT_TOKEN_INTERVAL_MS,
   DEFAULT_TOKEN_LENGTH,
   DEFAULT_TOKEN_TTL_SECONDS,
+  DEFAULT_WECHAT_RULES,
+  DEFAULT_WECOM_RULES,
   type Edition,
   SANDBOX_DEMO_APP,
+  SANDBOX_DEMO_WECHAT_APP,
+  SANDBOX_DEMO_WECOM_APP,
   type SandboxApp,
   type SandboxOptions,
+  type SandboxPlatform,
+  type WechatRules,
+  type WechatSandboxApp,
+  type WecomRules,
+  type WecomSandboxApp,
+  wecomAppKey,
 } from './sandbox.options.js';
-export type { SandboxFault, SandboxFaultKind } from './faults.js';
-export type { AppCounters, SandboxCounters } from './counters.js';
-export type { Delivery, DeliveryTarget, MessageType } from './delivery-log.js';
-export { PLATFORM_ERRORS, PLATFORM_OK, type PlatformError } from './platform-errors.js';
+export type { SandboxFault, SandboxFaultKind } from './shared/faults.js';
+export type { AppCounters, GrantKind, SandboxCounters } from './shared/counters.js';
+export type { PlatformError } from './shared/platform-error.js';
+export type { Delivery, DeliveryTarget, MessageType } from './platforms/qingtui/delivery-log.js';
+export { PLATFORM_ERRORS, PLATFORM_OK } from './platforms/qingtui/qingtui-errors.js';
+export { WECHAT_ERRORS } from './platforms/wechat-mp/wechat-mp-errors.js';
+export { WECHAT_PATHS } from './platforms/wechat-mp/wechat-mp-emulator.js';
+export { WECOM_ERRORS, WECOM_OK } from './platforms/wecom/wecom-errors.js';
+export { WECOM_PATHS } from './platforms/wecom/wecom-emulator.js';

@@ -1,11 +1,17 @@
 /**
- * Standalone Qingtui sandbox: `npm run sandbox -- --help`.
- * Prints the URL and the registered appIds; secrets are never printed (the
- * demo app's well-known secret is in the README).
+ * Standalone sandbox of the Qingtui, WeChat Official Account and WeCom
+ * platforms, on one port: `npm run sandbox -- --help`.
+ * Prints the URL and the registered apps; secrets are never printed (the
+ * demo apps' well-known secrets are in the README).
  */
 import { parseSandboxCli, SANDBOX_USAGE } from './cli-options.js';
 import { QingtuiSandbox } from './sandbox.js';
-import { SANDBOX_DEMO_APP } from './sandbox.options.js';
+import {
+  SANDBOX_DEMO_APP,
+  SANDBOX_DEMO_WECHAT_APP,
+  SANDBOX_DEMO_WECOM_APP,
+  wecomAppKey,
+} from './sandbox.options.js';
 
 async function main(): Promise<void> {
   const parsed = parseSandboxCli(process.argv.slice(2), process.env);
@@ -20,14 +26,24 @@ async function main(): Promise<void> {
   });
   const url = await sandbox.start(port, host);
 
-  console.log(`Qingtui sandbox listening on ${url}`);
+  console.log(`Platform sandbox (Qingtui, WeChat, WeCom) listening on ${url}`);
   for (const app of options.apps ?? [SANDBOX_DEMO_APP]) {
     console.log(
-      `  app ${app.appId} (${app.edition ?? 'enterprise'}, ${app.followers?.length ?? 0} followers)`,
+      `  qingtui app ${app.appId} (${app.edition ?? 'enterprise'}, ${app.followers?.length ?? 0} followers)`,
     );
   }
-  if (options.apps === undefined) {
-    console.log('  the demo app secret is in libs/qingtui-sandbox/README.md');
+  for (const app of options.wechatApps ?? [SANDBOX_DEMO_WECHAT_APP]) {
+    console.log(`  wechat-mp app ${app.appId}`);
+  }
+  for (const app of options.wecomApps ?? [SANDBOX_DEMO_WECOM_APP]) {
+    console.log(`  wecom app ${wecomAppKey(app.corpId, app.agentId)}`);
+  }
+  if (
+    options.apps === undefined ||
+    options.wechatApps === undefined ||
+    options.wecomApps === undefined
+  ) {
+    console.log('  the demo apps’ secrets are in libs/qingtui-sandbox/README.md');
   }
   console.log(`  control API: ${url}/__sandbox/state`);
 

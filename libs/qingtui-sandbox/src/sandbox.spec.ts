@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { QingtuiSandbox } from './sandbox.js';
-import { resolveSandboxOptions, SANDBOX_DEMO_APP } from './sandbox.options.js';
+import {
+  resolveSandboxOptions,
+  SANDBOX_DEMO_APP,
+  SANDBOX_DEMO_WECHAT_APP,
+  SANDBOX_DEMO_WECOM_APP,
+} from './sandbox.options.js';
 import { fetchToken, getJson } from './testing/http-helpers.js';
+import { clearQuota, stableToken, wechatToken } from './testing/wechat-mp-helpers.js';
+import { wecomToken } from './testing/wecom-helpers.js';
 
 describe('QingtuiSandbox lifecycle', () => {
   it('starts on a free port, stops, and can start again', async () => {
@@ -30,6 +37,38 @@ describe('QingtuiSandbox lifecycle', () => {
       await expect(new QingtuiSandbox().start(port)).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await first.stop();
+    }
+  });
+
+  it('logs the requests of every platform without a secret or a token', async () => {
+    const lines: string[] = [];
+    const sandbox = new QingtuiSandbox({ log: (line) => lines.push(line) });
+    const url = await sandbox.start();
+    const tokens: string[] = [];
+    try {
+      const wechat = await wechatToken(url);
+      const stable = await stableToken(url, true);
+      await clearQuota(url);
+      const wecom = await wecomToken(url);
+      tokens.push(wechat.access_token, stable.body.access_token, wecom.body.access_token);
+      await getJson(`${url}/cgi-bin/getcallbackip?access_token=${tokens[0]}`);
+    } finally {
+      await sandbox.stop();
+    }
+    expect(lines).toEqual([
+      expect.stringMatching(/^GET \/cgi-bin\/token 200 errcode=- [\d.]+ms$/),
+      expect.stringMatching(/^POST \/cgi-bin\/stable_token 200 errcode=- [\d.]+ms$/),
+      expect.stringMatching(/^POST \/cgi-bin\/clear_quota\/v2 200 errcode=0 [\d.]+ms$/),
+      expect.stringMatching(/^GET \/cgi-bin\/gettoken 200 errcode=0 [\d.]+ms$/),
+      expect.stringMatching(/^GET \/cgi-bin\/getcallbackip 200 errcode=- [\d.]+ms$/),
+    ]);
+    const text = lines.join('\n');
+    for (const secret of [
+      SANDBOX_DEMO_WECHAT_APP.appSecret,
+      SANDBOX_DEMO_WECOM_APP.secret,
+      ...tokens,
+    ]) {
+      expect(text).not.toContain(secret);
     }
   });
 
@@ -71,6 +110,39 @@ describe('resolveSandboxOptions', () => {
       tokenLength: 600,
       dailyQuota: { 'free-unverified': 300, 'free-verified': 2000, enterprise: Infinity },
     });
+    expect([...options.wechatApps.values()]).toEqual([
+      { appId: 'wx-demo-app-id', appSecret: 'wx-demo-app-secret' },
+    ]);
+    expect([...options.wecomApps.values()]).toEqual([
+      {
+        key: 'ww-demo-corp-id/1000002',
+        corpId: 'ww-demo-corp-id',
+        agentId: '1000002',
+        secret: 'ww-demo-app-secret',
+      },
+    ]);
+    expect(options.wechatRules).toEqual({
+      tokenTtlSeconds: 7200,
+      overlapSeconds: 300,
+      dailyTokenQuota: 2000,
+      stableRefreshWindowSeconds: 300,
+      forceRefreshDailyLimit: 20,
+      forceRefreshIntervalSeconds: 30,
+      stableMinuteLimit: 10_000,
+      stableDailyLimit: 500_000,
+      clearQuotaMonthlyLimit: 10,
+    });
+    expect(options.wecomRules).toEqual({ tokenTtlSeconds: 7200, tokenCallsPerMinute: 1000 });
+    // Compressed time: the stable window scales with the lifetime unless given.
+    expect(resolveSandboxOptions({ tokenTtlSeconds: 72 }).wechatRules).toMatchObject({
+      tokenTtlSeconds: 72,
+      stableRefreshWindowSeconds: 3,
+    });
+    expect(
+      resolveSandboxOptions({ tokenTtlSeconds: 72, wecomRules: { tokenTtlSeconds: 5 } }).wecomRules
+        .tokenTtlSeconds,
+    ).toBe(5);
+    expect(resolveSandboxOptions({ wechatApps: [], wecomApps: [] }).wechatApps.size).toBe(0);
     expect(
       resolveSandboxOptions({ apps: [{ appId: 'a', appSecret: 'b' }] }).apps.get('a'),
     ).toMatchObject({
@@ -100,5 +172,66 @@ describe('resolveSandboxOptions', () => {
     expect(() =>
       resolveSandboxOptions({ apps: [{ appId: 'a', appSecret: 'x', followers: [''] }] }),
     ).toThrow(/followers/);
+  });
+
+  it('rejects invalid WeChat and WeCom options, naming them and never a secret', () => {
+    const error = (options: Parameters<typeof resolveSandboxOptions>[0]) => {
+      try {
+        resolveSandboxOptions(options);
+      } catch (thrown) {
+        return (thrown as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(error({ wechatApps: [{ appId: '', appSecret: 'x' }] })).toMatch(/wechatApps: appId/);
+    expect(error({ wechatApps: [{ appId: 'wx', appSecret: '' }] })).toMatch(
+      /wechatApps\["wx"\]: appSecret/,
+    );
+    expect(
+      error({
+        wechatApps: [
+          { appId: 'wx', appSecret: 'top-secret-1' },
+          { appId: 'wx', appSecret: 'top-secret-2' },
+        ],
+      }),
+    ).toMatch(/duplicate appId "wx"/);
+    expect(error({ wechatApps: {} as never })).toMatch(/wechatApps must be an array/);
+    expect(error({ wecomApps: [{ corpId: 'c', agentId: 'x1', secret: 's' }] })).toMatch(/agentId/);
+    expect(error({ wecomApps: [{ corpId: 'c/d', agentId: 1, secret: 's' }] })).toMatch(/corpId/);
+    expect(error({ wecomApps: [{ corpId: 'c', agentId: 1, secret: '' }] })).toMatch(/c\/1.*secret/);
+    expect(
+      error({
+        wecomApps: [
+          { corpId: 'c', agentId: 1, secret: 'shared-secret' },
+          { corpId: 'c', agentId: '1', secret: 'other-secret' },
+        ],
+      }),
+    ).toMatch(/duplicate app "c\/1"/);
+    const sameSecret = error({
+      wecomApps: [
+        { corpId: 'c', agentId: 1, secret: 'shared-secret' },
+        { corpId: 'c', agentId: 2, secret: 'shared-secret' },
+      ],
+    });
+    expect(sameSecret).toMatch(/same secret/);
+    expect(sameSecret).not.toContain('shared-secret');
+    expect(
+      error({
+        apps: [{ appId: 'x', appSecret: 's' }],
+        wechatApps: [{ appId: 'x', appSecret: 's' }],
+      }),
+    ).toMatch(/wechatApps: "x" is already the name of an app in apps/);
+    expect(error({ wechatRules: { overlapSeconds: -1 } })).toMatch(/wechatRules.overlapSeconds/);
+    expect(error({ wechatRules: { dailyTokenQuota: 1.5 } })).toMatch(/wechatRules.dailyTokenQuota/);
+    expect(error({ wechatRules: { forceRefreshDailyLimit: -1 } })).toMatch(
+      /forceRefreshDailyLimit/,
+    );
+    expect(error({ tokenTtlSeconds: 10, wechatRules: { stableRefreshWindowSeconds: 10 } })).toMatch(
+      /stableRefreshWindowSeconds \(10\) must be shorter than the token lifetime \(10 s\)/,
+    );
+    expect(error({ wechatRules: { tokenTtlSeconds: 0 } })).toMatch(/wechatRules.tokenTtlSeconds/);
+    expect(error({ wecomRules: { tokenCallsPerMinute: -3 } })).toMatch(
+      /wecomRules.tokenCallsPerMinute/,
+    );
   });
 });

@@ -2,30 +2,45 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CONTROL_PREFIX, handleControl, type SandboxControl } from './control-api.js';
-import type { SandboxCounters } from './counters.js';
-import type { Delivery } from './delivery-log.js';
-import { latencyOf, type SandboxFault } from './faults.js';
-import { errcodeOf, ok, type Reply, splitUrl, writeReply } from './http-io.js';
-import { type AdmittedCall, PlatformDispatcher } from './platform-dispatcher.js';
-import { PLATFORM_ERRORS } from './platform-errors.js';
-import { PlatformState } from './platform-state.js';
+import type { Delivery } from './platforms/qingtui/delivery-log.js';
+import { QingtuiEmulator } from './platforms/qingtui/qingtui-emulator.js';
+import { PLATFORM_ERRORS } from './platforms/qingtui/qingtui-errors.js';
+import { WechatMpEmulator } from './platforms/wechat-mp/wechat-mp-emulator.js';
+import { WecomEmulator } from './platforms/wecom/wecom-emulator.js';
 import {
   type ResolvedSandboxOptions,
   resolveSandboxOptions,
   type SandboxOptions,
+  type SandboxPlatform,
 } from './sandbox.options.js';
+import { CounterBook, type SandboxCounters } from './shared/counters.js';
+import { FaultBook, latencyOf, type SandboxFault } from './shared/faults.js';
+import { errcodeOf, ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import type { AdmittedCall, PlatformEmulator } from './shared/platform-emulator.js';
 
 /** Body of the `garbage` fault: what a misbehaving gateway might answer with. */
 const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
 
+const NOT_FOUND: Reply = { status: 404, json: { errcode: 404, errmsg: 'not found' } };
+
 /**
- * A local emulator of the Qingtui (轻推) open platform on plain `node:http`.
+ * A local emulator of the Qingtui (轻推), WeChat Official Account (公众号) and
+ * WeCom (企业微信) open platforms on plain `node:http`, all three on one port:
+ * point `QINGTUI_BASE_URL`, `WECHAT_BASE_URL` and `WECOM_BASE_URL` at its URL.
  *
- * It issues and judges tokens like the platform (`/v1/token` with its 2 s
- * rule, refresh tokens, expiry, daily quotas), accepts and validates message
- * sends, media uploads and directory lookups, and records what it accepted.
+ * - Qingtui: `/v1/token` with its 2 s rule, refresh tokens, expiry, daily
+ *   quotas by edition; message sends, media uploads and directory lookups,
+ *   with a record of what it accepted.
+ * - WeChat: `/cgi-bin/token` (each call kills the previous token after the
+ *   overlap), `/cgi-bin/stable_token` (self-rotation, budgeted force refresh),
+ *   `/cgi-bin/clear_quota/v2`, and `/cgi-bin/getcallbackip` as business call.
+ * - WeCom: `/cgi-bin/gettoken` (one token per app, the same answer while it is
+ *   valid) and `/cgi-bin/get_api_domain_ip` as business call.
+ *
  * Tests steer it in process through the methods below, or over HTTP through
- * the `/__sandbox/*` control API, and can inject faults into its answers.
+ * the `/__sandbox/*` control API, read exact counters, and can inject faults
+ * into its answers. Apps are named by their app key: the appId on Qingtui and
+ * WeChat, `"<corpId>/<agentId>"` on WeCom (see {@link wecomAppKey}).
  *
  * @example
  * const sandbox = new QingtuiSandbox({ tokenTtlSeconds: 3 });
@@ -35,8 +50,14 @@ const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
  */
 export class QingtuiSandbox implements SandboxControl {
   private readonly options: ResolvedSandboxOptions;
-  private readonly state: PlatformState;
-  private readonly dispatcher: PlatformDispatcher;
+  private readonly counterBook: CounterBook;
+  private readonly faults = new FaultBook();
+  private readonly qingtui: QingtuiEmulator;
+  private readonly wechat: WechatMpEmulator;
+  private readonly wecom: WecomEmulator;
+  private readonly emulators: readonly PlatformEmulator[];
+  /** app key → its platform. */
+  private readonly appPlatforms: ReadonlyMap<string, SandboxPlatform>;
   private server: Server | undefined;
   private baseUrl: string | undefined;
   private readonly sockets = new Set<Socket>();
@@ -44,9 +65,28 @@ export class QingtuiSandbox implements SandboxControl {
 
   /** @throws TypeError or RangeError when an option is invalid */
   constructor(options?: SandboxOptions) {
-    this.options = resolveSandboxOptions(options);
-    this.state = new PlatformState(this.options);
-    this.dispatcher = new PlatformDispatcher(this.state);
+    const resolved = resolveSandboxOptions(options);
+    this.options = resolved;
+    this.appPlatforms = new Map<string, SandboxPlatform>([
+      ...[...resolved.apps.keys()].map((key) => [key, 'qingtui'] as const),
+      ...[...resolved.wechatApps.keys()].map((key) => [key, 'wechat-mp'] as const),
+      ...[...resolved.wecomApps.keys()].map((key) => [key, 'wecom'] as const),
+    ]);
+    this.counterBook = new CounterBook(this.appPlatforms);
+    this.qingtui = new QingtuiEmulator(resolved, this.counterBook.forPlatform('qingtui'));
+    this.wechat = new WechatMpEmulator(
+      resolved.wechatApps,
+      resolved.wechatRules,
+      resolved.now,
+      this.counterBook.forPlatform('wechat-mp'),
+    );
+    this.wecom = new WecomEmulator(
+      resolved.wecomApps,
+      resolved.wecomRules,
+      resolved.now,
+      this.counterBook.forPlatform('wecom'),
+    );
+    this.emulators = [this.qingtui, this.wechat, this.wecom];
   }
 
   /**
@@ -95,65 +135,145 @@ export class QingtuiSandbox implements SandboxControl {
     await closed;
   }
 
-  /** The platform invalidates every access_token of the app (of all apps when omitted): they get 40014. */
-  revokeTokens(appId?: string): void {
-    this.state.tokens.revokeAccessTokens(this.checkAppId(appId));
+  /**
+   * The platform invalidates every access token of the app (of every app of
+   * every platform when omitted). Qingtui: they get 40014. WeChat: classic
+   * and stable tokens get 40001; the next stable_token call issues a new one.
+   * WeCom (early invalidation): the token gets 40014 and the next gettoken
+   * issues a new one.
+   * @param appKey appId (Qingtui, WeChat) or `"<corpId>/<agentId>"` (WeCom)
+   * @throws RangeError for an unknown app
+   */
+  revokeTokens(appKey?: string): void {
+    if (appKey === undefined) {
+      for (const emulator of this.emulators) emulator.revokeTokens();
+      return;
+    }
+    this.owner(appKey).revokeTokens(appKey);
   }
 
-  /** The current refresh_token of the app (of all apps when omitted) dies: it gets 40402. */
+  /**
+   * Qingtui: the current refresh_token of the app (of every Qingtui app when
+   * omitted) dies: it gets 40402.
+   * @throws RangeError for an unknown app or an app of another platform
+   */
   killRefreshTokens(appId?: string): void {
-    this.state.tokens.killRefreshTokens(this.checkAppId(appId));
+    if (appId !== undefined) this.ownerOn(appId, 'qingtui', 'has no refresh_token');
+    this.qingtui.killRefreshTokens(appId);
+  }
+
+  /**
+   * WeChat and WeCom: from now on every token fetch of the app that passes
+   * the credential check is refused with this errcode (WeChat: `/cgi-bin/token`
+   * and `/cgi-bin/stable_token`; WeCom: `/cgi-bin/gettoken`), until it is
+   * cleared with `undefined`. Models an IP missing from the whitelist (WeChat
+   * 40164, WeCom 60020), a risky IP awaiting approval (89503), a frozen
+   * (40243) or reset (40125, WeCom 40001) secret, a busy platform (-1)...
+   * @param errcode WeChat: -1, 40013, 40125, 40164, 40243, 45009, 45011, 89503;
+   *   WeCom: -1, 40001, 40013, 45009, 60020
+   * @throws RangeError for an unknown app, a Qingtui app or another errcode
+   */
+  setTokenRefusal(appKey: string, errcode: number | undefined): void {
+    const platform = this.platformOf(appKey);
+    if (platform === 'qingtui') {
+      throw new RangeError(`"${appKey}" is a Qingtui app: use addFault for Qingtui token errors`);
+    }
+    (platform === 'wechat-mp' ? this.wechat : this.wecom).setTokenRefusal(appKey, errcode);
   }
 
   /** Injects a fault. @throws TypeError or RangeError when it is malformed */
   addFault(fault: SandboxFault): void {
-    this.state.faults.add(fault);
+    this.faults.add(fault);
   }
 
   /** Removes every fault. */
   clearFaults(): void {
-    this.state.faults.clear();
+    this.faults.clear();
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters of every app, every platform and in total. */
   counters(): SandboxCounters {
-    return this.state.counters.snapshot((appId) => this.state.limits.usedToday(appId));
+    return this.counterBook.snapshot((appKey) => this.owner(appKey).quotaUsedToday(appKey));
   }
 
   /** Zeroes the counters. Quota use is platform state and is kept (see {@link reset}). */
   resetCounters(): void {
-    this.state.counters.reset();
+    this.counterBook.reset();
   }
 
-  /** Every message the platform accepted, in order, of one app or of all. */
+  /** Every Qingtui message the platform accepted, in order, of one app or of all. */
   deliveries(appId?: string): Delivery[] {
-    return this.state.deliveries.all(appId);
+    return this.qingtui.state.deliveries.all(appId);
   }
 
-  /** The newest access_token issued to the app (valid or not), for tests. */
-  currentToken(appId: string): string | undefined {
-    return this.state.tokens.newestAccessToken(appId);
+  /**
+   * The newest access token the app obtained with its credentials (valid or
+   * not), for tests: Qingtui `/v1/token` or refresh, WeChat `/cgi-bin/token`,
+   * WeCom `/cgi-bin/gettoken`. Undefined for an unknown app.
+   */
+  currentToken(appKey: string): string | undefined {
+    return this.appPlatforms.has(appKey) ? this.owner(appKey).currentToken(appKey) : undefined;
   }
 
-  /** Whether an API call with this access_token would be accepted now. */
+  /**
+   * WeChat: the token `/cgi-bin/stable_token` normal mode holds for the app
+   * (valid or not), for tests. Undefined for an unknown app.
+   * @throws RangeError for an app of another platform
+   */
+  currentStableToken(appId: string): string | undefined {
+    if (!this.appPlatforms.has(appId)) return undefined;
+    this.ownerOn(appId, 'wechat-mp', 'has no stable_token');
+    return this.wechat.currentStableToken(appId);
+  }
+
+  /** Whether a business call with this access token would be accepted now, on its platform. */
   isTokenValid(token: string): boolean {
-    return this.state.tokens.inspect(token).state === 'valid';
+    return this.emulators.some((emulator) => emulator.isTokenValid(token));
   }
 
   /**
    * Back to a fresh platform: forgets tokens (issued ones are no longer
-   * recognised), `/v1/token` spacing, quota use, counters, faults, deliveries
-   * and media. Configuration and the listening server are kept.
+   * recognised), every limit's use (Qingtui `/v1/token` spacing and quotas,
+   * WeChat quotas, force budget and clear_quota use, WeCom frequency),
+   * refusals, counters, faults, deliveries and media. Configuration and the
+   * listening server are kept.
    */
   reset(): void {
-    this.state.reset();
+    for (const emulator of this.emulators) emulator.reset();
+    this.counterBook.reset();
+    this.faults.clear();
   }
 
-  private checkAppId(appId: string | undefined): string | undefined {
-    if (appId !== undefined && this.state.app(appId) === undefined) {
-      throw new RangeError(`unknown appId "${appId}"`);
+  private platformOf(appKey: string): SandboxPlatform {
+    const platform = this.appPlatforms.get(appKey);
+    if (platform === undefined) throw new RangeError(`unknown appId "${appKey}"`);
+    return platform;
+  }
+
+  private owner(appKey: string): PlatformEmulator {
+    const platform = this.platformOf(appKey);
+    return platform === 'qingtui'
+      ? this.qingtui
+      : platform === 'wechat-mp'
+        ? this.wechat
+        : this.wecom;
+  }
+
+  private ownerOn(appKey: string, platform: SandboxPlatform, lacking: string): void {
+    const actual = this.platformOf(appKey);
+    if (actual !== platform) throw new RangeError(`"${appKey}" is a ${actual} app: it ${lacking}`);
+  }
+
+  private async admit(
+    path: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+  ): Promise<AdmittedCall | undefined> {
+    for (const emulator of this.emulators) {
+      const call = await emulator.admit(path, query, req);
+      if (call !== undefined) return call;
     }
-    return appId;
+    return undefined;
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -164,12 +284,10 @@ export class QingtuiSandbox implements SandboxControl {
         writeReply(res, await handleControl(this, req, path, query));
         return;
       }
-      const call = this.dispatcher.admit(path, query);
-      const fault = this.state.faults.take(path);
+      const call = await this.admit(path, query, req);
+      const fault = this.faults.take(path);
       const reply =
-        fault === undefined
-          ? await this.dispatcher.handle(call, req)
-          : await this.withFault(fault, call, req);
+        fault === undefined ? await handle(call, req) : await this.withFault(fault, call, req);
       if (reply !== undefined && !res.destroyed) writeReply(res, reply);
       this.logRequest(req, path, reply, fault, started);
     } catch (error) {
@@ -189,11 +307,11 @@ export class QingtuiSandbox implements SandboxControl {
   ): Promise<Reply | undefined> {
     if (fault.kind === 'latency') {
       if (!fault.afterHandling) await this.sleep(latencyOf(fault));
-      const reply = await this.dispatcher.handle(call, req);
+      const reply = await handle(call, req);
       if (fault.afterHandling) await this.sleep(latencyOf(fault));
       return reply;
     }
-    if (fault.afterHandling) await this.dispatcher.handle(call, req);
+    if (fault.afterHandling) await handle(call, req);
     switch (fault.kind) {
       case 'http500':
         return { status: 500, json: PLATFORM_ERRORS.systemBusy };
@@ -238,4 +356,9 @@ export class QingtuiSandbox implements SandboxControl {
       fault === undefined ? '' : ` fault=${fault.kind}${fault.afterHandling ? '(after)' : ''}`;
     log(`${req.method} ${path} ${outcome}${faulted} ${(performance.now() - started).toFixed(1)}ms`);
   }
+}
+
+/** Lets the platform answer, or 404 for a path no platform serves. */
+function handle(call: AdmittedCall | undefined, req: IncomingMessage): Promise<Reply> {
+  return call === undefined ? Promise.resolve(NOT_FOUND) : call.handle(req);
 }

@@ -2,7 +2,7 @@
  * Small fetch helpers for the sandbox's own specs: they talk to it over real
  * HTTP, like a client would.
  */
-import { SANDBOX_DEMO_APP } from '../sandbox.options.js';
+import { SANDBOX_DEMO_APP } from '../platforms/qingtui/qingtui.options.js';
 
 /** A JSON answer, loosely typed for assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

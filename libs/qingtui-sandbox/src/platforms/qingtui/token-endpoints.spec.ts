@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { QingtuiSandbox } from './sandbox.js';
-import { SANDBOX_DEMO_APP, type SandboxOptions } from './sandbox.options.js';
-import { fetchToken, getJson, refreshUrl, tokenErrcode, tokenUrl } from './testing/http-helpers.js';
+import { QingtuiSandbox } from '../../sandbox.js';
+import { SANDBOX_DEMO_APP, type SandboxOptions } from '../../sandbox.options.js';
+import {
+  fetchToken,
+  getJson,
+  refreshUrl,
+  tokenErrcode,
+  tokenUrl,
+} from '../../testing/http-helpers.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const DEMO = SANDBOX_DEMO_APP.appId;

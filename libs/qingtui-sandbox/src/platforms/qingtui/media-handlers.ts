@@ -1,8 +1,8 @@
 import { MEDIA_SIZE_LIMITS } from './media-store.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
-import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './platform-errors.js';
-import type { ApiRequest, ApiRoute } from './platform-route.js';
-import type { PlatformState } from './platform-state.js';
+import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './qingtui-errors.js';
+import type { ApiRequest, ApiRoute } from './qingtui-route.js';
+import type { QingtuiState } from './qingtui-state.js';
 
 /** Path of the media upload endpoint. */
 const MEDIA_UPLOAD_PATH = '/v1/media/upload';
@@ -11,7 +11,7 @@ const MEDIA_UPLOAD_PATH = '/v1/media/upload';
 const MEDIA_FIELD = 'media';
 
 /** `POST /v1/media/upload?type=image|file`, multipart field `media`. */
-export function mediaRoutes(state: PlatformState): Record<string, ApiRoute> {
+export function mediaRoutes(state: QingtuiState): Record<string, ApiRoute> {
   return {
     [MEDIA_UPLOAD_PATH]: {
       kind: 'api',
@@ -22,7 +22,7 @@ export function mediaRoutes(state: PlatformState): Record<string, ApiRoute> {
   };
 }
 
-function upload(state: PlatformState, { app, query, body, contentType }: ApiRequest): object {
+function upload(state: QingtuiState, { app, query, body, contentType }: ApiRequest): object {
   const type = query.get('type');
   if (type !== 'image' && type !== 'file') {
     return platformError(E.invalidMediaType, 'type must be image or file');

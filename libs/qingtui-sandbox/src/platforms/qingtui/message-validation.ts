@@ -4,10 +4,10 @@
  * Java SDKs; lengths count characters (code points), not bytes.
  */
 import type { DeliveryTarget, MessageType } from './delivery-log.js';
-import { isJsonObject } from './http-io.js';
+import { isJsonObject } from '../../shared/http-io.js';
 import type { MediaStore } from './media-store.js';
-import { PLATFORM_ERRORS as E, type PlatformError, platformError } from './platform-errors.js';
-import type { ResolvedApp } from './sandbox.options.js';
+import { PLATFORM_ERRORS as E, type PlatformError, platformError } from './qingtui-errors.js';
+import type { ResolvedApp } from './qingtui.options.js';
 
 /** Documented limits of message sends. */
 const LIMITS = {

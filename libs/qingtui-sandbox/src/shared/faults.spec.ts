@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QingtuiSandbox } from './sandbox.js';
-import { SANDBOX_DEMO_APP } from './sandbox.options.js';
-import { apiUrl, fetchToken, getJson, postJson, tokenUrl } from './testing/http-helpers.js';
+import { QingtuiSandbox } from '../sandbox.js';
+import { SANDBOX_DEMO_APP } from '../sandbox.options.js';
+import { apiUrl, fetchToken, getJson, postJson, tokenUrl } from '../testing/http-helpers.js';
 
 const DEMO = SANDBOX_DEMO_APP.appId;
 const TEXT_SINGLE = '/v1/message/text/send/single';

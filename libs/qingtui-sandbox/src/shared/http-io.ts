@@ -69,3 +69,21 @@ export function parseJson(body: Buffer): unknown {
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A JSON object body, or why there is none. */
+export type JsonObjectResult =
+  | { readonly json: Record<string, unknown> }
+  | { readonly problem: 'empty' | 'tooLarge' | 'notJson' | 'notObject' };
+
+/** Reads a body that should be a JSON object, keeping at most `limit` bytes. */
+export async function readJsonObject(
+  req: IncomingMessage,
+  limit: number,
+): Promise<JsonObjectResult> {
+  const result = await readBody(req, limit);
+  if (!('body' in result)) return { problem: 'tooLarge' };
+  if (result.body.length === 0) return { problem: 'empty' };
+  const parsed = parseJson(result.body);
+  if (parsed === undefined) return { problem: 'notJson' };
+  return isJsonObject(parsed) ? { json: parsed } : { problem: 'notObject' };
+}

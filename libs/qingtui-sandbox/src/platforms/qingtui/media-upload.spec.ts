@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QingtuiSandbox } from './sandbox.js';
-import { apiUrl, fetchToken, postJson, upload } from './testing/http-helpers.js';
+import { QingtuiSandbox } from '../../sandbox.js';
+import { apiUrl, fetchToken, postJson, upload } from '../../testing/http-helpers.js';
 
 const KB = 1024;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSandboxOptions, type SandboxOptions } from './sandbox.options.js';
+import { resolveSandboxOptions, type SandboxOptions } from '../../sandbox.options.js';
 import { TokenAuthority } from './token-authority.js';
 
 const DEMO = 'demo-app-id';

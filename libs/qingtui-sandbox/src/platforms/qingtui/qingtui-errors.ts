@@ -1,14 +1,11 @@
 /**
- * The sandbox's own errcode table. The sandbox plays the platform, so it owns
- * the codes and messages it answers with; they follow the official docs and
- * the Java SDK's `StatusCode` list.
+ * Qingtui's errcode table. The sandbox plays the platform, so it owns the
+ * codes and messages it answers with; they follow the official docs and the
+ * Java SDK's `StatusCode` list.
  */
+import type { PlatformError } from '../../shared/platform-error.js';
 
-/** An error answer of the platform: HTTP 200 with this JSON body. */
-export interface PlatformError {
-  readonly errcode: number;
-  readonly errmsg: string;
-}
+export { type PlatformError, platformError } from '../../shared/platform-error.js';
 
 /** The envelope of every successful API answer (token grants excepted). */
 export const PLATFORM_OK = { errcode: 0, errmsg: 'ok' } as const;
@@ -50,10 +47,3 @@ export const PLATFORM_ERRORS = {
   userNotFound: { errcode: 46004, errmsg: 'user does not exist' },
   jsonParseError: { errcode: 47001, errmsg: 'data format error' },
 } as const satisfies Record<string, PlatformError>;
-
-/** A platform error with a detail appended to the standard message. */
-export function platformError(base: PlatformError, detail?: string): PlatformError {
-  return detail === undefined
-    ? base
-    : { errcode: base.errcode, errmsg: `${base.errmsg}: ${detail}` };
-}

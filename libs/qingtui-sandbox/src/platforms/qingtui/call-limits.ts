@@ -1,4 +1,4 @@
-import type { Edition } from './sandbox.options.js';
+import type { Edition } from './qingtui.options.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -1,5 +1,5 @@
-import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './platform-errors.js';
-import type { ApiRequest, ApiRoute } from './platform-route.js';
+import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './qingtui-errors.js';
+import type { ApiRequest, ApiRoute } from './qingtui-route.js';
 
 /** Largest `page_size` of `/v1/app/followers`. */
 const FOLLOWERS_MAX_PAGE_SIZE = 100;

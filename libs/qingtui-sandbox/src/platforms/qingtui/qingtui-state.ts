@@ -1,25 +1,24 @@
+import type { PlatformCounters } from '../../shared/counters.js';
 import { CallLimits } from './call-limits.js';
-import { CounterBook } from './counters.js';
 import { type Delivery, DeliveryLog } from './delivery-log.js';
-import { FaultBook } from './faults.js';
 import { MediaStore } from './media-store.js';
-import { PLATFORM_ERRORS, type PlatformError, platformError } from './platform-errors.js';
-import type { ResolvedApp, ResolvedSandboxOptions } from './sandbox.options.js';
+import { PLATFORM_ERRORS, type PlatformError, platformError } from './qingtui-errors.js';
+import type { ResolvedApp, ResolvedQingtuiOptions } from './qingtui.options.js';
 import { TokenAuthority } from './token-authority.js';
 
-/** Everything the emulated platform remembers, shared by the request handlers. */
-export class PlatformState {
+/** Everything the emulated Qingtui platform remembers, shared by the request handlers. */
+export class QingtuiState {
   readonly tokens: TokenAuthority;
   readonly limits: CallLimits;
-  readonly counters: CounterBook;
   readonly deliveries = new DeliveryLog();
   readonly media = new MediaStore();
-  readonly faults = new FaultBook();
 
-  constructor(readonly options: ResolvedSandboxOptions) {
+  constructor(
+    readonly options: ResolvedQingtuiOptions,
+    readonly counters: PlatformCounters,
+  ) {
     this.tokens = new TokenAuthority(options);
     this.limits = new CallLimits(options.now, options.tokenIntervalMs, options.dailyQuota);
-    this.counters = new CounterBook([...options.apps.keys()]);
   }
 
   /** A registered app. */
@@ -50,12 +49,10 @@ export class PlatformState {
     );
   }
 
-  /** Forgets tokens, limits, counters, faults, deliveries and media. */
+  /** Forgets tokens, limits, deliveries and media. */
   reset(): void {
     this.tokens.reset();
     this.limits.reset();
-    this.counters.reset();
-    this.faults.clear();
     this.deliveries.clear();
     this.media.clear();
   }

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallLimits } from './call-limits.js';
-import type { AppCounters } from './counters.js';
-import { QingtuiSandbox } from './sandbox.js';
+import type { AppCounters } from '../../shared/counters.js';
+import { QingtuiSandbox } from '../../sandbox.js';
 import {
   type Edition,
   resolveSandboxOptions,
   SANDBOX_DEMO_APP,
   type SandboxOptions,
-} from './sandbox.options.js';
+} from '../../sandbox.options.js';
 import {
   apiUrl,
   fetchToken,
@@ -16,7 +16,7 @@ import {
   refreshUrl,
   tokenErrcode,
   tokenUrl,
-} from './testing/http-helpers.js';
+} from '../../testing/http-helpers.js';
 
 const DEMO = SANDBOX_DEMO_APP.appId;
 
@@ -27,10 +27,18 @@ const ZERO: AppCounters = {
   refreshCalls: 0,
   refreshGrants: 0,
   refreshRejected: {},
+  stableCalls: 0,
+  stableGrants: 0,
+  stableRejected: {},
   grants: 0,
+  grantsByKind: { credentials: 0, refresh: 0, stable: 0, force: 0 },
   apiCalls: 0,
+  apiRejected: {},
   invalidTokenCalls: 0,
   deliveries: 0,
+  quotaResetCalls: 0,
+  quotaResets: 0,
+  quotaResetRejected: {},
   quotaUsedToday: 0,
 };
 
@@ -130,7 +138,7 @@ describe('daily quotas and counters', () => {
     await getJson(`${base}/no/such/path`); //                            not counted
     await getJson(`${base}/__sandbox/state`); //                         not counted
 
-    const { total, apps } = sandbox.counters();
+    const { total, platforms, apps } = sandbox.counters();
     expect(apps[DEMO]).toEqual({
       ...ZERO,
       tokenCalls: 3,
@@ -139,7 +147,9 @@ describe('daily quotas and counters', () => {
       refreshCalls: 1,
       refreshGrants: 1,
       grants: 2,
+      grantsByKind: { ...ZERO.grantsByKind, credentials: 1, refresh: 1 },
       apiCalls: 4,
+      apiRejected: { 43004: 1, 42001: 1 },
       invalidTokenCalls: 1,
       deliveries: 2,
       quotaUsedToday: 5,
@@ -149,11 +159,14 @@ describe('daily quotas and counters', () => {
       tokenCalls: 1,
       tokenGrants: 1,
       grants: 1,
+      grantsByKind: { ...ZERO.grantsByKind, credentials: 1 },
       apiCalls: 1,
+      apiRejected: { 40014: 1 },
       invalidTokenCalls: 1,
       quotaUsedToday: 1,
     });
-    expect(total).toEqual({
+    const expectedTotal = {
+      ...ZERO,
       tokenCalls: 5,
       tokenGrants: 2,
       tokenRejected: { 45009: 1, 40401: 2 },
@@ -161,17 +174,25 @@ describe('daily quotas and counters', () => {
       refreshGrants: 1,
       refreshRejected: { 40402: 1, 41003: 1 },
       grants: 3,
+      grantsByKind: { ...ZERO.grantsByKind, credentials: 2, refresh: 1 },
       apiCalls: 7,
+      apiRejected: { 43004: 1, 40014: 2, 41001: 1, 42001: 1 },
       invalidTokenCalls: 4,
       deliveries: 2,
       quotaUsedToday: 6,
-    });
+    };
+    expect(total).toEqual(expectedTotal);
+    expect(platforms).toEqual({ qingtui: expectedTotal, 'wechat-mp': ZERO, wecom: ZERO });
 
     sandbox.resetCounters();
     expect(sandbox.counters().apps[DEMO]).toEqual({ ...ZERO, quotaUsedToday: 5 });
     expect(sandbox.deliveries()).toHaveLength(2);
     sandbox.reset();
-    expect(sandbox.counters()).toEqual({ total: ZERO, apps: { [DEMO]: ZERO, other: ZERO } });
+    expect(sandbox.counters()).toEqual({
+      total: ZERO,
+      platforms: { qingtui: ZERO, 'wechat-mp': ZERO, wecom: ZERO },
+      apps: { [DEMO]: ZERO, other: ZERO, 'wx-demo-app-id': ZERO, 'ww-demo-corp-id/1000002': ZERO },
+    });
     expect(sandbox.deliveries()).toEqual([]);
   });
 });

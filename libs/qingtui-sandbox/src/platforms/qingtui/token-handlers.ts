@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
-import { PLATFORM_ERRORS as E, platformError } from './platform-errors.js';
-import type { TokenRoute } from './platform-route.js';
-import type { PlatformState } from './platform-state.js';
+import { secretMatches } from '../../shared/secret-match.js';
+import { PLATFORM_ERRORS as E, platformError } from './qingtui-errors.js';
+import type { TokenRoute } from './qingtui-route.js';
+import type { QingtuiState } from './qingtui-state.js';
 
 /** Path of the token endpoint. */
 const TOKEN_PATH = '/v1/token';
@@ -9,7 +9,7 @@ const TOKEN_PATH = '/v1/token';
 const REFRESH_PATH = '/auth/autoRefreshToken';
 
 /** `GET /v1/token` and `GET /auth/autoRefreshToken`. */
-export function tokenRoutes(state: PlatformState): Record<string, TokenRoute> {
+export function tokenRoutes(state: QingtuiState): Record<string, TokenRoute> {
   return {
     [TOKEN_PATH]: {
       kind: 'token',
@@ -24,14 +24,14 @@ export function tokenRoutes(state: PlatformState): Record<string, TokenRoute> {
   };
 }
 
-function grantByCredentials(state: PlatformState, query: URLSearchParams): object {
+function grantByCredentials(state: QingtuiState, query: URLSearchParams): object {
   const appId = query.get('appid');
   const secret = query.get('secret');
   if (!appId) return E.missingAppId;
   if (!secret) return E.missingSecret;
   if (query.get('grant_type') !== 'client_credential') return E.invalidGrantType;
   const app = state.app(appId);
-  if (app === undefined || !sameSecret(app.appSecret, secret)) return E.unauthenticatedApp;
+  if (app === undefined || !secretMatches(app.appSecret, secret)) return E.unauthenticatedApp;
   if (state.limits.tokenCallTooSoon(appId)) {
     return platformError(
       E.rateLimited,
@@ -41,17 +41,11 @@ function grantByCredentials(state: PlatformState, query: URLSearchParams): objec
   return state.chargeQuota(app) ?? state.tokens.grantByCredentials(appId);
 }
 
-function grantByRefresh(state: PlatformState, query: URLSearchParams): object {
+function grantByRefresh(state: QingtuiState, query: URLSearchParams): object {
   const refreshToken = query.get('refresh_token');
   if (!refreshToken) return E.missingRefreshToken;
   const appId = state.tokens.usableRefreshToken(refreshToken);
   const app = appId === undefined ? undefined : state.app(appId);
   if (app === undefined) return E.invalidToken;
   return state.chargeQuota(app) ?? state.tokens.grantByRefresh(app.appId);
-}
-
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QingtuiSandbox } from './sandbox.js';
-import { SANDBOX_DEMO_APP } from './sandbox.options.js';
+import { QingtuiSandbox } from '../../sandbox.js';
+import { SANDBOX_DEMO_APP } from '../../sandbox.options.js';
 import {
   apiUrl,
   fetchToken,
@@ -8,7 +8,7 @@ import {
   type JsonBody,
   postJson,
   upload,
-} from './testing/http-helpers.js';
+} from '../../testing/http-helpers.js';
 
 const DEMO = SANDBOX_DEMO_APP.appId;
 const ALICE = 'openid-alice';

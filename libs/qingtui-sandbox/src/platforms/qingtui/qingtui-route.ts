@@ -1,4 +1,4 @@
-import type { ResolvedApp } from './sandbox.options.js';
+import type { ResolvedApp } from './qingtui.options.js';
 
 /** An authenticated API request, as a handler sees it. */
 export interface ApiRequest {

@@ -1,8 +1,8 @@
 import { type DeliveryTarget, DeliveryLog, type MessageType } from './delivery-log.js';
 import { checkMessage, checkRecipients } from './message-validation.js';
-import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './platform-errors.js';
-import type { ApiRequest, ApiRoute } from './platform-route.js';
-import type { PlatformState } from './platform-state.js';
+import { PLATFORM_ERRORS as E, PLATFORM_OK, platformError } from './qingtui-errors.js';
+import type { ApiRequest, ApiRoute } from './qingtui-route.js';
+import type { QingtuiState } from './qingtui-state.js';
 
 const ALL_TARGETS: readonly DeliveryTarget[] = ['single', 'mass', 'service', 'channel'];
 const NO_SERVICE: readonly DeliveryTarget[] = ['single', 'mass', 'channel'];
@@ -27,7 +27,7 @@ const SEND_PATHS: ReadonlyArray<{
 ];
 
 /** Message sends, `/v1/message/status/get` and `/v1/message/process/complete`. */
-export function messageRoutes(state: PlatformState): Record<string, ApiRoute> {
+export function messageRoutes(state: QingtuiState): Record<string, ApiRoute> {
   const routes: Record<string, ApiRoute> = {
     '/v1/message/status/get': post((request) => messageStatus(state, request)),
     '/v1/message/process/complete': post((request) => completeProcess(state, request)),
@@ -47,7 +47,7 @@ function post(handle: ApiRoute['handle']): ApiRoute {
 }
 
 function send(
-  state: PlatformState,
+  state: QingtuiState,
   type: MessageType,
   target: DeliveryTarget,
   { app, json }: ApiRequest,
@@ -87,7 +87,7 @@ function send(
     : { ...PLATFORM_OK, data: msgId };
 }
 
-function messageStatus(state: PlatformState, { app, json }: ApiRequest): object {
+function messageStatus(state: QingtuiState, { app, json }: ApiRequest): object {
   const msgId = json.msg_id;
   if (typeof msgId !== 'string' || msgId === '') {
     return platformError(E.invalidParameter, 'msg_id is required');
@@ -96,7 +96,7 @@ function messageStatus(state: PlatformState, { app, json }: ApiRequest): object 
   return { ...PLATFORM_OK, msg_id: msgId, msg_status: 'SEND_SUCCESS', rate: 1 };
 }
 
-function completeProcess(state: PlatformState, { app, json }: ApiRequest): object {
+function completeProcess(state: QingtuiState, { app, json }: ApiRequest): object {
   const { msg_id: msgId, open_id: openId } = json;
   if (typeof msgId !== 'string' || msgId === '') {
     return platformError(E.invalidParameter, 'msg_id is required');

@@ -1,17 +1,27 @@
 import type { IncomingMessage } from 'node:http';
+import type { PlatformCounters } from '../../shared/counters.js';
+import {
+  errcodeOf,
+  isJsonObject,
+  ok,
+  parseJson,
+  type Reply,
+  readBody,
+} from '../../shared/http-io.js';
+import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
 import { directoryRoutes } from './directory-handlers.js';
-import { errcodeOf, isJsonObject, ok, parseJson, type Reply, readBody } from './http-io.js';
 import { mediaRoutes } from './media-handlers.js';
 import { MEDIA_SIZE_LIMITS } from './media-store.js';
 import { messageRoutes } from './message-handlers.js';
-import { PLATFORM_ERRORS as E, type PlatformError, platformError } from './platform-errors.js';
-import type { ApiRoute, PlatformRoute, RouteTable } from './platform-route.js';
-import type { PlatformState } from './platform-state.js';
+import { PLATFORM_ERRORS as E, type PlatformError, platformError } from './qingtui-errors.js';
+import type { ApiRoute, PlatformRoute, RouteTable } from './qingtui-route.js';
+import { QingtuiState } from './qingtui-state.js';
+import type { ResolvedQingtuiOptions } from './qingtui.options.js';
 import type { AccessTokenStatus } from './token-authority.js';
 import { tokenRoutes } from './token-handlers.js';
 
-/** A request to a known platform endpoint, identified and counted. */
-export interface AdmittedCall {
+/** A request to a known Qingtui endpoint, identified and counted. */
+interface QingtuiCall {
   readonly route: PlatformRoute;
   readonly query: URLSearchParams;
   /** The app the call is attributed to, when it can be told. */
@@ -20,7 +30,6 @@ export interface AdmittedCall {
   readonly tokenStatus: AccessTokenStatus | undefined;
 }
 
-const NOT_FOUND: Reply = { status: 404, json: { errcode: 404, errmsg: 'not found' } };
 const EMPTY = Buffer.alloc(0);
 /** Largest JSON body read. */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -28,13 +37,19 @@ const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 const MULTIPART_BODY_LIMIT = MEDIA_SIZE_LIMITS.file + 64 * 1024;
 
 /**
- * The platform's request pipeline, apart from transport and faults:
+ * The Qingtui platform (open.qingtui.cn): tokens with the 2 s rule and
+ * refresh_tokens, message sends, media uploads and directory lookups. Its
+ * request pipeline, apart from transport and faults:
  * route → count → method → authentication → quota → body → handler.
  */
-export class PlatformDispatcher {
+export class QingtuiEmulator implements PlatformEmulator {
+  /** The platform's memory: tokens, limits, deliveries, media. */
+  readonly state: QingtuiState;
   private readonly routes: RouteTable;
 
-  constructor(private readonly state: PlatformState) {
+  constructor(options: ResolvedQingtuiOptions, counters: PlatformCounters) {
+    const state = new QingtuiState(options, counters);
+    this.state = state;
     this.routes = new Map<string, PlatformRoute>(
       Object.entries({
         ...tokenRoutes(state),
@@ -45,12 +60,44 @@ export class PlatformDispatcher {
     );
   }
 
-  /**
-   * Looks up the endpoint and counts the call. Runs once per request, before
-   * faults, so faulted requests are counted too.
-   * @returns undefined for an unknown path (not counted)
-   */
-  admit(path: string, query: URLSearchParams): AdmittedCall | undefined {
+  async admit(path: string, query: URLSearchParams): Promise<AdmittedCall | undefined> {
+    const call = this.identify(path, query);
+    if (call === undefined) return undefined;
+    return { appKey: call.appId, handle: (req) => this.handle(call, req) };
+  }
+
+  hasApp(appKey: string): boolean {
+    return this.state.app(appKey) !== undefined;
+  }
+
+  /** Every access_token of the app (all apps) gets 40014 from now on. */
+  revokeTokens(appKey?: string): void {
+    this.state.tokens.revokeAccessTokens(appKey);
+  }
+
+  /** The current refresh_token of the app (all apps) gets 40402 from now on. */
+  killRefreshTokens(appKey?: string): void {
+    this.state.tokens.killRefreshTokens(appKey);
+  }
+
+  currentToken(appKey: string): string | undefined {
+    return this.state.tokens.newestAccessToken(appKey);
+  }
+
+  isTokenValid(token: string): boolean {
+    return this.state.tokens.inspect(token).state === 'valid';
+  }
+
+  quotaUsedToday(appKey: string): number {
+    return this.state.limits.usedToday(appKey);
+  }
+
+  reset(): void {
+    this.state.reset();
+  }
+
+  /** Looks up the endpoint and counts the call. */
+  private identify(path: string, query: URLSearchParams): QingtuiCall | undefined {
     const route = this.routes.get(path);
     if (route === undefined) return undefined;
     const { counters, tokens } = this.state;
@@ -78,21 +125,30 @@ export class PlatformDispatcher {
     }
   }
 
-  /** Answers a call (404 for an unknown path) and counts token grants and rejections. */
-  async handle(call: AdmittedCall | undefined, req: IncomingMessage): Promise<Reply> {
-    if (call === undefined) return NOT_FOUND;
+  /** Answers a call and counts grants and rejections. */
+  private async handle(call: QingtuiCall, req: IncomingMessage): Promise<Reply> {
     const reply = await this.answer(call, req);
     const { route, appId } = call;
-    if (route.kind === 'api') return reply;
-    // A grant is the only answer without an errcode.
+    const { counters } = this.state;
     const errcode = errcodeOf(reply);
-    if (errcode === undefined) this.state.counters.bump(appId, `${route.kind}Grants` as const);
-    else this.state.counters.reject(appId, `${route.kind}Rejected` as const, errcode);
+    if (route.kind === 'api') {
+      if (errcode !== undefined && errcode !== 0) counters.reject(appId, 'apiRejected', errcode);
+      return reply;
+    }
+    // A grant is the only answer without an errcode.
+    if (errcode === undefined) {
+      counters.bump(appId, `${route.kind}Grants` as const);
+      if (appId !== undefined) {
+        counters.grant(appId, route.kind === 'token' ? 'credentials' : 'refresh');
+      }
+    } else {
+      counters.reject(appId, `${route.kind}Rejected` as const, errcode);
+    }
     return reply;
   }
 
   private async answer(
-    { route, query, tokenStatus }: AdmittedCall,
+    { route, query, tokenStatus }: QingtuiCall,
     req: IncomingMessage,
   ): Promise<Reply> {
     if (req.method !== route.method) {

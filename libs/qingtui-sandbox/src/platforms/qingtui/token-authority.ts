@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedSandboxOptions } from './sandbox.options.js';
+import type { ResolvedQingtuiOptions } from './qingtui.options.js';
 import { TokenCodec } from './token-codec.js';
 
 /** What the platform thinks of an access_token presented on an API call. */
@@ -60,7 +60,7 @@ export class TokenAuthority {
   private readonly currentRefresh = new Map<string, string>();
   private issuesSinceSweep = 0;
 
-  constructor(private readonly options: ResolvedSandboxOptions) {
+  constructor(private readonly options: ResolvedQingtuiOptions) {
     this.codec = new TokenCodec(options.tokenLength);
     for (const app of options.apps.values()) this.codec.assertFits(app.appId, app.domainId);
   }

@@ -1,0 +1,34 @@
+/**
+ * WeCom's errcodes as the sandbox answers them (developer.work.weixin.qq.com
+ * global error codes, document 90313/90455; messages shortened).
+ */
+import type { PlatformError } from '../../shared/platform-error.js';
+
+/** The envelope of every successful WeCom answer. */
+export const WECOM_OK = { errcode: 0, errmsg: 'ok' } as const;
+
+export const WECOM_ERRORS = {
+  systemBusy: { errcode: -1, errmsg: 'system busy' },
+  /** On gettoken: the corpsecret is wrong. Not retryable, unlike WeChat's 40001. */
+  invalidSecret: { errcode: 40001, errmsg: 'invalid credential, the secret is invalid' },
+  invalidCorpId: { errcode: 40013, errmsg: 'invalid corpid' },
+  invalidAccessToken: { errcode: 40014, errmsg: 'invalid access_token' },
+  missingAccessToken: { errcode: 41001, errmsg: 'access_token missing' },
+  missingCorpId: { errcode: 41002, errmsg: 'corpid missing' },
+  missingSecret: { errcode: 41004, errmsg: 'corpsecret missing' },
+  accessTokenExpired: { errcode: 42001, errmsg: 'access_token expired' },
+  requireGet: { errcode: 43001, errmsg: 'require GET method' },
+  frequencyLimit: { errcode: 45009, errmsg: 'api freq out of limit' },
+  ipNotTrusted: { errcode: 60020, errmsg: 'not allow to access from your ip' },
+} as const satisfies Record<string, PlatformError>;
+
+/** What a `/cgi-bin/gettoken` call can be refused with through the control API. */
+export const WECOM_TOKEN_REFUSALS: ReadonlyMap<number, PlatformError> = new Map(
+  [
+    WECOM_ERRORS.systemBusy,
+    WECOM_ERRORS.invalidSecret,
+    WECOM_ERRORS.invalidCorpId,
+    WECOM_ERRORS.frequencyLimit,
+    WECOM_ERRORS.ipNotTrusted,
+  ].map((error) => [error.errcode, error]),
+);

@@ -1,0 +1,123 @@
+/**
+ * The WeCom (企业微信) part of the sandbox configuration: its apps, its rules
+ * with their platform defaults, and their resolution.
+ */
+import { checkLimit, checkNonEmptyString, checkPositive } from '../../shared/option-checks.js';
+
+/** A WeCom app (自建应用) registered on the sandbox. */
+export interface WecomSandboxApp {
+  /** The company's corpid, as sent to `/cgi-bin/gettoken`. */
+  corpId: string;
+  /**
+   * The app's agentid. With the corpId it names the app in counters and on
+   * the control API: app key `"<corpId>/<agentId>"`.
+   */
+  agentId: string | number;
+  /** The app's secret (corpsecret). It alone tells the company's apps apart on `/cgi-bin/gettoken`. */
+  secret: string;
+}
+
+/** WeCom's rules, with the platform's values as defaults. */
+export interface WecomRules {
+  /**
+   * Lifetime of WeCom access tokens, in seconds: the `expires_in` of a grant.
+   * @default the sandbox's `tokenTtlSeconds` (7200)
+   */
+  tokenTtlSeconds?: number;
+  /**
+   * `/cgi-bin/gettoken` calls per company per minute; beyond, 45009.
+   * `Infinity`: no limit.
+   * @default 1000
+   */
+  tokenCallsPerMinute?: number;
+}
+
+/**
+ * The WeCom demo app registered when no `wecomApps` option is given. Its
+ * credentials are public and only work against the sandbox.
+ */
+export const SANDBOX_DEMO_WECOM_APP: Readonly<WecomSandboxApp> = Object.freeze({
+  corpId: 'ww-demo-corp-id',
+  agentId: '1000002',
+  secret: 'ww-demo-app-secret',
+});
+
+/** WeCom's documented values, the defaults of {@link WecomRules}. */
+export const DEFAULT_WECOM_RULES = Object.freeze({ tokenCallsPerMinute: 1000 });
+
+/** A WeCom app as the emulation reads it. */
+export interface ResolvedWecomApp {
+  /** `"<corpId>/<agentId>"`: the app's name in counters and on the control API. */
+  readonly key: string;
+  readonly corpId: string;
+  readonly agentId: string;
+  readonly secret: string;
+}
+
+/** {@link WecomRules} with every default applied. */
+export type ResolvedWecomRules = Readonly<Required<WecomRules>>;
+
+/** The key that names a WeCom app in counters and on the control API: `"<corpId>/<agentId>"`. */
+export function wecomAppKey(corpId: string, agentId: string | number): string {
+  return `${corpId}/${String(agentId)}`;
+}
+
+/**
+ * Validates the WeCom apps.
+ * @throws TypeError or RangeError naming the app and the field
+ */
+export function resolveWecomApps(
+  apps: readonly WecomSandboxApp[] | undefined,
+): Map<string, ResolvedWecomApp> {
+  if (apps !== undefined && !Array.isArray(apps)) {
+    throw new TypeError('wecomApps must be an array of { corpId, agentId, secret }');
+  }
+  const resolved = new Map<string, ResolvedWecomApp>();
+  const secrets = new Set<string>();
+  for (const app of apps ?? [SANDBOX_DEMO_WECOM_APP]) {
+    const corpId = checkNonEmptyString('wecomApps: corpId', app?.corpId);
+    if (corpId.includes('/')) throw new RangeError(`wecomApps: corpId "${corpId}" contains "/"`);
+    const agentId = agentIdOf(corpId, app.agentId);
+    const key = wecomAppKey(corpId, agentId);
+    const secret = checkNonEmptyString(`wecomApps["${key}"]: secret`, app.secret);
+    if (resolved.has(key)) throw new RangeError(`wecomApps: duplicate app "${key}"`);
+    // gettoken names the app by its secret: two apps of a company cannot share one.
+    if (secrets.has(`${corpId}\n${secret}`)) {
+      throw new RangeError(`wecomApps["${key}"]: another app of ${corpId} has the same secret`);
+    }
+    secrets.add(`${corpId}\n${secret}`);
+    resolved.set(key, { key, corpId, agentId, secret });
+  }
+  return resolved;
+}
+
+/**
+ * Applies the defaults of the WeCom rules and checks them.
+ * @param defaultTtlSeconds the sandbox-wide `tokenTtlSeconds`
+ * @throws RangeError naming the rule
+ */
+export function resolveWecomRules(
+  rules: WecomRules = {},
+  defaultTtlSeconds: number,
+): ResolvedWecomRules {
+  return Object.freeze({
+    tokenTtlSeconds: checkPositive(
+      'wecomRules.tokenTtlSeconds',
+      rules.tokenTtlSeconds ?? defaultTtlSeconds,
+    ),
+    tokenCallsPerMinute: checkLimit(
+      'wecomRules.tokenCallsPerMinute',
+      rules.tokenCallsPerMinute ?? DEFAULT_WECOM_RULES.tokenCallsPerMinute,
+    ),
+  });
+}
+
+function agentIdOf(corpId: string, agentId: unknown): string {
+  const text = typeof agentId === 'number' && Number.isInteger(agentId) ? String(agentId) : agentId;
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) {
+    throw new TypeError(
+      `wecomApps (corpId ${corpId}): agentId must be a number or a string of digits`,
+    );
+  }
+  return text;
+}
