@@ -104,6 +104,8 @@ export interface ServerHarness {
   sandbox: QingtuiSandbox;
   logs: LogCapture;
   output: OutputCapture;
+  /** Path of the server's QINGTUI_APPS_FILE. */
+  appsFile: string;
   /** Everything the server printed, through the logger or straight to stdout/stderr. */
   printed(): string;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startHarness(
       sandbox,
       logs,
       output,
+      appsFile: apps.path,
       printed: () => `${logs.text()}\n${output.text()}`,
       close: async () => {
         await app.close();
