@@ -45,7 +45,10 @@ export class JsonBodyInterceptor implements NestInterceptor {
   private parse(limit: number, request: Request, response: Response): Promise<void> {
     const parser = this.parserFor(limit);
     return new Promise((resolve, reject) =>
-      parser(request, response, (error?: unknown) => (error ? reject(error) : resolve())),
+      // body-parser passes http-errors instances (Error subclasses carrying status and type).
+      parser(request, response, (error?: unknown) =>
+        error instanceof Error ? reject(error) : resolve(),
+      ),
     );
   }
 
