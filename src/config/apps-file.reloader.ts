@@ -104,7 +104,8 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Reads the apps file again and applies replaced AppSecrets. On `change`, a file whose content
-   * did not change is ignored silently; SIGHUP always reports.
+   * did not change is ignored silently; SIGHUP always reports. Never throws: a problem is logged
+   * and the previous configuration kept.
    */
   reload(reason: ReloadReason): ReloadOutcome {
     const outcome: ReloadOutcome = { replaced: [], needRestart: [], rejected: false };
@@ -120,10 +121,12 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     try {
       next = mergeApps(this.envApp, readAppsFile(this.file));
     } catch (error) {
-      if (!(error instanceof ConfigValidationError)) throw error;
-      this.logger.error(
-        `${error.message} (reloaded on ${reason}); the previous configuration is kept`,
-      );
+      // A ConfigValidationError names the file, index and field; nothing else is expected here.
+      const problem =
+        error instanceof ConfigValidationError
+          ? error.message
+          : `Reading QINGTUI_APPS_FILE failed (${errorCode(error)})`;
+      this.logger.error(`${problem} (reloaded on ${reason}); the previous configuration is kept`);
       return { ...outcome, rejected: true };
     }
 

@@ -132,6 +132,21 @@ describe('bad input gets a 4xx, never a 500', () => {
     expect(send.body.field).toBe('n');
   });
 
+  it('parses up to 10,000 values and refuses more, before parsing', async () => {
+    const list = (n: number) => `[${Array.from({ length: n }, () => '0').join(',')}]`;
+    // 9,999 commas in the list + 1 before "n": 10,000 separators, parsed (then "n" is refused).
+    const atLimit = await post('/apps/default/messages')
+      .set('Content-Type', 'application/json')
+      .send(`{"type":"text","n":${list(10_000)}}`);
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.field).toBe('n');
+    const over = await post('/apps/default/messages')
+      .set('Content-Type', 'application/json')
+      .send(`{"type":"text","n":${list(10_001)}}`);
+    expect(over.status).toBe(400);
+    expect(over.body.message).toBe('The request body holds more than 10,000 values');
+  });
+
   it('answers an 80,000-key body with a 4xx, quickly', async () => {
     const keys = Array.from({ length: 80_000 }, (_, i) => `"k${i}":1`).join(',');
     const started = Date.now();
