@@ -1,14 +1,18 @@
 import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { ApiKeyRegistry } from './auth/api-key.registry.js';
-import { BODY_LIMIT } from './common/error-response.js';
 import { setupOpenApi } from './common/openapi.js';
+import { AppsFileReloader } from './config/apps-file.reloader.js';
 import type { ServerConfig } from './config/server-config.interface.js';
 import { serverConfigModule } from './config/server-config.module.js';
+import { validateEnvironment } from './config/validate-environment.js';
+import { securityHeaders } from './http/security-headers.middleware.js';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
+import { listenOnPort } from './lifecycle/listen-on-port.js';
+import { RequestGate } from './lifecycle/request-gate.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { sandboxBanner } from './sandbox/sandbox-banner.js';
 
@@ -16,11 +20,48 @@ export interface CreateAppOptions {
   /** Nest logger (a `LoggerService`, log levels, or false for silence). Default: Nest's console logger. */
   logger?: LoggerService | LogLevel[] | false;
   /**
-   * Close the app gracefully on SIGTERM/SIGINT (`enableShutdownHooks`). On in `main.ts`; tests
-   * that create many apps in one process leave it off.
+   * Handle process signals (`startServer` only): SIGTERM/SIGINT stop accepting connections,
+   * finish the requests in flight and exit; SIGHUP reloads `QINGTUI_APPS_FILE`. On in `main.ts`;
+   * tests that create many apps in one process leave it off.
    * @default false
    */
-  shutdownHooks?: boolean;
+  handleSignals?: boolean;
+  /** Interval of the refused-client-keys summary line. @default 60_000 (ms) */
+  authFailureLogIntervalMs?: number;
+}
+
+interface BuiltApp {
+  app: NestExpressApplication;
+  config: ServerConfig;
+  gate: RequestGate;
+}
+
+/** Validates the environment and builds the Nest application, neither initialised nor listening. */
+async function buildApp(
+  env: Record<string, unknown>,
+  options: CreateAppOptions,
+): Promise<BuiltApp> {
+  // Validated before Nest starts, so that a configuration error is one clear line.
+  const config = validateEnvironment(env);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(await serverConfigModule(config), {
+      benchBareEndpoint: config.tuning.benchBareEndpoint,
+      authFailureLogIntervalMs: options.authFailureLogIntervalMs,
+    }),
+    {
+      // No global body parser: JsonBodyInterceptor parses the bodies of the routes that take
+      // one, with that route's limit, after the client key is checked.
+      bodyParser: false,
+      abortOnError: false,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    },
+  );
+  const gate = new RequestGate();
+  app.use(securityHeaders);
+  app.use(gate.middleware);
+  app.disable('x-powered-by');
+  setupOpenApi(app);
+  return { app, config, gate };
 }
 
 /**
@@ -32,46 +73,41 @@ export async function createApp(
   env: Record<string, unknown>,
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  // Validated before Nest starts, so that a configuration error is one clear line.
-  const configModule = await serverConfigModule(env);
-  const bare = env.BENCH_BARE_ENDPOINT;
-  const benchBareEndpoint = typeof bare === 'string' && ['true', '1'].includes(bare.trim());
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(configModule, { benchBareEndpoint }),
-    {
-      // One JSON parser with our limit; no urlencoded parser: the API speaks JSON only.
-      bodyParser: false,
-      abortOnError: false,
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-    },
-  );
-  app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.disable('x-powered-by');
-  if (options.shutdownHooks) app.enableShutdownHooks();
-  setupOpenApi(app);
+  const { app, gate } = await buildApp(env, options);
   await app.init();
+  gate.open();
   return app;
 }
 
 /**
- * `createApp`, then listens on `PORT` and logs where; in sandbox mode, prints the banner with
- * the development key and ready-to-paste curl commands.
+ * Binds `PORT` first, then initialises the application (which fetches the tokens), so that a
+ * busy port fails before any platform call; requests that arrive meanwhile wait for the end of
+ * the start-up. Logs where it listens and which store it uses; in sandbox mode, prints the
+ * banner with the development key and ready-to-paste curl commands.
+ * @throws ConfigValidationError naming the variable (`PORT` for a busy port)
  */
 export async function startServer(
   env: Record<string, unknown>,
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await createApp(env, options);
-  const config = app.get<ConfigService<ServerConfig, true>>(ConfigService);
-  await app.listen(config.get('http', { infer: true }).port);
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { app, config, gate } = await buildApp(env, options);
+  const server = app.getHttpServer();
+  try {
+    await listenOnPort(server, config.http.port);
+    await app.init();
+  } catch (error) {
+    server.closeAllConnections();
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  gate.open();
+  const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   const logger = new Logger('Bootstrap');
 
   const sandbox = app.get(EmbeddedSandbox);
   if (sandbox.enabled) {
-    const platform = config.get('platform', { infer: true });
-    if (platform.mode === 'sandbox' && platform.ignoredBaseUrl) {
+    if (config.platform.mode === 'sandbox' && config.platform.ignoredBaseUrl) {
       logger.warn('QINGTUI_BASE_URL is ignored in sandbox mode (no app configured)');
     }
     logger.log(
@@ -83,6 +119,18 @@ export async function startServer(
       }),
     );
   }
+  logger.log(
+    config.store.redisDisplay === undefined
+      ? 'Token store: this process only (set REDIS_URL to share tokens between instances)'
+      : `Token store: Redis at ${config.store.redisDisplay} (REDIS_URL)` +
+          (config.store.redisOptional ? ', optional at start-up (REDIS_OPTIONAL)' : ''),
+  );
   logger.log(`Qingtui token server listening on ${url} (API docs: ${url}/docs)`);
+
+  if (options.handleSignals) {
+    new GracefulShutdown(app, server, gate, config.http.shutdownTimeoutMs).install();
+    const reloader = app.get(AppsFileReloader);
+    process.on('SIGHUP', () => reloader.reload('SIGHUP'));
+  }
   return app;
 }

@@ -1,43 +1,60 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { QingtuiModule } from 'nestjs-qingtui';
 import { AuthModule } from './auth/auth.module.js';
+import { BenchModule } from './bench/bench.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { createValidationPipe } from './common/validation-pipe.js';
+import { AppsConfigModule } from './config/apps-config.module.js';
+import { AppsFileReloader } from './config/apps-file.reloader.js';
 import { qingtuiOptions } from './config/qingtui-options.js';
 import type { ServerConfig } from './config/server-config.interface.js';
-import { BenchModule } from './bench/bench.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
+/** Options of `AppModule.register` that do not come from the environment. */
+export interface AppModuleOptions {
+  /** Serve `GET /bench/bare` (`BENCH_BARE_ENDPOINT`). */
+  benchBareEndpoint?: boolean;
+  /** Interval of the refused-client-keys summary line. @default 60_000 (ms) */
+  authFailureLogIntervalMs?: number;
+}
+
 /** The central control server. Built around a validated `ConfigModule` (see `createApp`). */
 @Module({})
 export class AppModule {
-  static register(
-    configModule: DynamicModule,
-    options: { benchBareEndpoint?: boolean } = {},
-  ): DynamicModule {
+  static register(configModule: DynamicModule, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         configModule,
         SandboxModule,
+        AppsConfigModule,
         QingtuiModule.forRootAsync({
           isGlobal: true,
-          imports: [SandboxModule],
-          inject: [ConfigService, EmbeddedSandbox],
-          useFactory: (config: ConfigService<ServerConfig, true>, sandbox: EmbeddedSandbox) =>
+          imports: [SandboxModule, AppsConfigModule],
+          inject: [ConfigService, EmbeddedSandbox, AppsFileReloader],
+          useFactory: (
+            config: ConfigService<ServerConfig, true>,
+            sandbox: EmbeddedSandbox,
+            secrets: AppsFileReloader,
+          ) =>
             qingtuiOptions(
-              config.get('platform', { infer: true }),
-              config.get('store', { infer: true }),
+              {
+                platform: config.get('platform', { infer: true }),
+                store: config.get('store', { infer: true }),
+                tuning: config.get('tuning', { infer: true }),
+              },
               sandbox,
+              secrets,
             ),
         }),
-        AuthModule,
+        AuthModule.register({ failureLogIntervalMs: options.authFailureLogIntervalMs }),
         TokensModule,
         MessagesModule,
         HealthModule,
@@ -46,6 +63,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
       ],
     };
   }

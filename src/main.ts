@@ -2,15 +2,19 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startServer } from './app.factory.js';
 
-startServer(process.env, { shutdownHooks: true }).catch((error: unknown) => {
-  // A configuration error is one line naming the variable; anything else keeps its stack.
+/** Errors that are the configuration's fault: one line naming the variable or option, no stack. */
+const CONFIGURATION_ERRORS = ['ConfigValidationError', 'QingtuiConfigError'];
+
+startServer(process.env, { handleSignals: true }).catch((error: unknown) => {
   const logger = new Logger('Bootstrap');
-  if (error instanceof Error && error.name === 'ConfigValidationError') logger.error(error.message);
-  else
+  if (error instanceof Error && CONFIGURATION_ERRORS.includes(error.name)) {
+    logger.error(error.message);
+  } else {
     logger.error(
       'The server could not start',
       error instanceof Error ? error.stack : String(error),
     );
+  }
   // Exit now: an embedded sandbox or a half-started app could keep the process alive.
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 
 /**
@@ -20,7 +20,6 @@ const BARE_ANSWER = Object.freeze({
 @Controller('bench')
 export class BenchController {
   @Get('bare')
-  @Header('Cache-Control', 'no-store')
   bare(): typeof BARE_ANSWER {
     return BARE_ANSWER;
   }

@@ -1,8 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QingtuiApiError, QingtuiValidationError } from 'nestjs-qingtui';
-
-/** Largest accepted request body. */
-export const BODY_LIMIT = '1mb';
+import { formatBytes, MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../http/body-limits.js';
+import { retryAfterSeconds } from './retry-after.js';
 
 /** An HTTP answer to an error. */
 export interface ErrorAnswer {
@@ -39,6 +38,8 @@ function plain(status: number, message: string, extra: Record<string, unknown> =
 interface BodyParserError {
   type: string;
   status: number;
+  /** The limit in bytes, on `entity.too.large`. */
+  limit?: number;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
@@ -72,37 +73,81 @@ export function errorAnswer(error: unknown): ErrorAnswer {
     return plain(HttpStatus.BAD_REQUEST, `${error.field} ${error.problem}`, { field: error.field });
   }
 
-  if (error instanceof QingtuiApiError) {
-    const detail = { errcode: error.errcode, errmsg: error.errmsg };
-    if (error.kind === 'transient') {
-      return {
-        ...plain(
-          HttpStatus.SERVICE_UNAVAILABLE,
-          'The Qingtui platform could not be reached; retry later',
-          detail,
-        ),
-        headers: { 'Retry-After': '5' },
-        log: 'warn',
-      };
-    }
-    return {
-      ...plain(
-        HttpStatus.BAD_GATEWAY,
-        `The Qingtui platform refused the call (${error.kind})`,
-        detail,
-      ),
-      // A refused request (not a follower, bad parameter) is the caller's business, not ours.
-      log: error.kind === 'request' ? 'debug' : 'warn',
-    };
-  }
+  if (error instanceof QingtuiApiError) return platformAnswer(error);
 
   return { ...plain(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), log: 'error' };
+}
+
+/**
+ * A platform error: 503 with `Retry-After` when waiting helps (the library holds calls back, a
+ * rate limit, an outage, an exhausted quota), 502 when the platform refused the call. The
+ * platform's errcode and errmsg are kept in the body.
+ */
+function platformAnswer(error: QingtuiApiError): ErrorAnswer {
+  const detail = { errcode: error.errcode, errmsg: error.errmsg };
+  const retryAfter = retryAfterSeconds(error);
+  // Held back by the library: it logged the failure once; one line per request would flood.
+  const log = error.retryAfterMs === undefined ? 'warn' : 'debug';
+  if (error.kind === 'credential') {
+    // The platform refused our credentials: a bad gateway, whatever the wait before the next try.
+    return {
+      ...plain(HttpStatus.BAD_GATEWAY, 'The Qingtui platform refused the call (credential)', detail),
+      ...(retryAfter === undefined ? {} : { headers: { 'Retry-After': String(retryAfter) } }),
+      log,
+    };
+  }
+  if (retryAfter !== undefined) {
+    return {
+      ...plain(HttpStatus.SERVICE_UNAVAILABLE, unavailableMessage(error, retryAfter), detail),
+      headers: { 'Retry-After': String(retryAfter) },
+      log,
+    };
+  }
+  return {
+    ...plain(
+      HttpStatus.BAD_GATEWAY,
+      `The Qingtui platform refused the call (${error.kind})`,
+      detail,
+    ),
+    // A refused request (not a follower, bad parameter) is the caller's business, not ours.
+    log: error.kind === 'request' ? 'debug' : 'warn',
+  };
+}
+
+function unavailableMessage(error: QingtuiApiError, seconds: number): string {
+  const retry = `retry in ${seconds} s`;
+  if (error.retryAfterMs !== undefined) {
+    return `Calls to the Qingtui platform are held back after failures (${error.kind}); ${retry}`;
+  }
+  switch (error.kind) {
+    case 'quota':
+      return `The app's daily Qingtui call quota is used up; ${retry}`;
+    case 'rate-limit':
+      return `The Qingtui platform asks to slow down (rate limit); ${retry}`;
+    default:
+      return `The Qingtui platform could not be reached; ${retry}`;
+  }
 }
 
 function bodyParserAnswer(error: BodyParserError): ErrorAnswer {
   switch (error.type) {
     case 'entity.too.large':
-      return plain(HttpStatus.PAYLOAD_TOO_LARGE, 'The request body is larger than 1 MB');
+      return plain(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        error.limit === undefined
+          ? 'The request body is too large for this route'
+          : `The request body is larger than ${formatBytes(error.limit)}, the limit of this route`,
+      );
+    case 'entity.too.deep':
+      return plain(
+        HttpStatus.BAD_REQUEST,
+        `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep`,
+      );
+    case 'entity.too.many.values':
+      return plain(
+        HttpStatus.BAD_REQUEST,
+        `The request body holds more than ${MAX_JSON_VALUES.toLocaleString('en')} values`,
+      );
     case 'entity.parse.failed':
       return plain(HttpStatus.BAD_REQUEST, 'The request body is not valid JSON');
     case 'encoding.unsupported':

@@ -11,7 +11,7 @@ export function setupOpenApi(app: INestApplication): void {
     .setDescription(
       'Owns the access_token of each Qingtui app: fetches and renews it ahead of expiry, serves it ' +
         'to business servers, renews it when they report it rejected, and sends messages with it. ' +
-        'Every route except /health and the docs needs `Authorization: Bearer <client key>`.',
+        'Every route except /health, /health/live and the docs needs `Authorization: Bearer <client key>`.',
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A client key from API_KEYS' })

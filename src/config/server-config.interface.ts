@@ -1,8 +1,18 @@
-import type { QingtuiAppConfig } from 'nestjs-qingtui';
+import type { QingtuiDailyQuota } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 
 /** Name of the app configured by `QINGTUI_APP_ID` / `QINGTUI_APP_SECRET`, and of the sandbox app. */
 export const DEFAULT_APP_NAME = 'default';
+
+/** One app of the server's configuration (`QINGTUI_APP_ID` or an entry of `QINGTUI_APPS_FILE`). */
+export interface ServerApp {
+  name: string;
+  appId: string;
+  /** The AppSecret at start-up (a reloaded apps file may replace it: see `AppsFileReloader`). */
+  appSecret: string;
+  /** `QINGTUI_DAILY_QUOTA`, or `dailyQuota` of the apps file. */
+  dailyQuota?: QingtuiDailyQuota;
+}
 
 /** Where tokens come from. */
 export type PlatformConfig =
@@ -10,11 +20,17 @@ export type PlatformConfig =
       /** Real credentials: tokens come from the platform at `baseUrl`. */
       mode: 'platform';
       baseUrl: string;
-      apps: QingtuiAppConfig[];
+      apps: ServerApp[];
+      /** Whether `apps[0]` is the app of `QINGTUI_APP_ID` (the others come from the file). */
+      hasEnvApp: boolean;
+      /** Absolute path of `QINGTUI_APPS_FILE`, when set: watched for AppSecret changes. */
+      appsFile?: string;
     }
   | {
       /** No app configured: an embedded sandbox serves the demo app as `default`. */
       mode: 'sandbox';
+      /** Set by `QINGTUI_SANDBOX=true` (rather than by an environment with nothing configured). */
+      explicit: boolean;
       /** Set when `QINGTUI_BASE_URL` was given: it is ignored in sandbox mode. */
       ignoredBaseUrl: boolean;
     };
@@ -27,6 +43,8 @@ export interface ServerConfig {
   http: {
     /** TCP port to listen on; 0 picks a free one. */
     port: number;
+    /** Longest wait for requests in flight after SIGTERM/SIGINT (`SHUTDOWN_TIMEOUT_MS`). */
+    shutdownTimeoutMs: number;
   };
   platform: PlatformConfig;
   auth: {
@@ -34,8 +52,17 @@ export interface ServerConfig {
     keys: ApiKeyEntry[];
   };
   store: {
+    /** `REDIS_URL`: holds the password, never log it (log `redisDisplay`). */
     redisUrl?: string;
+    /** `REDIS_URL` without its credentials, for logs. */
+    redisDisplay?: string;
+    /** `REDIS_OPTIONAL`: start even if Redis cannot be used at start-up. */
+    redisOptional: boolean;
+    /** `REDIS_TIMEOUT_MS`: timeout of one Redis command; library default when unset. */
+    redisTimeoutMs?: number;
     keyPrefix?: string;
+    /** `QINGTUI_ENCRYPTION_KEY`: key of the refresh_token encryption at rest. Never logged. */
+    encryptionKey?: string;
   };
   tuning: {
     /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */

@@ -1,48 +1,78 @@
-import { QINGTUI_DEFAULT_BASE_URL, type QingtuiAppConfig } from 'nestjs-qingtui';
+import { QINGTUI_DEFAULT_BASE_URL } from 'nestjs-qingtui';
+import { resolve } from 'node:path';
 import { parseApiKeys } from '../auth/api-keys.parser.js';
 import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
-import {
-  appNamesOf,
-  DEFAULT_APP_NAME,
-  type PlatformConfig,
-  type ServerConfig,
-} from './server-config.interface.js';
+import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
+import { envApp, mergeApps } from './merge-apps.js';
+import { parseRedisUrl } from './redis-url.js';
+import { appNamesOf, type PlatformConfig, type ServerConfig } from './server-config.interface.js';
 
-/** The environment variables the server reads. */
-export interface ServerEnvironment {
-  PORT?: string;
-  QINGTUI_BASE_URL?: string;
-  QINGTUI_APP_ID?: string;
-  QINGTUI_APP_SECRET?: string;
-  QINGTUI_APPS_FILE?: string;
-  API_KEYS?: string;
-  REDIS_URL?: string;
-  QINGTUI_KEY_PREFIX?: string;
-  QINGTUI_HTTP_TIMEOUT_MS?: string;
-  QINGTUI_REFRESH_RATIO?: string;
-  BENCH_BARE_ENDPOINT?: string;
-}
+/** The environment variables the server reads (each is documented in the README). */
+export const SERVER_VARIABLES = [
+  'PORT',
+  'SHUTDOWN_TIMEOUT_MS',
+  'QINGTUI_SANDBOX',
+  'QINGTUI_BASE_URL',
+  'QINGTUI_APP_ID',
+  'QINGTUI_APP_SECRET',
+  'QINGTUI_DAILY_QUOTA',
+  'QINGTUI_APPS_FILE',
+  'API_KEYS',
+  'REDIS_URL',
+  'REDIS_OPTIONAL',
+  'REDIS_TIMEOUT_MS',
+  'QINGTUI_KEY_PREFIX',
+  'QINGTUI_ENCRYPTION_KEY',
+  'QINGTUI_HTTP_TIMEOUT_MS',
+  'QINGTUI_REFRESH_RATIO',
+  'BENCH_BARE_ENDPOINT',
+] as const;
+
+/** One of the variables the server reads. */
+export type ServerVariable = (typeof SERVER_VARIABLES)[number];
+/** The environment, trimmed, empty values dropped. */
+export type ServerEnvironment = Partial<Record<ServerVariable, string>>;
+
+/**
+ * Variables that only make sense for a real deployment: with any of them set and no app
+ * configured, the server refuses to start instead of serving sandbox tokens to real clients.
+ */
+const DEPLOYMENT_VARIABLES: readonly ServerVariable[] = [
+  'API_KEYS',
+  'QINGTUI_BASE_URL',
+  'QINGTUI_DAILY_QUOTA',
+  'REDIS_URL',
+  'REDIS_OPTIONAL',
+  'REDIS_TIMEOUT_MS',
+  'QINGTUI_KEY_PREFIX',
+  'QINGTUI_ENCRYPTION_KEY',
+];
 
 export const DEFAULT_PORT = 3000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const MIN_ENCRYPTION_KEY_LENGTH = 32;
 
 /**
  * The `validate` function given to `ConfigModule`: turns the raw environment into a typed
  * `ServerConfig`, or throws a `ConfigValidationError` that names the variable and what to fix.
- * Values of secret variables (AppSecrets, client keys, the Redis URL) never appear in a message.
+ * Values of secret variables (AppSecrets, client keys, the Redis URL, the encryption key) never
+ * appear in a message.
  */
 export function validateEnvironment(raw: Record<string, unknown>): ServerConfig {
   const env = readStrings(raw);
   const platform = platformConfig(env);
   return {
-    http: { port: port(env.PORT) },
+    http: {
+      port: port(env.PORT),
+      shutdownTimeoutMs:
+        integerInRange('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 0, 600_000) ??
+        DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    },
     platform,
     auth: { keys: apiKeys(env.API_KEYS, platform) },
-    store: {
-      redisUrl: redisUrl(env.REDIS_URL),
-      keyPrefix: keyPrefix(env.QINGTUI_KEY_PREFIX),
-    },
+    store: storeConfig(env),
     tuning: {
       httpTimeoutMs: integerInRange(
         'QINGTUI_HTTP_TIMEOUT_MS',
@@ -51,13 +81,13 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
         120_000,
       ),
       refreshRatio: ratio(env.QINGTUI_REFRESH_RATIO),
-      benchBareEndpoint: flag('BENCH_BARE_ENDPOINT', env.BENCH_BARE_ENDPOINT),
+      benchBareEndpoint: flag('BENCH_BARE_ENDPOINT', env.BENCH_BARE_ENDPOINT) ?? false,
     },
   };
 }
 
 function integerInRange(
-  name: keyof ServerEnvironment,
+  name: ServerVariable,
   value: string | undefined,
   min: number,
   max: number,
@@ -85,29 +115,18 @@ function ratio(value: string | undefined): number | undefined {
   return n;
 }
 
-function flag(name: keyof ServerEnvironment, value: string | undefined): boolean {
-  if (value === undefined || value === 'false' || value === '0') return false;
+/** `true`/`1`, `false`/`0`, or undefined when unset. */
+function flag(name: ServerVariable, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
   throw new ConfigValidationError(name, 'must be true or false');
 }
 
 /** Keeps the variables the server knows, trimmed; an empty value counts as unset. */
 function readStrings(raw: Record<string, unknown>): ServerEnvironment {
-  const names: (keyof ServerEnvironment)[] = [
-    'PORT',
-    'QINGTUI_BASE_URL',
-    'QINGTUI_APP_ID',
-    'QINGTUI_APP_SECRET',
-    'QINGTUI_APPS_FILE',
-    'API_KEYS',
-    'REDIS_URL',
-    'QINGTUI_KEY_PREFIX',
-    'QINGTUI_HTTP_TIMEOUT_MS',
-    'QINGTUI_REFRESH_RATIO',
-    'BENCH_BARE_ENDPOINT',
-  ];
   const env: ServerEnvironment = {};
-  for (const name of names) {
+  for (const name of SERVER_VARIABLES) {
     const value = raw[name];
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string') throw new ConfigValidationError(name, 'must be a string');
@@ -136,37 +155,69 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
   if (appSecret !== undefined && appId === undefined) {
     throw new ConfigValidationError('QINGTUI_APP_ID', 'is required when QINGTUI_APP_SECRET is set');
   }
-  if (appId === undefined && file === undefined) {
-    return { mode: 'sandbox', ignoredBaseUrl: env.QINGTUI_BASE_URL !== undefined };
+  if (env.QINGTUI_DAILY_QUOTA !== undefined && appId === undefined) {
+    throw new ConfigValidationError(
+      'QINGTUI_DAILY_QUOTA',
+      'is the quota of the QINGTUI_APP_ID app and needs it set; give apps of QINGTUI_APPS_FILE a "dailyQuota" field',
+    );
+  }
+  const sandbox = flag('QINGTUI_SANDBOX', env.QINGTUI_SANDBOX);
+  const configured = appId !== undefined || file !== undefined;
+
+  if (!configured) {
+    if (sandbox === true) {
+      return {
+        mode: 'sandbox',
+        explicit: true,
+        ignoredBaseUrl: env.QINGTUI_BASE_URL !== undefined,
+      };
+    }
+    const deployment = DEPLOYMENT_VARIABLES.filter((name) => env[name] !== undefined);
+    if (sandbox === false || deployment.length > 0) {
+      const why =
+        sandbox === false
+          ? 'QINGTUI_SANDBOX is false'
+          : `${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set, as for a real deployment`;
+      throw new ConfigValidationError(
+        'QINGTUI_APP_ID',
+        `(with QINGTUI_APP_SECRET) or QINGTUI_APPS_FILE is required: no app is configured and ${why}. ` +
+          'Configure an app, or set QINGTUI_SANDBOX=true to serve the embedded sandbox on purpose',
+      );
+    }
+    return { mode: 'sandbox', explicit: false, ignoredBaseUrl: false };
+  }
+  if (sandbox === true) {
+    throw new ConfigValidationError(
+      'QINGTUI_SANDBOX',
+      'cannot be true while an app is configured (QINGTUI_APP_ID or QINGTUI_APPS_FILE): unset one or the other',
+    );
   }
 
-  const apps: QingtuiAppConfig[] = [];
-  if (appId !== undefined) apps.push({ name: DEFAULT_APP_NAME, appId, appSecret: appSecret! });
-  if (file !== undefined) {
-    readAppsFile(file).forEach((app, index) => {
-      const clash = apps.find((a) => a.name === app.name);
-      if (clash) {
-        const owner =
-          clash.name === DEFAULT_APP_NAME && appId !== undefined
-            ? 'QINGTUI_APP_ID'
-            : 'another entry';
-        throw new ConfigValidationError(
-          'QINGTUI_APPS_FILE',
-          `[${index}].name "${app.name}" is already used by ${owner}`,
-        );
-      }
-      const sameId = apps.find((a) => a.appId === app.appId);
-      if (sameId) {
-        // Two names for one AppID would mean two fetchers for one app, overwriting each other's tokens.
-        throw new ConfigValidationError(
-          'QINGTUI_APPS_FILE',
-          `[${index}].appId is already the AppID of app "${sameId.name}": give each app one name`,
-        );
-      }
-      apps.push(app);
-    });
+  const single =
+    appId === undefined
+      ? undefined
+      : envApp(appId, appSecret!, dailyQuota(env.QINGTUI_DAILY_QUOTA));
+  const appsFile = file === undefined ? undefined : resolve(file);
+  const apps = mergeApps(single, appsFile === undefined ? [] : readAppsFile(appsFile));
+  return {
+    mode: 'platform',
+    baseUrl: baseUrl(env.QINGTUI_BASE_URL),
+    apps,
+    hasEnvApp: single !== undefined,
+    appsFile,
+  };
+}
+
+function dailyQuota(value: string | undefined): ReturnType<typeof parseDailyQuota> {
+  if (value === undefined) return undefined;
+  const quota = parseDailyQuota(value, 'env');
+  if (quota === undefined) {
+    throw new ConfigValidationError(
+      'QINGTUI_DAILY_QUOTA',
+      `must be ${DAILY_QUOTA_EXPECTED} (got "${value.slice(0, 20)}")`,
+    );
   }
-  return { mode: 'platform', baseUrl: baseUrl(env.QINGTUI_BASE_URL), apps };
+  return quota;
 }
 
 function baseUrl(value: string | undefined): string {
@@ -207,13 +258,27 @@ function apiKeys(
   return parseApiKeys(value, appNamesOf(platform));
 }
 
-function redisUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  // The URL may carry a password: describe the problem, never the value.
-  if (!/^rediss?:\/\/[^\s]+$/.test(value)) {
-    throw new ConfigValidationError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+function storeConfig(env: ServerEnvironment): ServerConfig['store'] {
+  const redis = env.REDIS_URL === undefined ? undefined : parseRedisUrl(env.REDIS_URL);
+  const redisOptional = flag('REDIS_OPTIONAL', env.REDIS_OPTIONAL);
+  const redisTimeoutMs = integerInRange('REDIS_TIMEOUT_MS', env.REDIS_TIMEOUT_MS, 50, 60_000);
+  // Settings of a Redis that is not configured would silently do nothing: refuse them.
+  for (const [name, value] of [
+    ['REDIS_OPTIONAL', redisOptional],
+    ['REDIS_TIMEOUT_MS', redisTimeoutMs],
+  ] as const) {
+    if (value !== undefined && redis === undefined) {
+      throw new ConfigValidationError(name, 'has no effect without REDIS_URL: set both or neither');
+    }
   }
-  return value;
+  return {
+    redisUrl: redis?.url,
+    redisDisplay: redis?.display,
+    redisOptional: redisOptional ?? false,
+    redisTimeoutMs,
+    keyPrefix: keyPrefix(env.QINGTUI_KEY_PREFIX),
+    encryptionKey: encryptionKey(env.QINGTUI_ENCRYPTION_KEY),
+  };
 }
 
 function keyPrefix(value: string | undefined): string | undefined {
@@ -222,6 +287,17 @@ function keyPrefix(value: string | undefined): string | undefined {
     throw new ConfigValidationError(
       'QINGTUI_KEY_PREFIX',
       'may only hold letters, digits, "_", "-" and "." (at most 64 characters)',
+    );
+  }
+  return value;
+}
+
+function encryptionKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length < MIN_ENCRYPTION_KEY_LENGTH || value.length > 1024) {
+    throw new ConfigValidationError(
+      'QINGTUI_ENCRYPTION_KEY',
+      `must be ${MIN_ENCRYPTION_KEY_LENGTH} to 1024 characters long (e.g. \`openssl rand -base64 33\`); it is ${value.length}`,
     );
   }
   return value;

@@ -1,26 +1,65 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import type { Request, Response } from 'express';
+import { clientOf } from '../auth/authenticated-request.js';
 import { Public } from '../auth/public.decorator.js';
-import { TokenHealthIndicator } from './token-health.indicator.js';
+import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { HealthStatusDto } from './health-status.dto.js';
+import { HealthReport } from './health-report.service.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly tokens: TokenHealthIndicator,
-  ) {}
+  constructor(private readonly report: HealthReport) {}
 
   @Get()
   @Public()
-  @HealthCheck()
   @ApiOperation({
-    summary: 'Token state of every app and of the store (no token in the output)',
+    summary: 'Readiness: the overall status only (no key needed)',
     description:
-      '503 while an app has no valid token; `degraded` while the shared store is unreachable.',
+      '200 `ok`; 200 `degraded` while the shared store is unreachable (tokens are served from ' +
+      'memory); 503 `error` while an app has no valid token. Details: `GET /health/details`.',
   })
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.tokens.checkTokens(), () => this.tokens.checkStore()]);
+  @ApiOkResponse({ type: HealthStatusDto })
+  @ApiServiceUnavailableResponse({ type: HealthStatusDto })
+  async status(@Res({ passthrough: true }) response: Response): Promise<HealthStatusDto> {
+    const status = await this.report.status();
+    if (status === 'error') response.status(503);
+    return { status };
+  }
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers HTTP' })
+  @ApiOkResponse({ type: HealthStatusDto })
+  live(): HealthStatusDto {
+    return { status: 'ok' };
+  }
+
+  @Get('details')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Token state of the apps of the client key, store, refused keys (never a token)',
+    description:
+      'The Terminus result: `details.tokens.apps.<app>` (state, expiry, renewals, failures, last ' +
+      'error, platform calls and quota), `details.store`, `details.clients.refused`. A key scoped ' +
+      'to some apps sees only those. 503 while one of them has no valid token.',
+  })
+  @ApiUnauthorizedResponse({ description: 'Missing or unknown client key', type: ErrorResponseDto })
+  async details(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthCheckResult> {
+    const result = await this.report.details(clientOf(request)?.scope ?? []);
+    if (result.status === 'error') response.status(503);
+    return result;
   }
 }

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ClientAuthHealthIndicator } from './client-auth-health.indicator.js';
 import { HealthController } from './health.controller.js';
+import { HealthReport } from './health-report.service.js';
 import { TokenHealthIndicator } from './token-health.indicator.js';
 
-/** `GET /health`. */
+/** `GET /health`, `/health/live`, `/health/details`. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+  // Terminus logs every failed check (a multi-line block per request): HealthReport logs changes instead.
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [TokenHealthIndicator],
+  providers: [TokenHealthIndicator, ClientAuthHealthIndicator, HealthReport],
 })
 export class HealthModule {}

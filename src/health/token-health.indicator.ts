@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { TokenService } from 'nestjs-qingtui';
+import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 
 /**
  * Health of the token supply, from `TokenService` (never a token):
- * - `tokens`: down while an app has no valid token; the state of each app otherwise.
+ * - `tokens`: down while an app in scope has no valid token; the state of each app otherwise
+ *   (everything `TokenService.status()` reports: renewals, failures, last error, platform calls
+ *   and quota);
  * - `store`: degraded (not down) while the shared store is unreachable, since tokens are
  *   still served from memory.
  */
@@ -15,26 +18,12 @@ export class TokenHealthIndicator {
     private readonly tokens: TokenService,
   ) {}
 
-  checkTokens(key = 'tokens'): HealthIndicatorResult {
+  /** Apps in `scope` only: a client key scoped to some apps learns nothing of the others. */
+  checkTokens(scope: ApiKeyEntry['scope'] = 'all', key = 'tokens'): HealthIndicatorResult {
     const indicator = this.indicators.check(key);
-    const apps = Object.fromEntries(
-      this.tokens.status().map((s) => [
-        s.name,
-        {
-          appId: s.appId,
-          state: s.state,
-          expiresAt: s.expiresAt,
-          nextRenewalAt: s.nextRenewalAt,
-          renewing: s.renewing,
-          consecutiveFailures: s.consecutiveFailures,
-          lastError: s.lastError,
-          platformCallsToday: s.platformCallsToday,
-        },
-      ]),
-    );
-    const invalid = Object.entries(apps)
-      .filter(([, s]) => s.state !== 'valid')
-      .map(([name]) => name);
+    const statuses = this.tokens.status().filter((s) => scope === 'all' || scope.includes(s.name));
+    const apps = Object.fromEntries(statuses.map(({ name, ...state }) => [name, state]));
+    const invalid = statuses.filter((s) => s.state !== 'valid').map((s) => s.name);
     return invalid.length > 0
       ? indicator.down({ message: `No valid token for: ${invalid.join(', ')}`, apps })
       : indicator.up({ apps });

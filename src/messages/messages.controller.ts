@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -17,6 +18,8 @@ import { parseQingtuiSendRequest, QingtuiClients } from 'nestjs-qingtui';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { SendMessageDto, SendMessageResponseDto } from '../common/dto/send-message.dto.js';
 import { KnownAppPipe } from '../common/known-app.pipe.js';
+import { MESSAGE_BODY_LIMIT } from '../http/body-limits.js';
+import { JsonBody } from '../http/json-body.decorator.js';
 
 /** Sends messages with the app's token, so that business servers never handle one. */
 @ApiTags('messages')
@@ -27,6 +30,7 @@ export class MessagesController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @JsonBody(MESSAGE_BODY_LIMIT)
   @ApiOperation({
     summary: 'Send a message',
     description:
@@ -54,8 +58,11 @@ export class MessagesController {
     description: 'The platform refused the message',
     type: PlatformErrorResponseDto,
   })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 1 MB', type: ErrorResponseDto })
   @ApiServiceUnavailableResponse({
-    description: 'The platform is unreachable',
+    description:
+      'The platform cannot take the message now (unreachable, rate limit, quota used up, calls ' +
+      'held back after failures); `Retry-After` says when to retry',
     type: PlatformErrorResponseDto,
   })
   async send(

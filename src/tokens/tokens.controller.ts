@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import { clientOf } from '../auth/authenticated-request.js';
 import {
   ApiBadGatewayResponse,
   ApiBearerAuth,
@@ -9,6 +10,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -18,6 +20,8 @@ import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-
 import { RefreshTokenDto } from '../common/dto/refresh-token.dto.js';
 import { TokenResponseDto } from '../common/dto/token-response.dto.js';
 import { KnownAppPipe } from '../common/known-app.pipe.js';
+import { TOKEN_BODY_LIMIT } from '../http/body-limits.js';
+import { JsonBody } from '../http/json-body.decorator.js';
 
 /** The access_token of each app, for business servers (the central control server's core). */
 @ApiTags('tokens')
@@ -38,7 +42,9 @@ import { KnownAppPipe } from '../common/known-app.pipe.js';
   type: PlatformErrorResponseDto,
 })
 @ApiServiceUnavailableResponse({
-  description: 'The platform is unreachable and no valid token is known',
+  description:
+    'No valid token is known and the platform cannot give one now (unreachable, rate limit, ' +
+    'quota used up, calls held back after failures); `Retry-After` says when to retry',
   type: PlatformErrorResponseDto,
 })
 @Controller('apps/:app/token')
@@ -46,7 +52,6 @@ export class TokensController {
   constructor(private readonly tokens: TokenService) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Current access_token of the app' })
   @ApiOkResponse({ type: TokenResponseDto })
   async current(@Param('app', KnownAppPipe) app: string): Promise<TokenResponseDto> {
@@ -55,7 +60,7 @@ export class TokensController {
 
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
+  @JsonBody(TOKEN_BODY_LIMIT)
   @ApiOperation({
     summary: 'Report a rejected token (passive refresh)',
     description:
@@ -66,14 +71,15 @@ export class TokensController {
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid body', type: ErrorResponseDto })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 8 KB', type: ErrorResponseDto })
   async refresh(
     @Param('app', KnownAppPipe) app: string,
     @Body() body: RefreshTokenDto,
-    @Req() request: Request & { clientKeyLabel?: string },
+    @Req() request: Request,
   ): Promise<TokenResponseDto> {
     return TokenResponseDto.from(
       await this.tokens.refreshInfoIfCurrent(app, body.stale_token, {
-        reporter: request.clientKeyLabel,
+        reporter: clientOf(request)?.label,
       }),
     );
   }

@@ -158,7 +158,12 @@ describe('several server processes sharing Redis', () => {
     await redis.close();
     expect(owner).toBeTruthy();
     const healths = await Promise.all(
-      list.map(async (s) => ((await (await fetch(`${s.url}/health`)).json()) as Record<string, unknown>)),
+      list.map(
+        async (s) =>
+          (await (
+            await fetch(`${s.url}/health/details`, { headers: { authorization: `Bearer ${KEY}` } })
+          ).json()) as Record<string, unknown>,
+      ),
     );
     const holderIndex = healths.findIndex((h) => owner!.startsWith(JSON.stringify(h).match(/"instanceId":"([^"]+)"/)?.[1] ?? '§'));
     expect(holderIndex).toBeGreaterThanOrEqual(0);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { ConfigValidationError } from '../../src/config/config-validation.error.js';
+import { validateEnvironment } from '../../src/config/validate-environment.js';
 import { writeAppsFile } from '../support/central-server.harness.js';
 
 const SECRET = 'app-secret-must-not-show-4242';
@@ -109,12 +110,124 @@ describe('configuration errors name the variable and never show a secret', () =>
   });
 
   it('REDIS_URL must be a redis URL, and is never echoed (it may hold a password)', async () => {
-    const error = await configError({
+    const cases: [string, string][] = [
+      ['http://user:redis-password-77@localhost', 'must use the redis:// or rediss:// scheme'],
+      // An unencoded "#" in the password: the WHATWG parser finds no valid host or port.
+      ['redis://:redis#password-77@127.0.0.1:6379', 'is not a valid URL'],
+      ['redis://:redis-password-77@127.0.0.1:99999', 'is not a valid URL'],
+      ['redis://:redis-password-77@127.0.0.1:6379?db=2', 'has a "#" or "?" part'],
+      ['redis://:redis-password-77@127.0.0.1:6379/two', 'may only have a database number'],
+      ['redis://:redis%ZZpassword-77@127.0.0.1:6379', 'malformed percent-encoding'],
+      ['redis://:redis%E0%A4password-77@127.0.0.1:6379', 'malformed percent-encoding'],
+      ['redis-password-77', 'is not a valid URL'],
+    ];
+    for (const [REDIS_URL, expected] of cases) {
+      const error = await configError({ ...base, REDIS_URL });
+      expect(error.variable, REDIS_URL).toBe('REDIS_URL');
+      expect(error.message, REDIS_URL).toContain(expected);
+      expect(error.message).not.toContain('password-77');
+      expect(error.message).not.toContain('127.0.0.1');
+    }
+    // Encoded, the same password is fine, and the URL is shown without it.
+    const store = validateEnvironment({
       ...base,
-      REDIS_URL: 'http://user:redis-password-77@localhost',
+      REDIS_URL: 'redis://:redis%23password-77@127.0.0.1:6380/2',
+    }).store;
+    expect(store.redisUrl).toBe('redis://:redis%23password-77@127.0.0.1:6380/2');
+    expect(store.redisDisplay).toBe('redis://***@127.0.0.1:6380/2');
+  });
+
+  it('REDIS_OPTIONAL and REDIS_TIMEOUT_MS need REDIS_URL, and valid values', async () => {
+    expect((await configError({ ...base, REDIS_OPTIONAL: 'true' })).message).toBe(
+      'Invalid configuration: REDIS_OPTIONAL has no effect without REDIS_URL: set both or neither',
+    );
+    expect((await configError({ ...base, REDIS_TIMEOUT_MS: '500' })).variable).toBe(
+      'REDIS_TIMEOUT_MS',
+    );
+    const redis = { ...base, REDIS_URL: 'redis://127.0.0.1:1' };
+    expect((await configError({ ...redis, REDIS_OPTIONAL: 'maybe' })).message).toContain(
+      'REDIS_OPTIONAL must be true or false',
+    );
+    for (const REDIS_TIMEOUT_MS of ['10', '60001', '1.5', 'soon']) {
+      const error = await configError({ ...redis, REDIS_TIMEOUT_MS });
+      expect(error.message).toContain('REDIS_TIMEOUT_MS must be an integer between 50 and 60000');
+    }
+  });
+
+  it('QINGTUI_HTTP_TIMEOUT_MS, QINGTUI_REFRESH_RATIO and SHUTDOWN_TIMEOUT_MS are range-checked', async () => {
+    for (const [name, value, expected] of [
+      ['QINGTUI_HTTP_TIMEOUT_MS', '50', 'between 100 and 120000'],
+      ['QINGTUI_HTTP_TIMEOUT_MS', 'ten', 'between 100 and 120000'],
+      ['QINGTUI_REFRESH_RATIO', '0.99', 'between 0.1 and 0.95'],
+      ['QINGTUI_REFRESH_RATIO', 'half', 'between 0.1 and 0.95'],
+      ['SHUTDOWN_TIMEOUT_MS', '-1', 'between 0 and 600000'],
+      ['SHUTDOWN_TIMEOUT_MS', '700000', 'between 0 and 600000'],
+    ]) {
+      const error = await configError({ ...base, [name]: value });
+      expect(error.variable).toBe(name);
+      expect(error.message).toContain(expected);
+    }
+  });
+
+  it('QINGTUI_DAILY_QUOTA is a number or an edition, for the QINGTUI_APP_ID app only', async () => {
+    for (const QINGTUI_DAILY_QUOTA of ['0', '-5', '2.5', 'free', 'unlimited', '9999999999']) {
+      const error = await configError({ ...base, QINGTUI_DAILY_QUOTA });
+      expect(error.variable).toBe('QINGTUI_DAILY_QUOTA');
+      expect(error.message).toContain('"free-unverified", "free-verified", "enterprise"');
+    }
+    const path = appsFile([{ name: 'crm', appId: 'crm-id', appSecret: SECRET }]);
+    const error = await configError({
+      QINGTUI_APPS_FILE: path,
+      API_KEYS: KEY,
+      QINGTUI_DAILY_QUOTA: '300',
     });
-    expect(error.variable).toBe('REDIS_URL');
-    expect(error.message).not.toContain('redis-password-77');
+    expect(error.variable).toBe('QINGTUI_DAILY_QUOTA');
+    expect(error.message).toContain('give apps of QINGTUI_APPS_FILE a "dailyQuota" field');
+  });
+
+  it('QINGTUI_ENCRYPTION_KEY must be long enough, and is never echoed', async () => {
+    const error = await configError({ ...base, QINGTUI_ENCRYPTION_KEY: 'short-secret-key-99' });
+    expect(error.variable).toBe('QINGTUI_ENCRYPTION_KEY');
+    expect(error.message).toContain('must be 32 to 1024 characters long');
+    expect(error.message).not.toContain('short-secret-key-99');
+  });
+
+  describe('sandbox mode only when nothing of a deployment is configured', () => {
+    it('refuses to start without an app when a deployment variable is set', async () => {
+      const deployment: Record<string, string>[] = [
+        { API_KEYS: KEY },
+        { QINGTUI_BASE_URL: 'https://open.qingtui.com' },
+        { REDIS_URL: 'redis://127.0.0.1:6379' },
+        { QINGTUI_KEY_PREFIX: 'prod' },
+        { QINGTUI_ENCRYPTION_KEY: 'k'.repeat(40) },
+      ];
+      for (const env of deployment) {
+        const error = await configError(env);
+        expect(error.variable).toBe('QINGTUI_APP_ID');
+        expect(error.message).toContain(`${Object.keys(env)[0]} is set, as for a real deployment`);
+        expect(error.message).toContain('QINGTUI_SANDBOX=true');
+      }
+      const both = await configError({
+        API_KEYS: KEY,
+        QINGTUI_BASE_URL: 'https://open.qingtui.com',
+      });
+      expect(both.message).toContain('API_KEYS, QINGTUI_BASE_URL are set');
+    });
+
+    it('QINGTUI_SANDBOX=false refuses to start without an app', async () => {
+      const error = await configError({ QINGTUI_SANDBOX: 'false' });
+      expect(error.variable).toBe('QINGTUI_APP_ID');
+      expect(error.message).toContain('QINGTUI_SANDBOX is false');
+    });
+
+    it('QINGTUI_SANDBOX=true cannot be combined with an app, and must be a boolean', async () => {
+      expect((await configError({ ...base, QINGTUI_SANDBOX: 'true' })).variable).toBe(
+        'QINGTUI_SANDBOX',
+      );
+      expect((await configError({ QINGTUI_SANDBOX: 'yes' })).message).toBe(
+        'Invalid configuration: QINGTUI_SANDBOX must be true or false',
+      );
+    });
   });
 
   it('QINGTUI_KEY_PREFIX must be a simple token', async () => {
@@ -152,6 +265,15 @@ describe('configuration errors name the variable and never show a secret', () =>
     it('refuses a file that is not an array, an empty list, bad names and unknown fields', async () => {
       const cases: [unknown, string][] = [
         [{ name: 'crm' }, 'must hold a JSON array'],
+        [
+          [{ name: 'crm', appId: 'a', appSecret: SECRET, dailyQuota: 'gold' }],
+          '[0].dailyQuota must be a whole number of calls a day',
+        ],
+        [[{ name: 'crm', appId: 'a', appSecret: SECRET, dailyQuota: 0 }], '[0].dailyQuota must be'],
+        [
+          [{ name: 'crm', appId: 'a', appSecret: SECRET, dailyQuota: '300' }],
+          '[0].dailyQuota must be',
+        ],
         [[], 'lists no app'],
         [[{ name: 'bad name', appId: 'a', appSecret: SECRET }], '[0].name may only hold'],
         [

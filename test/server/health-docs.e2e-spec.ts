@@ -5,6 +5,7 @@ import { createApp } from '../../src/app.factory.js';
 import {
   ADMIN_KEY,
   CRM_APP,
+  CRM_KEY,
   serverEnv,
   startHarness,
   writeAppsFile,
@@ -24,8 +25,22 @@ describe('GET /health and the API docs', () => {
     await h?.close();
   });
 
-  it('reports every app with a valid token, and the store, without any token', async () => {
+  it('answers anonymous callers with a status only', async () => {
     const res = await request(h.app.getHttpServer()).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    const live = await request(h.app.getHttpServer()).get('/health/live');
+    expect([live.status, live.body]).toEqual([200, { status: 'ok' }]);
+  });
+
+  it('keeps the details for client keys', async () => {
+    const res = await request(h.app.getHttpServer()).get('/health/details');
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(res.body)).not.toContain(CRM_APP.appId);
+  });
+
+  it('reports every app with a valid token, and the store, without any token', async () => {
+    const res = await request(h.app.getHttpServer()).get('/health/details').set(auth);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     const details = res.body.details;
@@ -37,6 +52,7 @@ describe('GET /health and the API docs', () => {
     });
     expect(details.tokens.apps.crm).toMatchObject({ appId: CRM_APP.appId, state: 'valid' });
     expect(details.store).toEqual({ status: 'up', kind: 'memory', state: 'ok' });
+    expect(details.clients).toMatchObject({ status: 'up', refused: { total: expect.any(Number) } });
 
     const text = JSON.stringify(res.body);
     for (const appId of [SANDBOX_DEMO_APP.appId, CRM_APP.appId]) {
@@ -45,9 +61,21 @@ describe('GET /health and the API docs', () => {
     expect(text).not.toMatch(/access_?token|refresh_?token|secret/i);
   });
 
+  it('shows a key scoped to some apps only those apps', async () => {
+    const res = await request(h.app.getHttpServer())
+      .get('/health/details')
+      .set('Authorization', `Bearer ${CRM_KEY}`);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.details.tokens.apps)).toEqual(['crm']);
+    expect(JSON.stringify(res.body)).not.toContain(SANDBOX_DEMO_APP.appId);
+  });
+
   it('is not cached', async () => {
-    const res = await request(h.app.getHttpServer()).get('/health');
-    expect(res.headers['cache-control']).toMatch(/no-cache/);
+    for (const path of ['/health', '/health/live']) {
+      const res = await request(h.app.getHttpServer()).get(path);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
@@ -63,6 +91,8 @@ describe('GET /health and the API docs', () => {
         '/apps/{app}/token/refresh',
         '/apps/{app}/messages',
         '/health',
+        '/health/live',
+        '/health/details',
       ]),
     );
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({
@@ -71,6 +101,7 @@ describe('GET /health and the API docs', () => {
     });
     expect(doc.body.paths['/apps/{app}/token'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.body.paths['/health'].get.security).toBeUndefined();
+    expect(doc.body.paths['/health/details'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.body.components.schemas.SendMessageDto.required).toEqual(['type', 'message']);
     const token = doc.body.components.schemas.TokenResponseDto;
     expect(Object.keys(token.properties).sort()).toEqual([
@@ -88,7 +119,9 @@ describe('health when tokens or the store are in trouble', () => {
       appsFile: [{ name: 'crm', appId: CRM_APP.appId, appSecret: 'wrong-secret-for-crm' }],
     });
     try {
-      const health = await request(h.app.getHttpServer()).get('/health');
+      const anonymous = await request(h.app.getHttpServer()).get('/health');
+      expect([anonymous.status, anonymous.body]).toEqual([503, { status: 'error' }]);
+      const health = await request(h.app.getHttpServer()).get('/health/details').set(auth);
       expect(health.status).toBe(503);
       expect(health.body.status).toBe('error');
       expect(health.body.error.tokens.message).toBe('No valid token for: crm');
@@ -100,6 +133,7 @@ describe('health when tokens or the store are in trouble', () => {
 
       const token = await request(h.app.getHttpServer()).get('/apps/crm/token').set(auth);
       expect(token.status).toBe(502);
+      expect(Number(token.headers['retry-after'])).toBeGreaterThan(0);
       expect(token.body).toMatchObject({
         statusCode: 502,
         errcode: expect.any(Number),
@@ -111,11 +145,51 @@ describe('health when tokens or the store are in trouble', () => {
     }
   });
 
+  it('logs the health when it changes, not on every check', async () => {
+    // Every /v1/token call fails from the start: no app has a token.
+    const h = await startHarness({
+      beforeServer: (sandbox) => sandbox.addFault({ kind: 'http500', path: '/v1/token' }),
+    });
+    const server = h.app.getHttpServer();
+    const healthLines = () => h.logs.lines.filter((line) => line.includes('Health is'));
+    try {
+      for (let i = 0; i < 100; i++) {
+        expect((await request(server).get('/health')).status).toBe(503);
+      }
+      await request(server).get('/health/details').set(auth).expect(503);
+      expect(healthLines()).toHaveLength(1);
+      expect(healthLines()[0]).toMatch(
+        /^warn Health is error; tokens: No valid token for: default, crm/,
+      );
+
+      // The platform is back: the tokens are fetched (at the library's pace), health turns ok.
+      h.sandbox.clearFaults();
+      const deadline = Date.now() + 20_000;
+      for (const app of ['default', 'crm']) {
+        while ((await request(server).get(`/apps/${app}/token`).set(auth)).status !== 200) {
+          expect(Date.now()).toBeLessThan(deadline);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      for (let i = 0; i < 100; i++) await request(server).get('/health').expect(200);
+      expect(healthLines()).toHaveLength(2);
+      expect(healthLines()[1]).toMatch(/^log Health is ok \(was error; tokens: No valid token/);
+      // No multi-line error blocks from the health checks.
+      expect(h.logs.text()).not.toMatch(/HealthCheckService|"status":"down"/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('reports a store it cannot reach as degraded (HTTP 200) while tokens are served from memory', async () => {
     // Nothing listens on port 1: the Redis store is unreachable from the start.
-    const h = await startHarness({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const h = await startHarness({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', REDIS_OPTIONAL: 'true' },
+    });
     try {
-      const health = await request(h.app.getHttpServer()).get('/health');
+      const anonymous = await request(h.app.getHttpServer()).get('/health');
+      expect([anonymous.status, anonymous.body]).toEqual([200, { status: 'degraded' }]);
+      const health = await request(h.app.getHttpServer()).get('/health/details').set(auth);
       expect(health.status).toBe(200);
       expect(health.body.status).toBe('degraded');
       expect(health.body.details.store).toMatchObject({ status: 'degraded', state: 'degraded' });

@@ -71,9 +71,10 @@ describe('sandbox mode (no app configured)', () => {
     expect((await request(app.getHttpServer()).get('/health')).status).toBe(200);
   });
 
-  it('uses API_KEYS when set: no key is generated and none is printed', async () => {
+  it('with QINGTUI_SANDBOX=true, uses API_KEYS: no key is generated and none is printed', async () => {
     const key = 'my-own-sandbox-key-0123456789';
     const { app, logs } = await boot({
+      QINGTUI_SANDBOX: 'true',
       API_KEYS: key,
       QINGTUI_BASE_URL: 'https://open.qingtui.com',
     });

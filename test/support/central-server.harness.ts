@@ -3,7 +3,7 @@ import { QingtuiSandbox, SANDBOX_DEMO_APP, type SandboxOptions } from 'qingtui-s
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, startServer } from '../../src/app.factory.js';
+import { createApp, type CreateAppOptions, startServer } from '../../src/app.factory.js';
 import { LogCapture } from './log-capture.js';
 
 /** A client key allowed on every app. */
@@ -104,6 +104,8 @@ export interface ServerHarness {
   sandbox: QingtuiSandbox;
   logs: LogCapture;
   output: OutputCapture;
+  /** Path of the server's QINGTUI_APPS_FILE. */
+  appsFile: string;
   /** Everything the server printed, through the logger or straight to stdout/stderr. */
   printed(): string;
   close(): Promise<void>;
@@ -122,9 +124,14 @@ export async function startHarness(
     appsFile?: unknown;
     /** Listen on a free port (`startServer`) instead of only initialising (`createApp`). */
     listen?: boolean;
+    /** Runs once the platform is up, before the server starts (e.g. to inject faults). */
+    beforeServer?: (sandbox: QingtuiSandbox) => void;
+    /** Options of `createApp` / `startServer` besides the logger. */
+    app?: Omit<CreateAppOptions, 'logger'>;
   } = {},
 ): Promise<ServerHarness> {
   const { sandbox, url } = await startPlatform(options.sandbox);
+  options.beforeServer?.(sandbox);
   const apps = writeAppsFile(
     options.appsFile ?? [{ name: 'crm', appId: CRM_APP.appId, appSecret: CRM_APP.appSecret }],
   );
@@ -133,13 +140,14 @@ export async function startHarness(
   try {
     const env = serverEnv(url, apps.path, options.env);
     const app = options.listen
-      ? await startServer({ PORT: '0', ...env }, { logger: logs })
-      : await createApp(env, { logger: logs });
+      ? await startServer({ PORT: '0', ...env }, { ...options.app, logger: logs })
+      : await createApp(env, { ...options.app, logger: logs });
     return {
       app,
       sandbox,
       logs,
       output,
+      appsFile: apps.path,
       printed: () => `${logs.text()}\n${output.text()}`,
       close: async () => {
         await app.close();

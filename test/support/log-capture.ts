@@ -38,7 +38,11 @@ export class LogCapture implements LoggerService {
 
   private push(level: string, message: unknown, rest: unknown[]): void {
     const parts = [message, ...rest].map((p) =>
-      typeof p === 'string' ? p : p instanceof Error ? `${p.name}: ${p.message}\n${p.stack}` : JSON.stringify(p),
+      typeof p === 'string'
+        ? p
+        : p instanceof Error
+          ? `${p.name}: ${p.message}\n${p.stack}`
+          : JSON.stringify(p),
     );
     this.lines.push(`${level} ${parts.join(' ')}`);
   }

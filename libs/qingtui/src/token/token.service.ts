@@ -108,8 +108,11 @@ interface AppSlot {
 const REJECTION_RENEWAL_SPACING_MS = 10_000;
 /** Shortest spacing of two probes of one app. */
 const PROBE_SPACING_MS = 1_000;
-/** Pace of attempts while no valid token exists: a few seconds apart. */
-const OUTAGE_RETRY_MIN_MS = 1_000;
+/**
+ * Pace of attempts while no valid token exists: a few seconds apart, and never under the 2 s
+ * spacing of `/v1/token` calls (so that an attempt never waits for its slot).
+ */
+const OUTAGE_RETRY_MIN_MS = 2_000;
 const OUTAGE_RETRY_MAX_MS = 5_000;
 /** Back-off of refused credentials: from 30 s, doubling, up to an hour. */
 const CREDENTIAL_BACKOFF_MIN_MS = 30_000;
@@ -351,9 +354,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private async getSlow(slot: AppSlot): Promise<TokenRecord> {
     const record = slot.record;
     const valid = record !== undefined && Date.now() < record.expiresAt;
-    // Held back (open circuit, refused credentials, quota): answer at once, never one platform
-    // call per request.
-    if (!valid && !slot.inflight && Date.now() < slot.holdUntil) throw this.heldBackError(slot);
+    // After a failure and without a valid token, callers are answered at once (the last error,
+    // with when to come back), never one platform call per request nor a wait on an attempt
+    // against a platform that may hang: the background attempts go on at their own pace.
+    if (!valid && (slot.failures > 0 || Date.now() < slot.holdUntil)) {
+      if (slot.inflight || Date.now() < slot.holdUntil) throw this.heldBackError(slot);
+    }
     slot.waits += 1;
     try {
       return await this.flight(slot, record ? 'expired' : 'initial');
@@ -687,7 +693,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The last failure again, with when to come back: nothing was sent. */
   private heldBackError(slot: AppSlot): QingtuiApiError {
-    const retryAfterMs = Math.max(1, slot.holdUntil - Date.now());
+    const retryAfterMs = Math.max(1_000, slot.holdUntil - Date.now());
     const last = slot.lastFailure;
     return new QingtuiApiError(
       last?.kind ?? 'transient',
