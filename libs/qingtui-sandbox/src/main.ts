@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 /**
- * Standalone Qingtui sandbox: `npm run sandbox -- --help`.
+ * Standalone Qingtui sandbox, the package's `qingtui-sandbox` command: `npx qingtui-sandbox --help`.
  * Prints the URL and the registered appIds; secrets are never printed (the
  * demo app's well-known secret is in the README).
  */
