@@ -3,6 +3,7 @@ import { QingtuiSandbox } from 'qingtui-sandbox';
 import { createClient, createKeyv } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogCapture } from '../support/log-capture.js';
@@ -22,6 +23,7 @@ async function instance(baseUrl: string, keyPrefix: string): Promise<TokenServic
   prefixes.add(keyPrefix);
   const moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
         baseUrl,
@@ -109,6 +111,7 @@ describe('several instances sharing Redis (in one process)', () => {
     const make = async () => {
       const moduleRef = await Test.createTestingModule({
         imports: [
+          ScheduleModule.forRoot(),
           QingtuiModule.forRoot({
             apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
             baseUrl: url,

@@ -86,7 +86,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly defaultSlot: AppSlot;
   private readonly timerPrefix = `qingtui:${randomUUID().slice(0, 8)}`;
   private readonly leaseMs: number;
-  private sweepHandle?: NodeJS.Timeout;
   private destroyed = false;
 
   constructor(
@@ -236,9 +235,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.sweepHandle = setInterval(() => this.sweep(), this.options.refresh.sweepIntervalMs);
-    this.sweepHandle.unref();
-    this.scheduler.addInterval(`${this.timerPrefix}:sweep`, this.sweepHandle);
     if (!this.options.prefetch) return;
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {
@@ -463,8 +459,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.schedule(slot, now + delay);
   }
 
-  /** Safety net: renews any app whose timer did not fire, and revalidates shared records. */
-  private sweep(): void {
+  /**
+   * Safety net: renews any app whose timer did not fire, and revalidates shared records. Run by
+   * `TokenSweepScheduler`, a `@Cron` job of `@nestjs/schedule`.
+   * @internal
+   */
+  sweep(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
       if (slot.inflight) continue;
