@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startServer } from './app.factory.js';
+import { describeEnvFile, readEnvFile } from './config/env-file.js';
+
+// `npm start` and `npm run start:dev` pass --dotenv: `.env` is read, the environment winning.
+if (process.argv.includes('--dotenv')) {
+  new Logger('Bootstrap').log(describeEnvFile(readEnvFile('.env')));
+}
 
 startServer(process.env, { shutdownHooks: true }).catch((error: unknown) => {
   // A configuration error is one line naming the variable; anything else keeps its stack.
