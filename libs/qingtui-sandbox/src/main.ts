@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     );
   }
   if (options.apps === undefined) {
-    console.log('  the demo app secret is in libs/qingtui-sandbox/README.md');
+    console.log('  the demo app secret is in the README of the qingtui-sandbox package');
   }
   console.log(`  control API: ${url}/__sandbox/state`);
 
