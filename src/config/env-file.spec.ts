@@ -25,8 +25,16 @@ describe('readEnvFile', () => {
     );
     const env: NodeJS.ProcessEnv = { PORT: '3000' };
     const result = readEnvFile(path, env);
-    expect(env).toEqual({ PORT: '3000', QINGTUI_APP_ID: 'from-file', QINGTUI_APP_SECRET: 's3cret value' });
-    expect(result).toMatchObject({ found: true, applied: ['QINGTUI_APP_ID', 'QINGTUI_APP_SECRET'], overridden: ['PORT'] });
+    expect(env).toEqual({
+      PORT: '3000',
+      QINGTUI_APP_ID: 'from-file',
+      QINGTUI_APP_SECRET: 's3cret value',
+    });
+    expect(result).toMatchObject({
+      found: true,
+      applied: ['QINGTUI_APP_ID', 'QINGTUI_APP_SECRET'],
+      overridden: ['PORT'],
+    });
     const line = describeEnvFile(result);
     expect(line).toBe(
       `Read ${path}: QINGTUI_APP_ID, QINGTUI_APP_SECRET (set in the environment, kept: PORT)`,
@@ -39,6 +47,8 @@ describe('readEnvFile', () => {
     const result = readEnvFile(join(tmpdir(), 'no-such-dir-qingtui', '.env'), env);
     expect(result.found).toBe(false);
     expect(env).toEqual({});
-    expect(describeEnvFile(result)).toMatch(/^No .*\.env: configuration from the environment only$/);
+    expect(describeEnvFile(result)).toMatch(
+      /^No .*\.env: configuration from the environment only$/,
+    );
   });
 });

@@ -40,6 +40,8 @@ export function describeEnvFile(result: EnvFileResult): string {
   const names = (list: string[]) => (list.length === 0 ? 'none' : list.join(', '));
   return (
     `Read ${result.path}: ${names(result.applied)}` +
-    (result.overridden.length === 0 ? '' : ` (set in the environment, kept: ${names(result.overridden)})`)
+    (result.overridden.length === 0
+      ? ''
+      : ` (set in the environment, kept: ${names(result.overridden)})`)
   );
 }

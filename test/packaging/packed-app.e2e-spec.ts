@@ -81,6 +81,7 @@ async function run(
     const e = error as { code?: unknown; stdout?: string; stderr?: string };
     throw new Error(
       `${command} ${args.join(' ')} failed (${String(e.code)}):\n${e.stdout}\n${e.stderr}`,
+      { cause: error },
     );
   }
 }

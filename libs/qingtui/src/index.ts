@@ -38,7 +38,10 @@ export {
   QINGTUI_MEDIA_SIZE_LIMITS,
   QINGTUI_MESSAGE_LIMITS,
 } from './clients/qingtui-api.limits.js';
-export { QINGTUI_MESSAGE_SEND_TARGETS, QINGTUI_MESSAGE_TYPES } from './clients/qingtui-api.paths.js';
+export {
+  QINGTUI_MESSAGE_SEND_TARGETS,
+  QINGTUI_MESSAGE_TYPES,
+} from './clients/qingtui-api.paths.js';
 export { validateMessage } from './clients/validate-message.js';
 
 // Errors

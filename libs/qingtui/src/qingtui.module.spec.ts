@@ -48,7 +48,10 @@ class QingtuiConfig implements QingtuiOptionsFactory {
 }
 
 @Module({
-  providers: [{ provide: 'APP_IDS', useValue: { main: 'class-main', hr: 'class-hr' } }, QingtuiConfig],
+  providers: [
+    { provide: 'APP_IDS', useValue: { main: 'class-main', hr: 'class-hr' } },
+    QingtuiConfig,
+  ],
   exports: [QingtuiConfig, 'APP_IDS'],
 })
 class QingtuiConfigModule {}
@@ -63,7 +66,10 @@ async function clientsAndAppIds(imports: unknown[]) {
   const result = {
     main: uses.main.app,
     hr: uses.hr.app,
-    appIds: moduleRef.get(TokenService).status().map((s) => s.appId),
+    appIds: moduleRef
+      .get(TokenService)
+      .status()
+      .map((s) => s.appId),
   };
   await moduleRef.close();
   return result;
@@ -108,7 +114,11 @@ describe('QingtuiModule', () => {
         inject: [ConfigService],
         useFactory: (config: ConfigService) => ({
           apps: [
-            { name: 'main', appId: config.getOrThrow('APP_ID'), appSecret: config.getOrThrow('APP_SECRET') },
+            {
+              name: 'main',
+              appId: config.getOrThrow('APP_ID'),
+              appSecret: config.getOrThrow('APP_SECRET'),
+            },
             { name: 'hr', appId: 'hr-app', appSecret: SECRET },
           ],
           prefetch: false,
@@ -150,7 +160,10 @@ describe('QingtuiModule', () => {
       Test.createTestingModule({
         imports: [
           ScheduleModule.forRoot(),
-          QingtuiModule.forRoot({ apps: { name: 'main', appId: 'a', appSecret: SECRET }, prefetch: false }),
+          QingtuiModule.forRoot({
+            apps: { name: 'main', appId: 'a', appSecret: SECRET },
+            prefetch: false,
+          }),
         ],
         providers: [WantsGhost],
       }).compile(),
@@ -212,7 +225,10 @@ describe('QingtuiModule', () => {
       'apps[1].name',
     ],
     [{ apps: [{ name: 'a', appId: 'x', appSecret: SECRET }], baseUrl: 'ftp://x' }, 'baseUrl'],
-    [{ apps: [{ name: 'a', appId: 'x', appSecret: SECRET }], refresh: { ratio: 2 } }, 'refresh.ratio'],
+    [
+      { apps: [{ name: 'a', appId: 'x', appSecret: SECRET }], refresh: { ratio: 2 } },
+      'refresh.ratio',
+    ],
     [
       { apps: [{ name: 'a', appId: 'x', appSecret: SECRET }], refresh: { sweepIntervalMs: 500 } },
       'refresh.sweepIntervalMs',

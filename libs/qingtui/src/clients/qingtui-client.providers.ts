@@ -9,21 +9,19 @@ import { QingtuiClients } from './qingtui-clients.service.js';
  * that an injection of an undeclared app fails through Nest's own dependency resolution.
  */
 export function qingtuiClientProviders(apps: Iterable<string>): FactoryProvider<unknown>[] {
-  const named = [...new Set(apps)].map(
-    (app): FactoryProvider<unknown> => ({
-      provide: getQingtuiClientToken(app),
-      inject: [QingtuiClients, TokenService],
-      useFactory: (clients: QingtuiClients, tokens: TokenService) => {
-        if (!tokens.hasApp(app)) {
-          throw new QingtuiConfigError(
-            'clients',
-            `names "${app}", which is not a configured app (configured: ${tokens.appNames().join(', ')})`,
-          );
-        }
-        return clients.get(app);
-      },
-    }),
-  );
+  const named = [...new Set(apps)].map((app): FactoryProvider<unknown> => ({
+    provide: getQingtuiClientToken(app),
+    inject: [QingtuiClients, TokenService],
+    useFactory: (clients: QingtuiClients, tokens: TokenService) => {
+      if (!tokens.hasApp(app)) {
+        throw new QingtuiConfigError(
+          'clients',
+          `names "${app}", which is not a configured app (configured: ${tokens.appNames().join(', ')})`,
+        );
+      }
+      return clients.get(app);
+    },
+  }));
   const byDefault: FactoryProvider<unknown> = {
     provide: getQingtuiClientToken(),
     inject: [QingtuiClients],

@@ -15,7 +15,9 @@ async function redisClientOf(cache: Cache | undefined): Promise<unknown> {
   const adapter = cache?.stores?.[0]?.store as unknown;
   if (adapter === undefined) return undefined;
   const keyvRedis = await import('@keyv/redis').catch(() => undefined);
-  return keyvRedis !== undefined && adapter instanceof keyvRedis.default ? adapter.client : undefined;
+  return keyvRedis !== undefined && adapter instanceof keyvRedis.default
+    ? adapter.client
+    : undefined;
 }
 
 /**
@@ -26,7 +28,8 @@ async function loadRedisBackend(): Promise<typeof import('./redis-token.backend.
   try {
     return await import('./redis-token.backend.js');
   } catch (error) {
-    const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
+    const missing =
+      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
       REDIS_PACKAGES.find((name) => String((error as Error).message).includes(`'${name}'`));
     if (!missing) throw error;
     throw new QingtuiConfigError(
