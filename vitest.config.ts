@@ -1,13 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
-  'nestjs-qingtui': fileURLToPath(new URL('./libs/qingtui/src/index.ts', import.meta.url)),
-  'qingtui-sandbox': fileURLToPath(
-    new URL('./libs/qingtui-sandbox/src/index.ts', import.meta.url),
-  ),
-};
+/*
+ * `nestjs-qingtui` and `qingtui-sandbox` resolve as in any application: node_modules (npm
+ * workspaces) → the package's `exports` → its built `dist` (`npm test` builds first). Vitest
+ * would transform them because their real path is outside node_modules; they are loaded by Node
+ * instead, like every other package, so that the server, the tests and Nest share one copy of
+ * every class. Specs beside the code in libs/ import their sources relatively.
+ */
+const server = { deps: { external: [/\/libs\/qingtui(-sandbox)?\/dist\//] } };
 
 // SWC compiles the TypeScript so that legacy decorators and their design-time
 // metadata (which Nest's dependency injection reads) are emitted; esbuild does not.
@@ -24,8 +25,8 @@ const plugins = [
 
 export default defineConfig({
   plugins,
-  resolve: { alias },
   test: {
+    server,
     reporters: ['default', './test/support/plain-summary.reporter.ts'],
     // Two cores: keep parallelism modest, and give timer-driven tests room.
     maxWorkers: 2,
@@ -34,8 +35,8 @@ export default defineConfig({
     projects: [
       {
         plugins,
-        resolve: { alias },
         test: {
+          server,
           name: 'unit',
           testTimeout: 30_000,
           include: ['libs/**/*.spec.ts', 'src/**/*.spec.ts'],
@@ -43,8 +44,8 @@ export default defineConfig({
       },
       {
         plugins,
-        resolve: { alias },
         test: {
+          server,
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
           testTimeout: 120_000,

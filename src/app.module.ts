@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { QingtuiModule } from 'nestjs-qingtui';
 import { AuthModule } from './auth/auth.module.js';
 import { BenchModule } from './bench/bench.module.js';
@@ -33,6 +34,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
+        // The application's scheduler, which QingtuiModule's renewal timers and sweep job use.
+        ScheduleModule.forRoot(),
         SandboxModule,
         AppsConfigModule,
         QingtuiModule.forRootAsync({

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startServer } from './app.factory.js';
+import { describeEnvFile, readEnvFile } from './config/env-file.js';
+
+// `npm start` and `npm run start:dev` pass --dotenv: `.env` is read, the environment winning.
+if (process.argv.includes('--dotenv')) {
+  new Logger('Bootstrap').log(describeEnvFile(readEnvFile('.env')));
+}
 
 /** Errors that are the configuration's fault: one line naming the variable or option, no stack. */
 const CONFIGURATION_ERRORS = ['ConfigValidationError', 'QingtuiConfigError'];

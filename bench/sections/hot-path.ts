@@ -2,6 +2,7 @@ import { QingtuiModule, TokenService } from 'nestjs-qingtui';
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { BENCH_APP_ID, BENCH_SECRET } from '../support/fleet.js';
 import { median, round } from '../support/stats.js';
 
@@ -14,6 +15,7 @@ class HotPathModule {
     return {
       module: HotPathModule,
       imports: [
+        ScheduleModule.forRoot(),
         QingtuiModule.forRoot({
           apps: [{ name: 'main', appId: BENCH_APP_ID, appSecret: BENCH_SECRET }],
           baseUrl,

@@ -7,8 +7,16 @@ const apiError = (kind: QingtuiErrorKind, retryAfterMs?: number, errcode = 45009
   new QingtuiApiError(kind, errcode, 'platform says no', '/v1/token', 200, true, retryAfterMs);
 
 describe('errorAnswer for platform errors', () => {
+  it('answers 502 with Retry-After while refused credentials are held back', () => {
+    const answer = errorAnswer(apiError('credential', 12_001, 40401));
+    expect(answer.status).toBe(502);
+    expect(answer.headers).toEqual({ 'Retry-After': '13' });
+    expect(answer.body).toMatchObject({ statusCode: 502, errcode: 40401, errmsg: 'platform says no' });
+    expect(answer.log).toBe('debug');
+  });
+
   it('answers 503 with Retry-After (seconds, rounded up) when the library holds calls back', () => {
-    for (const kind of ['transient', 'rate-limit', 'quota', 'credential'] as const) {
+    for (const kind of ['transient', 'rate-limit', 'quota'] as const) {
       const answer = errorAnswer(apiError(kind, 12_001, 40401));
       expect(answer.status, kind).toBe(503);
       expect(answer.headers, kind).toEqual({ 'Retry-After': '13' });

@@ -14,12 +14,13 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { parseQingtuiSendRequest, QingtuiClients } from 'nestjs-qingtui';
+import { QingtuiClients } from 'nestjs-qingtui';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { SendMessageDto, SendMessageResponseDto } from '../common/dto/send-message.dto.js';
 import { KnownAppPipe } from '../common/known-app.pipe.js';
 import { MESSAGE_BODY_LIMIT } from '../http/body-limits.js';
 import { JsonBody } from '../http/json-body.decorator.js';
+import { parseQingtuiSendRequest } from './parse-send-request.js';
 
 /** Sends messages with the app's token, so that business servers never handle one. */
 @ApiTags('messages')
@@ -67,7 +68,7 @@ export class MessagesController {
   })
   async send(
     @Param('app', KnownAppPipe) app: string,
-    // Typed `unknown` on purpose: the library's parser is the one validator of a send.
+    // Typed `unknown` on purpose: the parser (then the library's validation) is the one validator.
     @Body() body: unknown,
   ): Promise<SendMessageResponseDto> {
     const { message, target } = parseQingtuiSendRequest(body);

@@ -11,6 +11,7 @@ import {
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import type { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogCapture } from '../support/log-capture.js';
 
@@ -31,6 +32,7 @@ beforeEach(async () => {
   const baseUrl = await sandbox.start();
   moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
         baseUrl,

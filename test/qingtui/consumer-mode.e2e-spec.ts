@@ -1,6 +1,7 @@
 import { QingtuiClients, QingtuiModule, TokenService } from 'nestjs-qingtui';
 import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, CRM_KEY, SECRETS, startHarness, type ServerHarness } from '../support/central-server.harness.js';
@@ -18,6 +19,7 @@ async function startConsumer(apiKey: string, apps = ['default']): Promise<Testin
   const { port } = server.app.getHttpServer().address() as AddressInfo;
   const moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         centralServer: { url: `http://127.0.0.1:${port}`, apiKey, apps },
         baseUrl: server.sandbox.url,

@@ -3,6 +3,7 @@ import { QingtuiSandbox } from 'qingtui-sandbox';
 import { createClient, createKeyv } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogCapture } from '../support/log-capture.js';
@@ -22,6 +23,7 @@ async function instance(baseUrl: string, keyPrefix: string): Promise<TokenServic
   prefixes.add(keyPrefix);
   const moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
         baseUrl,
@@ -100,7 +102,7 @@ describe('several instances sharing Redis (in one process)', () => {
     await redis.close();
     expect(keys).toContain(`${prefix}:qingtui:${APP_ID}:token`);
     for (const key of keys) {
-      expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|calls:\\d{4}-\\d{2}-\\d{2})$`));
+      expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|(calls|quota-exhausted):\\d{4}-\\d{2}-\\d{2})$`));
     }
   });
 
@@ -112,6 +114,7 @@ describe('several instances sharing Redis (in one process)', () => {
     const make = async () => {
       const moduleRef = await Test.createTestingModule({
         imports: [
+          ScheduleModule.forRoot(),
           QingtuiModule.forRoot({
             apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
             baseUrl: url,

@@ -1,6 +1,7 @@
 import { QingtuiModule, TokenService, type QingtuiModuleOptions } from 'nestjs-qingtui';
 import { QingtuiSandbox, type SandboxOptions } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
 import { createCache, type Cache } from 'cache-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LogCapture } from '../support/log-capture.js';
@@ -37,6 +38,7 @@ async function harness(
   const store = createCache();
   const moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret }],
         baseUrl,

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
-import { QINGTUI_MODULE_OPTIONS, type QingtuiModuleOptions } from 'nestjs-qingtui';
+import type { QingtuiModuleOptions } from 'nestjs-qingtui';
 import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/support/server-process.js';
-import { QINGTUI_RESOLVED_OPTIONS } from '../../libs/qingtui/src/qingtui.constants.js';
-import type { ResolvedQingtuiOptions } from '../../libs/qingtui/src/config/resolved-options.js';
+// Internal tokens, from the built package the server loads (one copy of every class and symbol).
+import { QINGTUI_RESOLVED_OPTIONS } from '../../libs/qingtui/dist/qingtui.constants.js';
+import { QINGTUI_MODULE_OPTIONS } from '../../libs/qingtui/dist/qingtui.module-definition.js';
+import type { ResolvedQingtuiOptions } from '../../libs/qingtui/dist/config/resolved-options.js';
 import { createApp, startServer } from '../../src/app.factory.js';
 import { ConfigValidationError } from '../../src/config/config-validation.error.js';
 import { EmbeddedSandbox } from '../../src/sandbox/embedded-sandbox.js';

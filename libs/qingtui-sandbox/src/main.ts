@@ -1,8 +1,9 @@
+#!/usr/bin/env node
 /**
- * Standalone sandbox of the Qingtui, WeChat Official Account and WeCom
- * platforms, on one port: `npm run sandbox -- --help`.
- * Prints the URL and the registered apps; secrets are never printed (the
- * demo apps' well-known secrets are in the README).
+ * Standalone sandbox of the Qingtui, WeChat Official Account and WeCom platforms on one port,
+ * the package's `qingtui-sandbox` command: `npx qingtui-sandbox --help`.
+ * Prints the URL and the registered apps; secrets are never printed (the demo apps'
+ * well-known secrets are in the README).
  */
 import { parseSandboxCli, SANDBOX_USAGE } from './cli-options.js';
 import { QingtuiSandbox } from './sandbox.js';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     options.wechatApps === undefined ||
     options.wecomApps === undefined
   ) {
-    console.log('  the demo apps’ secrets are in libs/qingtui-sandbox/README.md');
+    console.log('  the demo apps’ secrets are in the README of the qingtui-sandbox package');
   }
   console.log(`  control API: ${url}/__sandbox/state`);
 

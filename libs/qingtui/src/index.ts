@@ -1,27 +1,48 @@
-export * from './qingtui.module.js';
-export { QINGTUI_MODULE_OPTIONS } from './qingtui.module-definition.js';
-export * from './interfaces/qingtui-module-options.interface.js';
-export * from './errors/index.js';
+/*
+ * The public surface of nestjs-qingtui: what an application author uses. Everything else
+ * (validators, answer readers, token sources and backends, internal injection tokens) is
+ * internal and may change in any release.
+ */
+
+// The module and its options
+export { QingtuiModule } from './qingtui.module.js';
+export type { QingtuiModuleExtras } from './qingtui.module-definition.js';
+export type {
+  QingtuiAppConfig,
+  QingtuiCentralServerOptions,
+  QingtuiDailyQuota,
+  QingtuiModuleOptions,
+  QingtuiRefreshOptions,
+  QingtuiRetryOptions,
+  QingtuiSecret,
+} from './interfaces/qingtui-module-options.interface.js';
+export type { QingtuiOptionsFactory } from './interfaces/qingtui-options-factory.interface.js';
+export { QINGTUI_DEFAULT_BASE_URL } from './platform/qingtui-platform.constants.js';
+
+// Tokens
 export {
   TokenService,
-  type TokenInfo,
   type AppTokenStatus,
   type HoldReason,
   type StaleReportOptions,
+  type TokenInfo,
 } from './token/token.service.js';
-export type { PlatformUsageSnapshot, QuotaState } from './token/platform-usage.js';
+export type {
+  PlatformCallKind,
+  PlatformUsageSnapshot,
+  QuotaState,
+} from './token/platform-usage.js';
 export type { BackendState } from './store/token-backend.interface.js';
-export {
-  QINGTUI_DEFAULT_BASE_URL,
-  QINGTUI_ERRCODES,
-  QINGTUI_TOKEN_INVALID_ERRCODES,
-} from './platform/qingtui-platform.constants.js';
-export * from './interfaces/messages.interface.js';
+
+// Clients, decorators and raw calls
 export { QingtuiClient } from './clients/qingtui.client.js';
 export { QingtuiClients } from './clients/qingtui-clients.service.js';
-export { validateMessage, validateTarget, validateUpload } from './clients/validate-message.js';
-export { parseQingtuiSendRequest } from './clients/parse-send-request.js';
-export { readSendResult } from './clients/qingtui-answers.js';
+export { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-client.tokens.js';
+export { InjectQingtuiHttp, QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
+export type { QingtuiRequestOptions } from './http/qingtui-request.js';
+
+// Messages: types, the platform's documented limits, and the check the client runs before sending
+export * from './interfaces/messages.interface.js';
 export {
   QINGTUI_COLORS,
   QINGTUI_MEDIA_SIZE_LIMITS,
@@ -30,8 +51,9 @@ export {
 export {
   QINGTUI_MESSAGE_SEND_TARGETS,
   QINGTUI_MESSAGE_TYPES,
-  QINGTUI_NEWS_API_VERSION,
 } from './clients/qingtui-api.paths.js';
-export { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-client.tokens.js';
-export { InjectQingtuiHttp, QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
-export type { QingtuiRequestOptions } from './http/qingtui-request.js';
+export { validateMessage } from './clients/validate-message.js';
+
+// Errors
+export * from './errors/index.js';
+export { QINGTUI_ERRCODES } from './platform/qingtui-platform.constants.js';

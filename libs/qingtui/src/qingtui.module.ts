@@ -1,6 +1,5 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
-import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { CentralServerTokenSource } from './central/central-server.source.js';
 import {
   encryptionKey,
@@ -23,15 +22,8 @@ import {
   QINGTUI_OPTIONS_TYPE,
   QingtuiConfigurableModule,
 } from './qingtui.module-definition.js';
-import { QingtuiClient } from './clients/qingtui.client.js';
-import {
-  appOfClientToken,
-  getQingtuiClientToken,
-  requestedClientTokens,
-} from './clients/qingtui-client.tokens.js';
-import { ClientInjectionValidator } from './clients/client-injection.validator.js';
+import { qingtuiClientProviders } from './clients/qingtui-client.providers.js';
 import { QingtuiClients } from './clients/qingtui-clients.service.js';
-import { DiscoveryModule } from '@nestjs/core';
 import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import { messages } from './qingtui.messages.js';
@@ -39,22 +31,27 @@ import { createTokenBackend } from './store/create-token-backend.js';
 import type { TokenBackend } from './store/token-backend.interface.js';
 import { tokenKey } from './store/token-keys.js';
 import { PlatformUsage } from './token/platform-usage.js';
+import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
 import { TokenService } from './token/token.service.js';
 
 const logger = new Logger('QingtuiModule');
 
 /**
  * Manages Qingtui access_tokens: `QingtuiModule.forRoot({ apps: [...] })` or
- * `QingtuiModule.forRootAsync({ imports, inject, useFactory })`.
+ * `QingtuiModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting, clients })`.
+ *
+ * It needs the application's `ScheduleModule.forRoot()` (from `@nestjs/schedule`), imported
+ * once by the application: the renewal timers are kept in its `SchedulerRegistry` and the
+ * safety-net sweep is one of its `@Cron` jobs. The module starts no scheduler of its own, so
+ * the application's own jobs never run twice.
  */
 @Module({
-  // The module's own axios instance: the token logic never touches the app's other HTTP calls.
+  // The module's own axios instance (not global): the token logic never touches the app's other
+  // HTTP calls, and the app's HttpModule never sees this one.
   imports: [
     // registerAsync: the axios instance is created per application, not once per process
     // (`register()` would create it when this file loads, sharing interceptors between apps).
     HttpModule.registerAsync({ useFactory: () => ({}) }),
-    ScheduleModule.forRoot(),
-    DiscoveryModule,
   ],
   providers: [
     {
@@ -132,47 +129,41 @@ const logger = new Logger('QingtuiModule');
             }),
     },
     TokenService,
+    TokenSweepScheduler,
     AccessTokenInterceptor,
-    ClientInjectionValidator,
     QingtuiClients,
     { provide: QINGTUI_HTTP, useExisting: HttpService },
   ],
   exports: [TokenService, QingtuiClients, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
+  /**
+   * Options known when the module is declared. Every app of `apps` (or `centralServer.apps`)
+   * gets an injectable client, as do the apps listed in `clients`.
+   */
   static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {
-    const apps = options.apps === undefined ? [] : [options.apps].flat().map((a) => a?.name);
-    const names = options.centralServer?.apps ?? apps;
-    return withClientProviders(super.forRoot(options), names);
+    const apps = options.apps === undefined ? [] : [options.apps].flat();
+    const names = options.centralServer?.apps ?? apps.map((app) => app?.name);
+    return withClients(super.forRoot(options), [...names, ...(options.clients ?? [])]);
   }
 
+  /**
+   * Options computed at start-up (`useFactory`, `useClass` or `useExisting`). List in `clients`
+   * the apps whose clients are injected with `@InjectQingtuiClient('name')`.
+   */
   static override forRootAsync(options: typeof QINGTUI_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withClientProviders(super.forRootAsync(options), []);
+    return withClients(super.forRootAsync(options), options.clients ?? []);
   }
 }
 
-/**
- * Adds one `QingtuiClient` provider per app: every app named in synchronous options, and every
- * app requested with `@InjectQingtuiClient()` (decorators run when their classes are defined,
- * before the root module's imports are evaluated). An unknown app fails at start-up.
- */
-function withClientProviders(module: DynamicModule, appNames: (string | undefined)[]): DynamicModule {
-  const names = new Set<string>();
-  for (const name of appNames) if (typeof name === 'string') names.add(name);
-  const tokens = new Set([...names].map((n) => getQingtuiClientToken(n)));
-  for (const requested of requestedClientTokens) tokens.add(requested);
-  const providers: Provider[] = [...tokens].map((token) => ({
-    provide: token,
-    inject: [HttpService, TokenService],
-    useFactory: (http: HttpService, tokenService: TokenService) => {
-      // An unknown app is reported at start-up by ClientInjectionValidator when it is injected.
-      const app = appOfClientToken(token) ?? tokenService.appNames()[0];
-      return new QingtuiClient(http.axiosRef, app);
-    },
-  }));
+/** Adds the client providers of the declared apps (and of the default app), and exports them. */
+function withClients(module: DynamicModule, apps: unknown[]): DynamicModule {
+  const providers = qingtuiClientProviders(
+    apps.filter((name): name is string => typeof name === 'string'),
+  );
   return {
     ...module,
     providers: [...(module.providers ?? []), ...providers],
-    exports: [...(module.exports ?? []), ...tokens],
+    exports: [...(module.exports ?? []), ...providers.map((p) => p.provide)],
   };
 }

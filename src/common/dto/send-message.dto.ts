@@ -3,7 +3,8 @@ import { QINGTUI_MESSAGE_TYPES } from 'nestjs-qingtui';
 
 /**
  * Body of `POST /apps/:app/messages`, in the platform's wire naming. Documentation only: the
- * body is checked by the library's `parseQingtuiSendRequest`, which names the invalid field.
+ * body is checked by `parseQingtuiSendRequest` (./messages/parse-send-request.ts), which names
+ * the invalid field.
  */
 export class SendMessageDto {
   @ApiProperty({ enum: QINGTUI_MESSAGE_TYPES, example: 'text', description: 'Message type' })

@@ -22,8 +22,6 @@ export const validationMessages = {
     `is ${JSON.stringify(value)}; allowed colors are ${allowed.join(', ')}`,
   unknownType: (value: unknown, allowed: readonly string[]) =>
     `is ${JSON.stringify(value)}; allowed message types are ${allowed.join(', ')}`,
-  unknownField: (allowed: readonly string[]) =>
-    `is not a known field here; expected ${allowed.join(', ')}`,
   duplicate: (firstIndex: number) =>
     `repeats the openid at index ${firstIndex}; the platform would deliver twice`,
   noTarget: () =>

@@ -1,5 +1,4 @@
 import type { AxiosInstance, Method } from 'axios';
-import FormData from 'form-data';
 import type {
   QingtuiFollowersPage,
   QingtuiFollowersQuery,
@@ -20,6 +19,7 @@ import {
   QINGTUI_API_PATHS,
   messageSendPath,
 } from './qingtui-api.paths.js';
+import { guessMediaContentType } from './media-content-type.js';
 import { toSendBody } from './message-wire.js';
 import {
   readFollowers,
@@ -181,16 +181,20 @@ export class QingtuiClient {
     contentType?: string,
   ): Promise<QingtuiMediaUploadResult> {
     validateUpload(type, data, filename, contentType);
+    // Node's FormData, serialised once in memory (boundary included) by a Fetch `Response`, so
+    // that the interceptor can re-send the very same bytes after a token refresh.
     const form = new FormData();
-    form.append(P.mediaField, Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-      filename,
-      ...(contentType === undefined ? {} : { contentType }),
+    const part = new Blob([new Uint8Array(data.buffer, data.byteOffset, data.byteLength)], {
+      type: contentType ?? guessMediaContentType(filename),
     });
+    form.append(P.mediaField, part, filename);
+    const multipart = new Response(form);
+    const body = Buffer.from(await multipart.arrayBuffer());
     const path = QINGTUI_API_PATHS.mediaUpload;
     const answer = await this.call('POST', path, {
       params: { [P.mediaType]: type },
-      data: form.getBuffer(),
-      headers: form.getHeaders(),
+      data: body,
+      headers: { 'Content-Type': multipart.headers.get('content-type') },
       // A second upload only leaves an unused media_id behind.
       idempotent: true,
     });

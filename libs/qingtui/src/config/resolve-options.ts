@@ -199,7 +199,8 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
       ratio: number(refresh.ratio, 'refresh.ratio', 0.8, 0.1, 0.95, false),
       minValidityMs: number(refresh.minValidityMs, 'refresh.minValidityMs', 30_000, 0, 3_600_000),
       jitterRatio: number(refresh.jitterRatio, 'refresh.jitterRatio', 0.02, 0, 0.1, false),
-      sweepIntervalMs: number(refresh.sweepIntervalMs, 'refresh.sweepIntervalMs', 5_000, 100, 600_000),
+      // The sweep job ticks every second: a shorter period could not be honoured.
+      sweepIntervalMs: number(refresh.sweepIntervalMs, 'refresh.sweepIntervalMs', 5_000, 1_000, 600_000),
     },
     retry: {
       attempts: number(retry.attempts, 'retry.attempts', 3, 1, 10),

@@ -222,24 +222,6 @@ export type QingtuiMessageBody<T extends QingtuiMessageType> = Omit<
   'type'
 >;
 
-/** A typed message and its recipients, e.g. from `parseQingtuiSendRequest()`. */
-export interface QingtuiSendRequest {
-  message: QingtuiMessage;
-  target: QingtuiTarget;
-}
-
-/**
- * The central server's HTTP contract for a send, in the platform's wire naming:
- * `{ type, to_user | to_users | channel_id | (none: all followers), message: {...} }`.
- */
-export interface QingtuiSendRequestBody {
-  type: string;
-  to_user?: string;
-  to_users?: string[];
-  channel_id?: string;
-  message: Record<string, unknown>;
-}
-
 // ---------------------------------------------------------------- results
 
 /** One message id; `openId` is set when the platform names the recipient (process mass). */

@@ -52,7 +52,10 @@ export interface QingtuiRefreshOptions {
    */
   jitterRatio?: number;
   /**
-   * Period of the safety-net sweep that catches any app whose precise renewal timer was missed.
+   * Period of the safety-net sweep that catches any app whose precise renewal timer was missed
+   * and re-reads shared records. The sweep is a `@Cron` job of `@nestjs/schedule` ticking every
+   * second (run by the application's `ScheduleModule.forRoot()`), so the period is honoured to
+   * the second; at least 1_000.
    * @default 5_000 (ms)
    */
   sweepIntervalMs?: number;

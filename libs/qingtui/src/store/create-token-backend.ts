@@ -1,14 +1,43 @@
-import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
-import { RedisTokenBackend } from './redis-token.backend.js';
 import type { TokenBackend } from './token-backend.interface.js';
 
-/** The node-redis client behind a cache-manager cache built on `@keyv/redis`, if any. */
-function redisClientOf(cache: Cache | undefined): KeyvRedis<unknown>['client'] | undefined {
+/** The optional peers of the Redis backend: installed by the applications that use Redis only. */
+const REDIS_PACKAGES = ['@keyv/redis', 'keyv'];
+
+/**
+ * The node-redis client behind a cache-manager cache built on `@keyv/redis`, if any. Only such a
+ * cache holds a `KeyvRedis` adapter: when `@keyv/redis` is not installed, the cache is not one.
+ */
+async function redisClientOf(cache: Cache | undefined): Promise<unknown> {
   const adapter = cache?.stores?.[0]?.store as unknown;
-  return adapter instanceof KeyvRedis ? adapter.client : undefined;
+  if (adapter === undefined) return undefined;
+  const keyvRedis = await import('@keyv/redis').catch(() => undefined);
+  return keyvRedis !== undefined && adapter instanceof keyvRedis.default
+    ? adapter.client
+    : undefined;
+}
+
+/**
+ * The Redis backend, loaded only when Redis is asked for, so that an application without the
+ * optional `@keyv/redis` compiles and runs with the in-memory store.
+ */
+async function loadRedisBackend(): Promise<typeof import('./redis-token.backend.js')> {
+  try {
+    return await import('./redis-token.backend.js');
+  } catch (error) {
+    const missing =
+      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
+      REDIS_PACKAGES.find((name) => String((error as Error).message).includes(`'${name}'`));
+    if (!missing) throw error;
+    throw new QingtuiConfigError(
+      'redisUrl',
+      `needs the optional package @keyv/redis, which is not installed (${missing} cannot be ` +
+        'loaded): npm install @keyv/redis',
+    );
+  }
 }
 
 /**
@@ -18,8 +47,9 @@ function redisClientOf(cache: Cache | undefined): KeyvRedis<unknown>['client'] |
  */
 export async function createTokenBackend(options: ResolvedQingtuiOptions): Promise<TokenBackend> {
   if (options.mode === 'consumer') return new CacheTokenBackend(createCache());
-  const client = redisClientOf(options.store);
+  const client = await redisClientOf(options.store);
   if (options.redisUrl !== undefined || client !== undefined) {
+    const { RedisTokenBackend } = await loadRedisBackend();
     const backend = new RedisTokenBackend({
       url: options.redisUrl,
       client: options.redisUrl === undefined ? (client as never) : undefined,

@@ -117,8 +117,7 @@ const OUTAGE_RETRY_MAX_MS = 5_000;
 /** Back-off of refused credentials: from 30 s, doubling, up to an hour. */
 const CREDENTIAL_BACKOFF_MIN_MS = 30_000;
 const CREDENTIAL_BACKOFF_MAX_MS = 3_600_000;
-/** How often instances sharing a store compare their record with it (convergence after trouble). */
-const RECONCILE_INTERVAL_MS = 1_000;
+
 
 const noop = () => undefined;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -146,7 +145,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly defaultSlot: AppSlot;
   private readonly timerPrefix = `qingtui:${randomUUID().slice(0, 8)}`;
   private readonly leaseMs: number;
-  private sweepHandle?: NodeJS.Timeout;
   private destroyed = false;
 
   constructor(
@@ -311,16 +309,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.sweepHandle = setInterval(() => this.sweep(), this.options.refresh.sweepIntervalMs);
-    this.sweepHandle.unref();
-    this.scheduler.addInterval(`${this.timerPrefix}:sweep`, this.sweepHandle);
-    if (this.backend.kind !== 'memory') {
-      const reconcile = setInterval(() => {
-        for (const slot of this.slots.values()) void this.reconcile(slot);
-      }, RECONCILE_INTERVAL_MS);
-      reconcile.unref();
-      this.scheduler.addInterval(`${this.timerPrefix}:reconcile`, reconcile);
-    }
     if (!this.options.prefetch) return;
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {
@@ -731,8 +719,23 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.flight(slot, slot.record ? 'scheduled' : 'initial').catch(noop);
   }
 
-  /** Safety net: renews any app whose timer did not fire, and re-reads shared counts. */
-  private sweep(): void {
+  /**
+   * With a shared store, brings every app's record in line with the stored one (see
+   * `reconcile`). Run each second by `TokenSweepScheduler`, so that instances converge within
+   * about a second after a Redis restart, a FLUSHALL or a split.
+   * @internal
+   */
+  reconcileAll(): void {
+    if (this.backend.kind === 'memory') return;
+    for (const slot of this.slots.values()) void this.reconcile(slot);
+  }
+
+  /**
+   * Safety net: renews any app whose timer did not fire, and re-reads the shared call counts.
+   * Run by `TokenSweepScheduler`, a `@Cron` job of `@nestjs/schedule`.
+   * @internal
+   */
+  sweep(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
       void this.usage.sync(slot.app.name);

@@ -1,4 +1,3 @@
-import NodeFormData from 'form-data';
 import { describe, expect, it } from 'vitest';
 import { multipartBoundary, parseMultipart } from './multipart.js';
 
@@ -11,15 +10,16 @@ describe('multipart', () => {
     expect(multipartBoundary(undefined)).toBeUndefined();
   });
 
-  it('parses the bodies the form-data package builds (as Node clients upload)', () => {
-    const form = new NodeFormData();
+  it("parses the bodies Node's FormData builds (as Node clients upload)", async () => {
+    const form = new FormData();
     form.append('type', 'image');
     const bytes = Buffer.from([0, 13, 10, 45, 45, 255, 13, 10]); // CR LF "--" inside the data
-    form.append('media', bytes, { filename: 'logo.png', contentType: 'image/png' });
-    const boundary = multipartBoundary(form.getHeaders()['content-type'] as string);
+    form.append('media', new Blob([bytes], { type: 'image/png' }), 'logo.png');
+    const body = new Response(form);
+    const boundary = multipartBoundary(body.headers.get('content-type') ?? undefined);
     expect(boundary).toBeDefined();
 
-    const parts = parseMultipart(form.getBuffer(), boundary as string);
+    const parts = parseMultipart(Buffer.from(await body.arrayBuffer()), boundary as string);
     expect(parts).toEqual([
       { name: 'type', data: Buffer.from('image') },
       { name: 'media', filename: 'logo.png', contentType: 'image/png', data: bytes },

@@ -1,14 +1,13 @@
-import { QingtuiValidationError } from '../errors/qingtui-validation.error.js';
-import type {
-  QingtuiColor,
-  QingtuiMessage,
-  QingtuiMessageType,
-  QingtuiSendRequest,
-  QingtuiTarget,
-} from '../interfaces/messages.interface.js';
-import { QINGTUI_MESSAGE_TYPES } from './qingtui-api.paths.js';
-import { validationMessages as m } from './qingtui-validation.messages.js';
-import { isJsonObject, validateMessage } from './validate-message.js';
+import {
+  QINGTUI_MESSAGE_TYPES,
+  QingtuiValidationError,
+  validateMessage,
+  type QingtuiColor,
+  type QingtuiMessage,
+  type QingtuiMessageType,
+  type QingtuiTarget,
+} from 'nestjs-qingtui';
+import { sendRequestMessages as m } from './send-request.messages.js';
 
 /*
  * The central server's HTTP contract (platform wire naming) → a typed message and target.
@@ -17,6 +16,16 @@ import { isJsonObject, validateMessage } from './validate-message.js';
  */
 
 type Json = Record<string, unknown>;
+
+/** A typed message and its recipients, read from a send request. */
+export interface ParsedSendRequest {
+  message: QingtuiMessage;
+  target: QingtuiTarget;
+}
+
+function isJsonObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 function fail(field: string, problem: string): never {
   throw new QingtuiValidationError(field, problem);
@@ -271,7 +280,7 @@ function readTarget(body: WireObject): QingtuiTarget {
  * @throws QingtuiValidationError for an unknown type, a target the type has no variant for,
  *   a field of the wrong JSON type, an unknown field, or any rule of `validateMessage`
  */
-export function parseQingtuiSendRequest(body: unknown): QingtuiSendRequest {
+export function parseQingtuiSendRequest(body: unknown): ParsedSendRequest {
   if (!isJsonObject(body)) fail('body', m.notObject());
   const request = new WireObject(body, '', [
     'type',

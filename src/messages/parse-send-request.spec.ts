@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QingtuiValidationError } from '../errors/qingtui-validation.error.js';
+import { QingtuiValidationError } from 'nestjs-qingtui';
 import { parseQingtuiSendRequest } from './parse-send-request.js';
 
 function expectField(body: unknown, field: string, problem?: RegExp): void {
