@@ -36,6 +36,24 @@ export class RedisProcess {
     throw new Error(`redis-server did not start on port ${this.port}`);
   }
 
+  /** Process id of the running server. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and nothing answers, which is what a
+   * black-holed network looks like to a client.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stops the server (all data is lost: it keeps nothing on disk). */
   async stop(): Promise<void> {
     const child = this.child;

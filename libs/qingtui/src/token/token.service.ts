@@ -361,6 +361,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // A failed renewal never fails a caller while the token it has is still accepted.
       const current = slot.record;
       if (current && Date.now() < current.expiresAt) return current;
+      // The failure has just held calls back: the callers that shared the attempt are told when
+      // to come back (`retryAfterMs`), like every caller after them.
+      if (error === slot.lastFailure && Date.now() < slot.holdUntil) throw this.heldBackError(slot);
       throw error;
     }
   }
