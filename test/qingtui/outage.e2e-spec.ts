@@ -1,4 +1,9 @@
-import { QingtuiApiError, QingtuiModule, TokenService, type QingtuiModuleOptions } from 'nestjs-qingtui';
+import {
+  QingtuiApiError,
+  QingtuiModule,
+  TokenService,
+  type QingtuiModuleOptions,
+} from 'nestjs-qingtui';
 import { QingtuiSandbox, type SandboxFault } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +38,10 @@ async function harness(
   options: Partial<QingtuiModuleOptions> = {},
   appSecret: string | (() => string) = SECRET,
 ): Promise<Harness> {
-  const sandbox = new QingtuiSandbox({ apps: [{ appId: APP_ID, appSecret: SECRET }], tokenTtlSeconds });
+  const sandbox = new QingtuiSandbox({
+    apps: [{ appId: APP_ID, appSecret: SECRET }],
+    tokenTtlSeconds,
+  });
   const baseUrl = await sandbox.start();
   const logs = new LogCapture();
   const moduleRef = await Test.createTestingModule({
@@ -77,7 +85,11 @@ async function outage(h: Harness, fault: SandboxFault, clients: number, windowMs
   const first = await h.tokens.getToken();
   h.sandbox.addFault(fault);
   // Renewals fail (retried while the token lives), then the token expires.
-  await waitFor('token expired', () => status(h).state === 'expired' && !status(h).renewing, 15_000);
+  await waitFor(
+    'token expired',
+    () => status(h).state === 'expired' && !status(h).renewing,
+    15_000,
+  );
   const before = counters(h);
   const attemptsBefore = status(h).consecutiveFailures;
   const alarmsBefore = alarms(h).length;
@@ -87,7 +99,14 @@ async function outage(h: Harness, fault: SandboxFault, clients: number, windowMs
   const delta = counterDelta(before, counters(h));
   const calls = platformCalls(counters(h)) - platformCalls(before);
   const attempts = status(h).consecutiveFailures - attemptsBefore;
-  return { first, samples, delta, calls, attempts, alarmsInWindow: alarms(h).length - alarmsBefore };
+  return {
+    first,
+    samples,
+    delta,
+    calls,
+    attempts,
+    alarmsInWindow: alarms(h).length - alarmsBefore,
+  };
 }
 
 describe('platform outage after the token expired (library, real HTTP)', () => {
@@ -96,7 +115,8 @@ describe('platform outage after the token expired (library, real HTTP)', () => {
     const r = await outage(h, { kind: 'http500', path: /^\/(auth|v1\/token)/ }, 50, 10_000);
     const errors = r.samples.map((s) => s.error);
     const withRetryAfter = errors.filter(
-      (e) => e instanceof QingtuiApiError && typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0,
+      (e) =>
+        e instanceof QingtuiApiError && typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0,
     );
     const latencies = r.samples.map((s) => s.ms);
     figure(
@@ -172,7 +192,10 @@ describe('credentials refused (40401)', () => {
     const refusedLines = h.logs.lines.filter((l) => l.includes('refused the credentials'));
     figure(
       `40401: ${samples.length} getToken calls in 10 s, ${counters(h).tokenCalls} /v1/token call(s), ` +
-        `${refusedLines.length} log line(s), p99 ${percentile(samples.map((s) => s.ms), 99).toFixed(2)} ms`,
+        `${refusedLines.length} log line(s), p99 ${percentile(
+          samples.map((s) => s.ms),
+          99,
+        ).toFixed(2)} ms`,
     );
     expect(samples.length).toBeGreaterThan(1_000);
     expect(credentialErrors.length).toBe(samples.length);

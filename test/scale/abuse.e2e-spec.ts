@@ -77,7 +77,10 @@ describe('passive refresh under abuse (server process, HTTP)', () => {
     const answers = new Set(samples.map((s) => s.value));
     figure(
       `hostile loop: ${samples.length} reports in 10 s, ${platformCalls(counters()) - platformCalls(before)} platform call(s) ` +
-        `(${JSON.stringify(delta)}), p99 ${percentile(samples.map((s) => s.ms), 99).toFixed(1)} ms`,
+        `(${JSON.stringify(delta)}), p99 ${percentile(
+          samples.map((s) => s.ms),
+          99,
+        ).toFixed(1)} ms`,
     );
     expect(errors.map((e) => String(e.error)).slice(0, 3)).toEqual([]);
     expect(samples.length).toBeGreaterThan(500);
@@ -93,7 +96,9 @@ describe('passive refresh under abuse (server process, HTTP)', () => {
 
   it('reports of tokens that are not the current one cost nothing', async () => {
     const before = counters();
-    const samples = await closedLoops(4, 1_000, (i) => report(HOSTILE_KEY, `forged-${i}-${Math.random()}`));
+    const samples = await closedLoops(4, 1_000, (i) =>
+      report(HOSTILE_KEY, `forged-${i}-${Math.random()}`),
+    );
     expect(samples.filter((s) => s.error).length).toBe(0);
     expect(new Set(samples.map((s) => s.value))).toEqual(new Set([token]));
     expect(platformCalls(counters())).toBe(platformCalls(before));

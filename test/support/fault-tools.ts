@@ -10,7 +10,8 @@ export function platformCalls(c: AppCounters): number {
 export function counterDelta(before: AppCounters, after: AppCounters): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [name, value] of Object.entries(after)) {
-    if (typeof value === 'number') delta[name] = value - (before[name as keyof AppCounters] as number);
+    if (typeof value === 'number')
+      delta[name] = value - (before[name as keyof AppCounters] as number);
   }
   return delta;
 }
@@ -24,10 +25,16 @@ export async function redisCommand(
   args: string[],
   timeoutMs = 2_000,
 ): Promise<unknown> {
-  const client = createClient({ url, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
+  const client = createClient({
+    url,
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+  });
   client.on('error', () => undefined);
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`redis ${args[0]}: no answer in ${timeoutMs} ms`)), timeoutMs).unref(),
+    setTimeout(
+      () => reject(new Error(`redis ${args[0]}: no answer in ${timeoutMs} ms`)),
+      timeoutMs,
+    ).unref(),
   );
   try {
     await Promise.race([client.connect(), timeout]);
@@ -41,7 +48,10 @@ export async function redisCommand(
 export async function readStoredRecord(
   url: string,
   key: string,
-): Promise<{ raw: string; record: { accessToken: string; generation: number; refreshToken?: string } } | undefined> {
+): Promise<
+  | { raw: string; record: { accessToken: string; generation: number; refreshToken?: string } }
+  | undefined
+> {
   const raw = await redisCommand(url, ['GET', key]);
   if (typeof raw !== 'string') return undefined;
   const envelope = JSON.parse(raw) as { value: string | object };
