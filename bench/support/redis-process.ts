@@ -11,8 +11,9 @@ export class RedisProcess {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<RedisProcess> {
-    const redis = new RedisProcess(await freePort());
+  /** Starts a server on `port` (a free one by default). */
+  static async start(port?: number): Promise<RedisProcess> {
+    const redis = new RedisProcess(port ?? (await freePort()));
     await redis.restart();
     return redis;
   }
