@@ -83,7 +83,7 @@ describe('passive refresh under abuse (server process, HTTP)', () => {
         ).toFixed(1)} ms`,
     );
     expect(errors.map((e) => String(e.error)).slice(0, 3)).toEqual([]);
-    expect(samples.length).toBeGreaterThan(500);
+    expect(samples.length).toBeGreaterThan(100);
     expect([...answers]).toEqual([token]);
     expect(sandbox.isTokenValid(token)).toBe(true);
     // At most the one probe that found the token accepted; no grant of any kind.

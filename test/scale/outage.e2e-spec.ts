@@ -86,7 +86,7 @@ describe('platform down after the token expired (server process, 50 HTTP clients
         `${allWarnings} WARN lines of any logger`,
     );
     expect(samples.filter((s) => s.error)).toEqual([]);
-    expect(samples.length).toBeGreaterThan(1_000);
+    expect(samples.length).toBeGreaterThan(200);
     expect(statuses.get(503)).toBe(samples.length);
     expect(samples.every((s) => s.value!.retryAfter !== null)).toBe(true);
     expect(percentile(latencies, 99)).toBeLessThan(500);

@@ -80,7 +80,7 @@ describe('Redis frozen (SIGSTOP) mid-traffic', () => {
     );
     expect(samples.filter((s) => s.error).map((s) => String(s.error))).toEqual([]);
     expect(invalid).toEqual([]);
-    expect(during.length).toBeGreaterThan(200);
+    expect(during.length).toBeGreaterThan(100);
     expect(percentile(latencies, 99)).toBeLessThan(1_000);
     expect(degradedIn).toBeLessThan(5_000);
     // Renewals went on locally, by refresh_token: none called /v1/token.
