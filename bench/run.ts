@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem, release } from 'node:os';
 import { GRANTS_SETUP, grantsPerLifetime, type GrantsRow } from './sections/grants-per-lifetime.js';
+import { HOSTILE_SETUP, hostileRefreshLoop } from './sections/hostile-refresh-loop.js';
 import { hotPath } from './sections/hot-path.js';
 import { httpThroughput, THROUGHPUT_SETUP } from './sections/http-throughput.js';
 import { invalidTokenStorm } from './sections/invalid-token-storm.js';
+import { OUTAGE_SETUP, outageCalls } from './sections/outage-calls.js';
+import { CONVERGENCE_SETUP, redisRestartConvergence } from './sections/redis-restart-convergence.js';
 import { serverMemory } from './sections/server-memory.js';
 
 /**
@@ -47,6 +50,18 @@ async function main(): Promise<void> {
   const grants = await grantsPerLifetime(REDIS_URL);
   for (const r of grants) log(`    ${r.variant} N=${r.instances}: ${r.grantsPerLifetime} grants/lifetime, ${r.failed}/${r.requests} failed`);
 
+  log('(f) platform calls forced by a hostile key looping on the refresh endpoint, 60 s ...');
+  const hostile = await hostileRefreshLoop();
+  log(`    ${hostile.reports} reports, ${hostile.calls} platform call(s) (${hostile.callsPerMinute}/min), ${hostile.badAnswers} bad answers`);
+
+  log('(g) platform calls during a 60 s platform outage, 50 clients ...');
+  const outage = await outageCalls();
+  log(`    ${outage.requests} requests, ${outage.attempts} attempts, ${outage.calls} platform calls, back ${outage.recoveryMs} ms after the platform`);
+
+  log('(h) 3 instances serving one token again after a Redis restart ...');
+  const converge = await redisRestartConvergence();
+  log(`    ${converge.rounds.map((r) => `${r.convergedMs} ms`).join(', ')} (median ${converge.medianMs} ms), ${converge.tokenCalls} /v1/token calls`);
+
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
   const oursMax = Math.max(...grants.filter((g) => g.variant === 'central (ours)').map((g) => g.grantsPerLifetime));
@@ -80,6 +95,9 @@ Machine: ${machine}.
 | (d) storm: successful sends | ${storm.sends} | ${storm.succeeded} | ${verdict(storm.succeeded === storm.sends)} |
 | (e) RSS growth, 1M \`getToken()\` in process | < 10% | ${hot.growthPct}% | ${verdict(hot.growthPct < 10)} |
 | (e) RSS growth, 100k HTTP token reads (server) | < 10% | ${mem.growthPct}% | ${verdict(mem.growthPct < 10)} |
+| (f) platform calls forced per minute by a hostile key | ≤ 2 | ${hostile.callsPerMinute} | ${verdict(hostile.callsPerMinute <= 2 && hostile.badAnswers === 0)} |
+| (g) platform calls in a 60 s outage, 50 clients | one per attempt | ${outage.calls} calls / ${outage.attempts} attempts | ${verdict(outage.calls === outage.attempts && outage.attempts <= 60)} |
+| (h) 3 instances serve one token again after a Redis restart | < 2 s | ${converge.medianMs} ms (median; worst ${converge.maxMs} ms) | ${verdict(converge.medianMs < 2000 && converge.tokenCalls === 0)} |
 
 ## (a) Platform token grants per token lifetime
 
@@ -137,6 +155,38 @@ ${table(
       [`${mem.reads} HTTP token reads, server process`, mem.rssBeforeMiB, mem.rssAfterMiB, `${mem.growthPct}%`],
     ],
   )}
+
+## (f) A hostile key looping on the passive refresh
+
+${HOSTILE_SETUP}. A report of the current token is checked with one cheap platform read, whose
+"still accepted" answer is remembered for that key for a minute; the token is renewed only if the platform
+really refuses it.
+
+${table(
+    ['duration (s)', 'reports', 'platform calls', 'per minute', 'grants', 'answers not accepted by the platform', 'failed', 'p99 (ms)'],
+    [[hostile.durationS, hostile.reports, hostile.calls, hostile.callsPerMinute, hostile.grants, hostile.badAnswers, hostile.failed, hostile.p99Ms]],
+  )}
+
+## (g) Platform outage with no valid token
+
+${OUTAGE_SETUP}. Attempts are counted by the library (failed renewals), calls by the sandbox.
+
+${table(
+    ['clients', 'duration (s)', 'requests', 'answers', 'attempts', 'platform calls', 'p50 (ms)', 'p99 (ms)', 'token-service warnings', 'warnings of any logger', 'served again after (ms)'],
+    [[outage.clients, outage.durationS, outage.requests, JSON.stringify(outage.statuses), outage.attempts, outage.calls, outage.p50Ms, outage.p99Ms, outage.tokenServiceAlarms, outage.allWarnings, outage.recoveryMs]],
+  )}
+
+## (h) Convergence after a Redis restart
+
+${CONVERGENCE_SETUP}.
+
+${table(
+    ['round', 'distinct tokens before', 'one token again after (ms)'],
+    converge.rounds.map((r, i) => [i + 1, r.distinctBefore, r.convergedMs]),
+  )}
+
+Median ${converge.medianMs} ms, worst ${converge.maxMs} ms; \`/v1/token\` calls caused: ${converge.tokenCalls}
+(refresh_token renewals meanwhile: ${converge.refreshGrants}).
 `;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);

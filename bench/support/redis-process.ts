@@ -11,8 +11,9 @@ export class RedisProcess {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<RedisProcess> {
-    const redis = new RedisProcess(await freePort());
+  /** Starts a server on `port` (a free one by default). */
+  static async start(port?: number): Promise<RedisProcess> {
+    const redis = new RedisProcess(port ?? (await freePort()));
     await redis.restart();
     return redis;
   }
@@ -34,6 +35,24 @@ export class RedisProcess {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`redis-server did not start on port ${this.port}`);
+  }
+
+  /** Process id of the running server. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and nothing answers, which is what a
+   * black-holed network looks like to a client.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** Stops the server (all data is lost: it keeps nothing on disk). */

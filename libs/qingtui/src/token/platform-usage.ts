@@ -125,8 +125,11 @@ export class PlatformUsage {
     return nextPlatformDayAt(this.now()) - this.now();
   }
 
-  /** The platform answered that the daily quota is used up: stop until the next day, everywhere. */
-  markExhausted(app: string): void {
+  /**
+   * The platform answered that the daily quota is used up: stop until the next day, everywhere.
+   * Resolves once the other instances can read it from the store (never rejects).
+   */
+  async markExhausted(app: string): Promise<void> {
     const counts = this.current(app);
     if (!counts.exhaustedByPlatform) {
       this.logger.error(
@@ -137,7 +140,7 @@ export class PlatformUsage {
     counts.exhaustedByPlatform = true;
     if (this.store === undefined) return;
     const key = this.store.keys(app).exhausted(counts.day);
-    void this.store.backend.addToCounter(key, 1, this.ttl()).catch(() => undefined);
+    await this.store.backend.addToCounter(key, 1, this.ttl()).catch(() => undefined);
   }
 
   /** Re-reads the shared counts (other instances' calls). */

@@ -102,6 +102,8 @@ interface AppSlot {
   lastFailure?: QingtuiApiError;
   /** When a renewal was last started on a rejection the platform itself reported. */
   lastRejectionRenewalAt: number;
+  /** The last token whose reported rejection the quota's reserve left unchecked (logged once). */
+  uncheckedToken?: string;
 }
 
 /** Between two renewals on a platform's rejection, a new rejection is checked with a probe. */
@@ -355,6 +357,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // A failed renewal never fails a caller while the token it has is still accepted.
       const current = slot.record;
       if (current && Date.now() < current.expiresAt) return current;
+      // The failure has just held calls back: the callers that shared the attempt are told when
+      // to come back (`retryAfterMs`), like every caller after them.
+      if (error === slot.lastFailure && Date.now() < slot.holdUntil) throw this.heldBackError(slot);
       throw error;
     }
   }
@@ -419,7 +424,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     }
     if (!this.usage.allows(slot.app.name, 'demand')) {
-      this.logger.warn(messages.reportNotChecked(slot.app.name));
+      // Once per token: a client looping on its report must not flood the log.
+      if (slot.uncheckedToken !== token) this.logger.warn(messages.reportNotChecked(slot.app.name));
+      slot.uncheckedToken = token;
       return false;
     }
     slot.probing ??= this.source.probe(slot.app, token).finally(() => (slot.probing = undefined));
@@ -507,8 +514,19 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.backend.waitForChange(slot.key, 250);
     }
     try {
+      // Another instance may have just been told that the day's quota is used up: ask the store
+      // (two counter reads, once per renewal) rather than the platform.
+      await this.usage.sync(slot.app.name);
       this.checkQuota(slot, reason);
-      const grant = await this.source.renew(slot.app, base, reason, staleToken);
+      const grant = await this.source.renew(slot.app, base, reason, staleToken).catch(
+        async (error: unknown) => {
+          // Shared before the lease is released, so that the next holder does not ask again.
+          if (error instanceof QingtuiApiError && error.kind === 'quota' && error.errcode !== undefined) {
+            await this.usage.markExhausted(slot.app.name);
+          }
+          throw error;
+        },
+      );
       const record: TokenRecord = { ...grant, generation: (base?.generation ?? 0) + 1 };
       if (!(await this.backend.write(slot.key, record, stored?.generation))) {
         // Fenced: a newer record got there first (our lease had lapsed). Use that one.
@@ -655,7 +673,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       );
     } else if (e?.kind === 'quota') {
       reason = 'quota';
-      if (e.errcode !== undefined) this.usage.markExhausted(slot.app.name);
+      if (e.errcode !== undefined) void this.usage.markExhausted(slot.app.name);
       delay = nextPlatformDayAt(now) - now;
     } else if (left > 0) {
       // The token still lives: retry well before it expires.
