@@ -5,6 +5,7 @@ import {
   type QingtuiModuleOptions,
 } from 'nestjs-qingtui';
 import { QingtuiSandbox, type SandboxFault } from 'qingtui-sandbox';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -46,6 +47,7 @@ async function harness(
   const logs = new LogCapture();
   const moduleRef = await Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret }],
         baseUrl,

@@ -7,6 +7,7 @@ import {
   type QingtuiDailyQuota,
 } from 'nestjs-qingtui';
 import { QingtuiSandbox, type SandboxOptions } from 'qingtui-sandbox';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ async function fleet(
   for (let i = 0; i < 3; i++) {
     const moduleRef = await Test.createTestingModule({
       imports: [
+        ScheduleModule.forRoot(),
         QingtuiModule.forRoot({
           apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET, dailyQuota }],
           baseUrl,

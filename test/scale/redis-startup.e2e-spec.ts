@@ -1,5 +1,6 @@
 import { QingtuiConfigError, QingtuiModule, TokenService } from 'nestjs-qingtui';
 import { QingtuiSandbox } from 'qingtui-sandbox';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,7 @@ afterAll(async () => {
 function moduleWith(redisUrl: string, redisOptional = false) {
   return Test.createTestingModule({
     imports: [
+      ScheduleModule.forRoot(),
       QingtuiModule.forRoot({
         apps: [{ name: 'main', appId: APP_ID, appSecret: SECRET }],
         baseUrl,

@@ -1,5 +1,6 @@
 import { QingtuiModule, TokenService } from 'nestjs-qingtui';
 import { QingtuiSandbox } from 'qingtui-sandbox';
+import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { RedisProcess } from '../../bench/support/redis-process.js';
@@ -55,6 +56,7 @@ export class RedisFleet {
     const fleet = new RedisFleet(redis, sandbox, servers, prefix);
     fleet.moduleRef = await Test.createTestingModule({
       imports: [
+        ScheduleModule.forRoot(),
         QingtuiModule.forRoot({
           apps: [{ name: 'default', appId: FLEET_APP_ID, appSecret: FLEET_SECRET }],
           baseUrl: url,
