@@ -5,7 +5,11 @@ import { GRANTS_SETUP, grantsPerLifetime, type GrantsRow } from './sections/gran
 import { hotPath } from './sections/hot-path.js';
 import { httpThroughput, THROUGHPUT_SETUP } from './sections/http-throughput.js';
 import { invalidTokenStorm } from './sections/invalid-token-storm.js';
+import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
+import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
+import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { serverMemory } from './sections/server-memory.js';
+import { table } from './support/markdown-table.js';
 
 /**
  * `npm run bench`: measures the figures of issue "Scale out" side by side in one run, prints
@@ -13,11 +17,6 @@ import { serverMemory } from './sections/server-memory.js';
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COMMAND = 'npm run bench';
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
@@ -46,6 +45,19 @@ async function main(): Promise<void> {
   log('(a) grants per token lifetime, N = 1, 3, 5 ...');
   const grants = await grantsPerLifetime(REDIS_URL);
   for (const r of grants) log(`    ${r.variant} N=${r.instances}: ${r.grantsPerLifetime} grants/lifetime, ${r.failed}/${r.requests} failed`);
+
+  log('(f) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
+  const peers = await peersWechat(REDIS_URL, log);
+  for (const r of peers.rows) log(`    ${peersWechatLogLine(r)}`);
+  const oursWechat = peers.rows.filter((r) => r.client === OURS_VARIANT.client);
+  const worst = (pick: (r: PeersWechatRow) => number) => Math.max(...oursWechat.map(pick));
+  const allRan = oursWechat.every((r) => r.error === undefined);
+  // Summary lines for ours only once it is among the registered variants.
+  const oursWechatRows = oursWechat.length
+    ? `| (f) WeChat classic, ours: business calls rejected by the platform, any N | 0 | ${worst((r) => r.rejected)} (worst N) | ${verdict(allRan && worst((r) => r.rejected) === 0)} |
+| (f) WeChat classic, ours: failed calls, any N | 0 | ${worst((r) => r.failed)} (worst N) | ${verdict(allRan && worst((r) => r.failed) === 0)} |
+`
+    : '';
 
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
@@ -80,7 +92,7 @@ Machine: ${machine}.
 | (d) storm: successful sends | ${storm.sends} | ${storm.succeeded} | ${verdict(storm.succeeded === storm.sends)} |
 | (e) RSS growth, 1M \`getToken()\` in process | < 10% | ${hot.growthPct}% | ${verdict(hot.growthPct < 10)} |
 | (e) RSS growth, 100k HTTP token reads (server) | < 10% | ${mem.growthPct}% | ${verdict(mem.growthPct < 10)} |
-
+${oursWechatRows}
 ## (a) Platform token grants per token lifetime
 
 ${GRANTS_SETUP}. Grants counted by the sandbox after start-up (the cold-start grant of the
@@ -137,7 +149,10 @@ ${table(
       [`${mem.reads} HTTP token reads, server process`, mem.rssBeforeMiB, mem.rssAfterMiB, `${mem.growthPct}%`],
     ],
   )}
-`;
+
+## (f) WeChat classic rules, side by side with the npm SDKs
+
+${peersWechatMarkdown(peers)}`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }
