@@ -8,6 +8,8 @@ export interface SandboxBannerInput {
   developmentKey?: string;
   /** A follower of the demo app. */
   follower: string;
+  /** Whether `METRICS_KEY` protects `/metrics`. */
+  metricsProtected?: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ export function sandboxBanner(input: SandboxBannerInput): string {
     `    curl -s -X POST ${auth} -H 'Content-Type: application/json' \\`,
     `      -d '${body}' ${input.serverUrl}/apps/default/messages`,
     '',
+    `  Status page (opens without a key in sandbox mode): ${input.serverUrl}/status`,
+    `  Prometheus metrics${input.metricsProtected ? ' (Bearer METRICS_KEY)' : ''}: ${input.serverUrl}/metrics`,
     `  API docs: ${input.serverUrl}/docs`,
     rule,
   ].join('\n');
