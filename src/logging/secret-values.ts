@@ -1,32 +1,34 @@
 import type { ServerConfig } from '../config/server-config.interface.js';
 
 /**
- * The secret values of the server's environment, for the logger's redactor: AppSecrets (of
- * `QINGTUI_APP_SECRET` and of the apps file), client keys of `API_KEYS`, `METRICS_KEY`,
- * `QINGTUI_ENCRYPTION_KEY`, and the Redis password. The raw environment is read (the validated
- * configuration keeps client keys as digests only).
+ * The secret values of the raw environment, for the logger's redactor: `QINGTUI_APP_SECRET`, the
+ * client keys of `API_KEYS`, `METRICS_KEY`, `QINGTUI_ENCRYPTION_KEY` and the password of
+ * `REDIS_URL`. Never throws (it also serves before the environment is validated).
  */
-export function secretValuesOf(env: Record<string, unknown>, config: ServerConfig): string[] {
+export function environmentSecrets(env: Record<string, unknown>): string[] {
   const text = (name: string) => (typeof env[name] === 'string' ? env[name].trim() : undefined);
   const values: (string | undefined)[] = [
     text('QINGTUI_APP_SECRET'),
     text('METRICS_KEY'),
     text('QINGTUI_ENCRYPTION_KEY'),
-    config.store.encryptionKey,
   ];
-  for (const entry of (text('API_KEYS') ?? '').split(',')) {
-    values.push(entry.split(':')[0].trim());
-  }
-  if (config.platform.mode === 'platform') {
-    for (const app of config.platform.apps) values.push(app.appSecret);
-  }
-  if (config.store.redisUrl !== undefined) {
+  for (const entry of (text('API_KEYS') ?? '').split(',')) values.push(entry.split(':')[0].trim());
+  const redisUrl = text('REDIS_URL');
+  if (redisUrl !== undefined) {
     try {
-      const url = new URL(config.store.redisUrl);
-      values.push(decodeURIComponent(url.password));
+      values.push(decodeURIComponent(new URL(redisUrl).password));
     } catch {
-      // Validated already; nothing else to learn.
+      // A malformed URL is reported by the validation, without its password.
     }
   }
   return values.filter((v): v is string => v !== undefined && v !== '');
+}
+
+/** The secrets of the environment and of the validated configuration (the apps file's AppSecrets). */
+export function secretValuesOf(env: Record<string, unknown>, config: ServerConfig): string[] {
+  const values = environmentSecrets(env);
+  if (config.platform.mode === 'platform') {
+    for (const app of config.platform.apps) values.push(app.appSecret);
+  }
+  return values;
 }

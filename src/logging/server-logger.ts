@@ -1,11 +1,15 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import {
+  DEFAULT_LOG_FORMAT,
+  DEFAULT_LOG_LEVEL,
+  loggingConfig,
   logLevelsFrom,
   type LogFormat,
   type ServerLogLevel,
 } from '../config/observability-config.js';
 import { isoTimestamp } from './iso-timestamp.js';
-import type { SecretRedactor } from './secret-redactor.js';
+import { SecretRedactor } from './secret-redactor.js';
+import { environmentSecrets } from './secret-values.js';
 
 /** Settings of the server's logger (`LOG_LEVEL`, `LOG_FORMAT`). */
 export interface ServerLoggerOptions {
@@ -40,6 +44,23 @@ export class ServerLogger extends ConsoleLogger {
     });
     this.secrets = options.redactor;
     this.json = options.format === 'json';
+  }
+
+  /**
+   * The logger of the process before the application exists (its start-up errors included),
+   * from the raw environment: invalid `LOG_LEVEL`/`LOG_FORMAT` fall back to the defaults here,
+   * and the validation then names them.
+   */
+  static fromEnvironment(env: Record<string, unknown>): ServerLogger {
+    const text = (name: string) =>
+      typeof env[name] === 'string' ? env[name].trim() || undefined : undefined;
+    let settings: { level: ServerLogLevel; format: LogFormat };
+    try {
+      settings = loggingConfig(text('LOG_LEVEL'), text('LOG_FORMAT'));
+    } catch {
+      settings = { level: DEFAULT_LOG_LEVEL, format: DEFAULT_LOG_FORMAT };
+    }
+    return new ServerLogger({ ...settings, redactor: new SecretRedactor(environmentSecrets(env)) });
   }
 
   protected override getTimestamp(): string {

@@ -55,7 +55,10 @@ const SCRIPT = `
   const now = () => Date.now() + skew;
   const duration = (ms) => {
     const s = Math.max(0, Math.round(ms / 1000));
-    if (s >= 3600) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+    if (s >= 3600) {
+      const min = Math.floor((s % 3600) / 60);
+      return Math.floor(s / 3600) + ' h' + (min > 0 ? ' ' + min + ' min' : '');
+    }
     if (s >= 60) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
     return s + ' s';
   };

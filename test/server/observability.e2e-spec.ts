@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { ConfigValidationError } from '../../src/config/config-validation.error.js';
+import { BUILT, BuiltServer } from '../support/built-server.js';
 import { sleep, waitFor } from '../support/fault-tools.js';
 import {
   ADMIN_KEY,
@@ -345,6 +346,21 @@ describe('logs', () => {
     );
     expect(debugLevels).toContain('log');
     expect(debugLevels).not.toContain('verbose');
+  });
+});
+
+describe.skipIf(!BUILT)('logs of the built process', () => {
+  it('LOG_FORMAT=json holds from the first line: a start-up error is one JSON line naming the variable', async () => {
+    const server = new BuiltServer({ LOG_FORMAT: 'json', PORT: 'not-a-port', METRICS_KEY });
+    closers.push(() => server.kill());
+    expect((await server.exited).code).toBe(1);
+    const lines = server.text().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(record).toMatchObject({ level: 'error', context: 'Bootstrap' });
+    expect(record.message).toMatch(/^Invalid configuration: PORT must be an integer/);
+    expect(record.time).toMatch(/[+-]\d\d:\d\d$/);
+    expect(server.text()).not.toContain(METRICS_KEY);
   });
 });
 
