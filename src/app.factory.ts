@@ -133,6 +133,8 @@ export async function startServer(
         developmentKey: app.get(ApiKeyRegistry).developmentKey,
         follower: sandbox.followers[0],
         metricsProtected: config.metrics.keyDigest !== undefined,
+        tokenTtlSeconds:
+          config.platform.mode === 'sandbox' ? config.platform.tokenTtlSeconds : undefined,
       }),
     );
   } else {
