@@ -14,11 +14,19 @@ import { securityHeaders } from './http/security-headers.middleware.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { listenOnPort } from './lifecycle/listen-on-port.js';
 import { RequestGate } from './lifecycle/request-gate.js';
+import { AccessLog } from './logging/access-log.middleware.js';
+import { SecretRedactor } from './logging/secret-redactor.js';
+import { secretValuesOf } from './logging/secret-values.js';
+import { ServerLogger } from './logging/server-logger.js';
+import { HttpMetrics } from './metrics/http-metrics.middleware.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { sandboxBanner } from './sandbox/sandbox-banner.js';
 
 export interface CreateAppOptions {
-  /** Nest logger (a `LoggerService`, log levels, or false for silence). Default: Nest's console logger. */
+  /**
+   * Nest logger (a `LoggerService`, log levels, or false for silence). Default: the server's own
+   * (`ServerLogger`: `LOG_LEVEL`, `LOG_FORMAT`, ISO timestamps, secrets redacted).
+   */
   logger?: LoggerService | LogLevel[] | false;
   /**
    * Handle process signals (`startServer` only): SIGTERM/SIGINT stop accepting connections,
@@ -47,20 +55,28 @@ async function buildApp(
   if (config.store.redisUrl !== undefined && !config.store.redisOptional) {
     await checkRedis(config.store.redisUrl, Math.max(2_000, config.store.redisTimeoutMs ?? 2_000));
   }
+  const redactor = new SecretRedactor(secretValuesOf(env, config));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(await serverConfigModule(config), {
       benchBareEndpoint: config.tuning.benchBareEndpoint,
       authFailureLogIntervalMs: options.authFailureLogIntervalMs,
+      redactor,
     }),
     {
       // No global body parser: JsonBodyInterceptor parses the bodies of the routes that take
       // one, with that route's limit, after the client key is checked.
       bodyParser: false,
       abortOnError: false,
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      logger: options.logger ?? new ServerLogger({ ...config.logging, redactor }),
     },
   );
+  // The banner shows the development key on purpose (the only key ever printed).
+  const developmentKey = app.get(ApiKeyRegistry).developmentKey;
+  if (developmentKey !== undefined) redactor.allow(developmentKey);
   const gate = new RequestGate();
+  // First, so that they see every request, the ones waiting for the start-up included.
+  app.use(new AccessLog().middleware);
+  app.use(app.get(HttpMetrics).middleware);
   app.use(securityHeaders);
   app.use(gate.middleware);
   app.disable('x-powered-by');
@@ -120,7 +136,15 @@ export async function startServer(
         sandboxUrl: sandbox.url!,
         developmentKey: app.get(ApiKeyRegistry).developmentKey,
         follower: sandbox.followers[0],
+        metricsProtected: config.metrics.keyDigest !== undefined,
+        tokenTtlSeconds:
+          config.platform.mode === 'sandbox' ? config.platform.tokenTtlSeconds : undefined,
       }),
+    );
+  } else {
+    logger.log(
+      `Status page: ${url}/status (a browser signs in with any user name and a client key as ` +
+        `password); metrics: ${url}/metrics (${config.metrics.keyDigest === undefined ? 'open' : 'Bearer METRICS_KEY'})`,
     );
   }
   logger.log(

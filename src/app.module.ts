@@ -13,10 +13,15 @@ import { qingtuiOptions } from './config/qingtui-options.js';
 import type { ServerConfig } from './config/server-config.interface.js';
 import { HealthModule } from './health/health.module.js';
 import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { SecretRedactor } from './logging/secret-redactor.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
+import { StatusModule } from './status/status.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { Registry } from 'prom-client';
 
 /** Options of `AppModule.register` that do not come from the environment. */
 export interface AppModuleOptions {
@@ -24,6 +29,8 @@ export interface AppModuleOptions {
   benchBareEndpoint?: boolean;
   /** Interval of the refused-client-keys summary line. @default 60_000 (ms) */
   authFailureLogIntervalMs?: number;
+  /** The logger's redactor, told of AppSecrets learned after start-up. @default a new one */
+  redactor?: SecretRedactor;
 }
 
 /** The central control server. Built around a validated `ConfigModule` (see `createApp`). */
@@ -34,20 +41,23 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
+        LoggingModule.register(options.redactor ?? new SecretRedactor()),
+        MetricsModule,
         // The application's scheduler, which QingtuiModule's renewal timers and sweep job use.
         ScheduleModule.forRoot(),
         SandboxModule,
         AppsConfigModule,
         QingtuiModule.forRootAsync({
           isGlobal: true,
-          imports: [SandboxModule, AppsConfigModule],
-          inject: [ConfigService, EmbeddedSandbox, AppsFileReloader],
+          imports: [SandboxModule, AppsConfigModule, MetricsModule],
+          inject: [ConfigService, EmbeddedSandbox, AppsFileReloader, Registry],
           useFactory: (
             config: ConfigService<ServerConfig, true>,
             sandbox: EmbeddedSandbox,
             secrets: AppsFileReloader,
-          ) =>
-            qingtuiOptions(
+            registry: Registry,
+          ) => ({
+            ...qingtuiOptions(
               {
                 platform: config.get('platform', { infer: true }),
                 store: config.get('store', { infer: true }),
@@ -56,11 +66,15 @@ export class AppModule {
               sandbox,
               secrets,
             ),
+            // The library's qingtui_* metrics, served with the server's own at GET /metrics.
+            metrics: { registry },
+          }),
         }),
         AuthModule.register({ failureLogIntervalMs: options.authFailureLogIntervalMs }),
         TokensModule,
         MessagesModule,
         HealthModule,
+        StatusModule,
         ...(options.benchBareEndpoint ? [BenchModule] : []),
       ],
       providers: [

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startServer } from './app.factory.js';
 import { describeEnvFile, readEnvFile } from './config/env-file.js';
+import { ServerLogger } from './logging/server-logger.js';
 
 // `npm start` and `npm run start:dev` pass --dotenv: `.env` is read, the environment winning.
-if (process.argv.includes('--dotenv')) {
-  new Logger('Bootstrap').log(describeEnvFile(readEnvFile('.env')));
-}
+const envFile = process.argv.includes('--dotenv') ? readEnvFile('.env') : undefined;
+// Until the application has its own: LOG_LEVEL, LOG_FORMAT and redaction for start-up errors too.
+Logger.overrideLogger(ServerLogger.fromEnvironment(process.env));
+if (envFile !== undefined) new Logger('Bootstrap').log(describeEnvFile(envFile));
 
 /** Errors that are the configuration's fault: one line naming the variable or option, no stack. */
 const CONFIGURATION_ERRORS = ['ConfigValidationError', 'QingtuiConfigError'];

@@ -11,10 +11,17 @@ export function setupOpenApi(app: INestApplication): void {
     .setDescription(
       'Owns the access_token of each Qingtui app: fetches and renews it ahead of expiry, serves it ' +
         'to business servers, renews it when they report it rejected, and sends messages with it. ' +
-        'Every route except /health, /health/live and the docs needs `Authorization: Bearer <client key>`.',
+        'Every route except /health, /health/live, /metrics, /status and the docs needs ' +
+        '`Authorization: Bearer <client key>`; /metrics needs `Bearer <METRICS_KEY>` when that is set; ' +
+        '/status takes a client key as a bearer token or as the password of HTTP Basic (open in sandbox mode).',
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A client key from API_KEYS' })
+    .addBasicAuth({
+      type: 'http',
+      scheme: 'basic',
+      description: 'Status page only: any user name, a client key as password',
+    })
     .build();
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: `${DOCS_PATH}-json`,

@@ -4,6 +4,7 @@ import {
   Logger,
   type OnModuleDestroy,
   type OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
@@ -11,6 +12,7 @@ import { TokenService } from 'nestjs-qingtui';
 import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { dirname } from 'node:path';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { mergeApps } from './merge-apps.js';
@@ -57,6 +59,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
     private readonly moduleRef: ModuleRef,
+    @Optional() private readonly redactor?: SecretRedactor,
   ) {
     const platform = config.get('platform', { infer: true });
     this.running = platform.mode === 'platform' ? platform.apps : [];
@@ -150,6 +153,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
         }
         if (update.appSecret !== this.secrets.get(app.name)) {
           this.secrets.set(app.name, update.appSecret);
+          this.redactor?.add(update.appSecret);
           outcome.replaced.push(app.name);
         }
       }

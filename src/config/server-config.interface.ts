@@ -1,5 +1,6 @@
 import type { QingtuiDailyQuota } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
+import type { LogFormat, ServerLogLevel } from './observability-config.js';
 
 /** Name of the app configured by `QINGTUI_APP_ID` / `QINGTUI_APP_SECRET`, and of the sandbox app. */
 export const DEFAULT_APP_NAME = 'default';
@@ -33,6 +34,8 @@ export type PlatformConfig =
       explicit: boolean;
       /** Set when `QINGTUI_BASE_URL` was given: it is ignored in sandbox mode. */
       ignoredBaseUrl: boolean;
+      /** `QINGTUI_SANDBOX_TOKEN_TTL`: lifetime of the sandbox's tokens; its default (7200 s) when unset. */
+      tokenTtlSeconds?: number;
     };
 
 /**
@@ -50,6 +53,16 @@ export interface ServerConfig {
   auth: {
     /** Configured client keys; empty only in sandbox mode (a development key is generated). */
     keys: ApiKeyEntry[];
+  };
+  logging: {
+    /** `LOG_LEVEL`: the least severe level written. */
+    level: ServerLogLevel;
+    /** `LOG_FORMAT`. */
+    format: LogFormat;
+  };
+  metrics: {
+    /** SHA-256 of `METRICS_KEY`: when set, `GET /metrics` needs it as a bearer token. */
+    keyDigest?: Buffer;
   };
   store: {
     /** `REDIS_URL`: holds the password, never log it (log `redisDisplay`). */

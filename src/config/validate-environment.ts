@@ -5,6 +5,7 @@ import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
 import { envApp, mergeApps } from './merge-apps.js';
+import { loggingConfig, metricsKeyDigest, sandboxTokenTtl } from './observability-config.js';
 import { parseRedisUrl } from './redis-url.js';
 import { appNamesOf, type PlatformConfig, type ServerConfig } from './server-config.interface.js';
 
@@ -27,6 +28,10 @@ export const SERVER_VARIABLES = [
   'QINGTUI_HTTP_TIMEOUT_MS',
   'QINGTUI_REFRESH_RATIO',
   'BENCH_BARE_ENDPOINT',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'METRICS_KEY',
+  'QINGTUI_SANDBOX_TOKEN_TTL',
 ] as const;
 
 /** One of the variables the server reads. */
@@ -72,6 +77,8 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
     },
     platform,
     auth: { keys: apiKeys(env.API_KEYS, platform) },
+    logging: loggingConfig(env.LOG_LEVEL, env.LOG_FORMAT),
+    metrics: { keyDigest: metricsKeyDigest(env.METRICS_KEY) },
     store: storeConfig(env),
     tuning: {
       httpTimeoutMs: integerInRange(
@@ -163,6 +170,7 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
   }
   const sandbox = flag('QINGTUI_SANDBOX', env.QINGTUI_SANDBOX);
   const configured = appId !== undefined || file !== undefined;
+  const tokenTtlSeconds = sandboxTokenTtl(env.QINGTUI_SANDBOX_TOKEN_TTL, !configured && sandbox !== false);
 
   if (!configured) {
     if (sandbox === true) {
@@ -170,6 +178,7 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
         mode: 'sandbox',
         explicit: true,
         ignoredBaseUrl: env.QINGTUI_BASE_URL !== undefined,
+        tokenTtlSeconds,
       };
     }
     const deployment = DEPLOYMENT_VARIABLES.filter((name) => env[name] !== undefined);
@@ -184,7 +193,7 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
           'Configure an app, or set QINGTUI_SANDBOX=true to serve the embedded sandbox on purpose',
       );
     }
-    return { mode: 'sandbox', explicit: false, ignoredBaseUrl: false };
+    return { mode: 'sandbox', explicit: false, ignoredBaseUrl: false, tokenTtlSeconds };
   }
   if (sandbox === true) {
     throw new ConfigValidationError(

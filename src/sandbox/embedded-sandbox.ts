@@ -21,11 +21,17 @@ export class EmbeddedSandbox implements OnApplicationShutdown {
     return new EmbeddedSandbox(undefined, undefined);
   }
 
-  /** Starts a sandbox with the demo app on 127.0.0.1, on a free port. */
-  static async start(): Promise<EmbeddedSandbox> {
+  /**
+   * Starts a sandbox with the demo app on 127.0.0.1, on a free port.
+   * @param tokenTtlSeconds lifetime of its tokens (`QINGTUI_SANDBOX_TOKEN_TTL`); 7200 s by default
+   */
+  static async start(tokenTtlSeconds?: number): Promise<EmbeddedSandbox> {
     const logger = new Logger('QingtuiSandbox');
     // The sandbox logs path, status and errcode only: never a query string, so never a secret.
-    const sandbox = new QingtuiSandbox({ log: (line) => logger.verbose(line) });
+    const sandbox = new QingtuiSandbox({
+      log: (line) => logger.verbose(line),
+      ...(tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds }),
+    });
     const url = await sandbox.start(0, '127.0.0.1');
     logger.log(`Embedded Qingtui sandbox listening on ${url}`);
     return new EmbeddedSandbox(sandbox, url);

@@ -8,6 +8,10 @@ export interface SandboxBannerInput {
   developmentKey?: string;
   /** A follower of the demo app. */
   follower: string;
+  /** Whether `METRICS_KEY` protects `/metrics`. */
+  metricsProtected?: boolean;
+  /** `QINGTUI_SANDBOX_TOKEN_TTL`, when set. */
+  tokenTtlSeconds?: number;
 }
 
 /**
@@ -41,6 +45,11 @@ export function sandboxBanner(input: SandboxBannerInput): string {
     `    curl -s -X POST ${auth} -H 'Content-Type: application/json' \\`,
     `      -d '${body}' ${input.serverUrl}/apps/default/messages`,
     '',
+    `  Status page (opens without a key in sandbox mode): ${input.serverUrl}/status`,
+    input.tokenTtlSeconds === undefined
+      ? '    (tokens live 7200 s: set QINGTUI_SANDBOX_TOKEN_TTL=30 to watch them renewed there)'
+      : `    (tokens live ${input.tokenTtlSeconds} s: watch them renewed there)`,
+    `  Prometheus metrics${input.metricsProtected ? ' (Bearer METRICS_KEY)' : ''}: ${input.serverUrl}/metrics`,
     `  API docs: ${input.serverUrl}/docs`,
     rule,
   ].join('\n');

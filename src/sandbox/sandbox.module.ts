@@ -9,10 +9,12 @@ import { EmbeddedSandbox } from './embedded-sandbox.js';
     {
       provide: EmbeddedSandbox,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<ServerConfig, true>) =>
-        config.get('platform', { infer: true }).mode === 'sandbox'
-          ? EmbeddedSandbox.start()
-          : EmbeddedSandbox.none(),
+      useFactory: (config: ConfigService<ServerConfig, true>) => {
+        const platform = config.get('platform', { infer: true });
+        return platform.mode === 'sandbox'
+          ? EmbeddedSandbox.start(platform.tokenTtlSeconds)
+          : EmbeddedSandbox.none();
+      },
     },
   ],
   exports: [EmbeddedSandbox],

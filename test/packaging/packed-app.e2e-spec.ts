@@ -17,7 +17,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
 import { deleteKeysWithPrefix } from '../support/redis-cleanup.js';
-import { CHECK_TS, CONSUMER_TS, REDIS_CHECK_TS } from './packed-app.sources.js';
+import {
+  CHECK_TS,
+  CONSUMER_TS,
+  OBSERVABILITY_CHECK_TS,
+  REDIS_CHECK_TS,
+} from './packed-app.sources.js';
 import { ReadmeBlocks } from './readme-blocks.js';
 
 /*
@@ -210,6 +215,7 @@ describe('the packed packages in a fresh application', () => {
       'src/check.ts': CHECK_TS,
       'src/consumer.ts': CONSUMER_TS,
       'src/redis-check.ts': REDIS_CHECK_TS,
+      'src/observability-check.ts': OBSERVABILITY_CHECK_TS,
     };
     for (const [path, content] of Object.entries(files)) {
       mkdirSync(dirname(join(app, path)), { recursive: true });
@@ -317,6 +323,22 @@ describe('the packed packages in a fresh application', () => {
     expect(result.error).toBe(
       'Invalid Qingtui configuration: "redisUrl" needs the optional package @keyv/redis, which is ' +
         'not installed (@keyv/redis cannot be loaded): npm install @keyv/redis',
+    );
+  }, 60_000);
+
+  it('tells lifecycle events without any optional package, and names prom-client when metrics are asked for', async () => {
+    const result = await runApp<{ renewed: string[]; metricsError?: string }>(
+      'observability-check.js',
+      {
+        QINGTUI_APP_ID: DEMO.appId,
+        QINGTUI_APP_SECRET: DEMO.appSecret,
+        QINGTUI_BASE_URL: sandboxUrl,
+      },
+    );
+    expect(result.renewed).toEqual(['crm:initial:credentials']);
+    expect(result.metricsError).toBe(
+      'Invalid Qingtui configuration: "metrics" needs the optional package prom-client, which is ' +
+        'not installed: npm install prom-client',
     );
   }, 60_000);
 

@@ -98,3 +98,54 @@ try {
   console.log(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
 }
 `;
+
+/**
+ * The lifecycle events without any optional package, and the `metrics` option without
+ * prom-client: a clear error naming it.
+ */
+export const OBSERVABILITY_CHECK_TS = `import 'reflect-metadata';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { QINGTUI_EVENTS, QingtuiEvents, QingtuiModule, TokenService } from 'nestjs-qingtui';
+
+function appModule(extra: { metrics?: {} }): DynamicModule {
+  @Module({})
+  class ObservedModule {}
+  return {
+    module: ObservedModule,
+    imports: [
+      ScheduleModule.forRoot(),
+      QingtuiModule.forRoot({
+        apps: [
+          {
+            name: 'crm',
+            appId: process.env.QINGTUI_APP_ID ?? '',
+            appSecret: process.env.QINGTUI_APP_SECRET ?? '',
+          },
+        ],
+        baseUrl: process.env.QINGTUI_BASE_URL,
+        prefetch: false,
+        ...extra,
+      }),
+    ],
+  };
+}
+
+// The platform allows one /v1/token call per app every 2 s; the previous program may just have made one.
+await new Promise((resolve) => setTimeout(resolve, 2_100));
+const options = { logger: false as const, abortOnError: false };
+const app = await NestFactory.createApplicationContext(appModule({}), options);
+const renewed: string[] = [];
+app.get(QingtuiEvents).on(QINGTUI_EVENTS.tokenRenewed, (e) => renewed.push(\`\${e.app}:\${e.reason}:\${e.via}\`));
+await app.get(TokenService).getToken();
+await app.close();
+let metricsError: string | undefined;
+try {
+  const withMetrics = await NestFactory.createApplicationContext(appModule({ metrics: {} }), options);
+  await withMetrics.close();
+} catch (error) {
+  metricsError = error instanceof Error ? error.message : String(error);
+}
+console.log(JSON.stringify({ renewed, metricsError }));
+`;

@@ -61,7 +61,7 @@ async function fleet(
           keyPrefix: prefix,
           prefetch: false,
           httpTimeoutMs: 2_000,
-          // The sweep also re-reads the shared counts: quickly, for the test.
+          // The sweep also re-reads the shared counts: as often as the options allow, for the test.
           refresh: { sweepIntervalMs: 1_000 },
         }),
       ],

@@ -34,6 +34,31 @@ export type {
 } from './token/platform-usage.js';
 export type { BackendState } from './store/token-backend.interface.js';
 
+// Lifecycle events and Prometheus metrics
+export { QingtuiEvents } from './events/qingtui-events.service.js';
+export type { QingtuiAnyEventListener, QingtuiEventListener } from './events/qingtui-events.service.js';
+export { QINGTUI_EVENTS, type QingtuiEventName } from './events/qingtui-event-names.js';
+export type {
+  QingtuiCredentialsRejectedEvent,
+  QingtuiEventBase,
+  QingtuiEventError,
+  QingtuiEventMap,
+  QingtuiPlatformCallEvent,
+  QingtuiPlatformEndpointKind,
+  QingtuiQuotaEvent,
+  QingtuiRenewalFailedEvent,
+  QingtuiStaleTokenReportedEvent,
+  QingtuiStoreEvent,
+  QingtuiTokenRenewedEvent,
+} from './events/qingtui-events.interface.js';
+export { QINGTUI_METRICS } from './metrics/qingtui-metric-names.js';
+export type {
+  QingtuiMetricsOptions,
+  QingtuiMetricsRegistry,
+} from './metrics/qingtui-metrics-options.interface.js';
+export type { RenewalReason } from './token/token-source.interface.js';
+export type { TokenOrigin } from './token/token-record.interface.js';
+
 // Clients, decorators and raw calls
 export { QingtuiClient } from './clients/qingtui.client.js';
 export { QingtuiClients } from './clients/qingtui-clients.service.js';

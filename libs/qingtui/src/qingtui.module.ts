@@ -24,7 +24,9 @@ import {
 } from './qingtui.module-definition.js';
 import { qingtuiClientProviders } from './clients/qingtui-client.providers.js';
 import { QingtuiClients } from './clients/qingtui-clients.service.js';
+import { QingtuiEvents } from './events/qingtui-events.service.js';
 import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
+import { qingtuiObservabilityProviders } from './metrics/qingtui-metrics.providers.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import { messages } from './qingtui.messages.js';
 import { createTokenBackend } from './store/create-token-backend.js';
@@ -66,8 +68,8 @@ const logger = new Logger('QingtuiModule');
     },
     {
       provide: QINGTUI_PLATFORM_USAGE,
-      inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND],
-      useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend) => {
+      inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND, QingtuiEvents],
+      useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend, events: QingtuiEvents) => {
         const appIds = new Map(options.apps.map((a) => [a.name, a.appId]));
         const key = (app: string, kind: 'calls' | 'quota-exhausted', day: string) =>
           tokenKey(options.keyPrefix, QINGTUI_PLATFORM_NAME, appIds.get(app) ?? app, `${kind}:${day}`);
@@ -83,6 +85,8 @@ const logger = new Logger('QingtuiModule');
                 }),
               }
             : undefined,
+          undefined,
+          events,
         );
       },
     },
@@ -94,6 +98,7 @@ const logger = new Logger('QingtuiModule');
         HttpService,
         QINGTUI_TOKEN_BACKEND,
         QINGTUI_PLATFORM_USAGE,
+        QingtuiEvents,
       ],
       useFactory: (
         options: ResolvedQingtuiOptions,
@@ -101,6 +106,7 @@ const logger = new Logger('QingtuiModule');
         http: HttpService,
         backend: TokenBackend,
         usage: PlatformUsage,
+        events: QingtuiEvents,
       ) =>
         options.mode === 'consumer'
           ? new CentralServerTokenSource({
@@ -126,6 +132,7 @@ const logger = new Logger('QingtuiModule');
               },
               onRefreshTokenRejected: (app, error) =>
                 logger.warn(messages.refreshTokenRejected(app.name, error.errcode)),
+              events,
             }),
     },
     TokenService,
@@ -133,8 +140,9 @@ const logger = new Logger('QingtuiModule');
     AccessTokenInterceptor,
     QingtuiClients,
     { provide: QINGTUI_HTTP, useExisting: HttpService },
+    ...qingtuiObservabilityProviders,
   ],
-  exports: [TokenService, QingtuiClients, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
+  exports: [TokenService, QingtuiClients, QingtuiEvents, QINGTUI_RESOLVED_OPTIONS, QINGTUI_HTTP],
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**

@@ -184,6 +184,7 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
     throw new QingtuiConfigError('redisUrl', 'must be a redis:// or rediss:// URL');
   }
 
+  checkMetrics(options.metrics);
   const refresh = options.refresh ?? {};
   const retry = options.retry ?? {};
   return {
@@ -220,4 +221,25 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
     ),
     hasEncryptionKey: encryptionKey(options.encryptionKey) !== undefined,
   };
+}
+
+/** The `metrics` option: an object whose `registry`, if given, is a prom-client registry. */
+function checkMetrics(metrics: QingtuiModuleOptions['metrics']): void {
+  if (metrics === undefined) return;
+  if (metrics === null || typeof metrics !== 'object') {
+    throw new QingtuiConfigError('metrics', 'must be an object: { registry?: a prom-client Registry }');
+  }
+  const registry = metrics.registry as Partial<Record<string, unknown>> | undefined;
+  if (
+    registry !== undefined &&
+    (registry === null ||
+      typeof registry.registerMetric !== 'function' ||
+      typeof registry.getSingleMetric !== 'function' ||
+      typeof registry.removeSingleMetric !== 'function')
+  ) {
+    throw new QingtuiConfigError(
+      'metrics.registry',
+      "must be a prom-client Registry (new Registry(), or prom-client's register)",
+    );
+  }
 }

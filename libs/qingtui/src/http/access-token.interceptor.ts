@@ -2,7 +2,9 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
-import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
+import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
+import { QingtuiEvents } from '../events/qingtui-events.service.js';
 import { classifyErrcode, errcodeOf, platformError, transportError } from '../platform/qingtui-response.js';
 import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
 import type { PlatformUsage } from '../token/platform-usage.js';
@@ -46,6 +48,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     private readonly tokens: TokenService,
     @Inject(QINGTUI_RESOLVED_OPTIONS) private readonly options: ResolvedQingtuiOptions,
     @Inject(QINGTUI_PLATFORM_USAGE) private readonly usage: PlatformUsage,
+    private readonly events: QingtuiEvents,
   ) {}
 
   onModuleInit(): void {
@@ -92,6 +95,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
       );
     }
     this.usage.record(request.app, 'api');
+    state.sentAt = Date.now();
     return config;
   }
 
@@ -105,6 +109,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     if (errcode === undefined) {
       const isObject = body !== null && typeof body === 'object';
       if (response.status < 400 && isObject) {
+        this.told(config, 'ok');
         response.data = body;
         return response;
       }
@@ -115,9 +120,12 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
         endpoint,
         response.status,
       );
+      this.told(config, failure.kind);
       if (failure.kind === 'transient' && this.mayResend(config, failure)) return this.resend(config);
       throw failure;
     }
+    const errmsg = (body as { errmsg?: unknown }).errmsg;
+    this.told(config, classifyErrcode(errcode, endpoint, typeof errmsg === 'string' ? errmsg : ''), errcode);
     const state = (config.qingtuiState ??= {});
     if (classifyErrcode(errcode, endpoint) === 'token-invalid' && !state.retried && state.token) {
       // The platform refused the token, so it did not act on the request: re-sending is safe.
@@ -133,8 +141,22 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     if (config?.qingtui === undefined || error instanceof QingtuiApiError) throw error;
     if (error.response) return this.afterResponse(error.response);
     const failure = transportError(error, endpointOf(config));
+    this.told(config, failure.kind);
     if (this.mayResend(config, failure)) return this.resend(config);
     throw failure;
+  }
+
+  /** One business call to the platform ended: `qingtui.platform.call`. */
+  private told(config: InternalAxiosRequestConfig, outcome: 'ok' | QingtuiErrorKind, errcode?: number): void {
+    const sentAt = config.qingtuiState?.sentAt;
+    if (config.qingtui === undefined || sentAt === undefined) return;
+    this.events.emit(QINGTUI_EVENTS.platformCall, {
+      app: config.qingtui.app,
+      endpoint: 'api',
+      outcome,
+      ...(errcode === undefined ? {} : { errcode }),
+      durationMs: Date.now() - sentAt,
+    });
   }
 
   /** Once at most, and only when re-sending cannot deliver anything twice. */

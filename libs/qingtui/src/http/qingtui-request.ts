@@ -18,6 +18,8 @@ export interface QingtuiRequestState {
   token?: string;
   /** Set once the request has been re-sent: it is never re-sent twice. */
   retried?: boolean;
+  /** When the request (or its re-send) left, for `qingtui.platform.call`. */
+  sentAt?: number;
 }
 
 declare module 'axios' {

@@ -1,4 +1,5 @@
 import type { Cache } from 'cache-manager';
+import type { QingtuiMetricsOptions } from '../metrics/qingtui-metrics-options.interface.js';
 
 /**
  * Where an AppSecret comes from: the secret itself, or a function read at every credential fetch
@@ -152,4 +153,10 @@ export interface QingtuiModuleOptions {
    * @default true
    */
   prefetch?: boolean;
+  /**
+   * Prometheus metrics of the token lifecycle (`qingtui_*`, see `QINGTUI_METRICS`), added to
+   * `metrics.registry` (prom-client's global `register` by default). Needs the optional package
+   * `prom-client`. Off when absent.
+   */
+  metrics?: QingtuiMetricsOptions;
 }

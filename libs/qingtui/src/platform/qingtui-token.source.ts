@@ -1,6 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import type { ResolvedApp, SecretReader } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
+import type { QingtuiEvents } from '../events/qingtui-events.service.js';
 import type { PlatformUsage } from '../token/platform-usage.js';
 import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from '../token/token-source.interface.js';
@@ -31,6 +33,8 @@ export interface QingtuiTokenSourceDeps {
   now?: () => number;
   /** Told when the refresh_token was refused and `/v1/token` is used instead. */
   onRefreshTokenRejected?: (app: ResolvedApp, error: QingtuiApiError) => void;
+  /** Told of every platform call (`qingtui.platform.call`). */
+  events?: QingtuiEvents;
 }
 
 /** Longest we wait for a `/v1/token` slot inside one renewal before reporting a rate limit. */
@@ -154,19 +158,39 @@ export class QingtuiTokenSource implements TokenSource {
     }
   }
 
+  /** One platform call, counted against the quota and told to the events as it ends. */
   private async call(
     app: ResolvedApp,
     endpoint: string,
     params: Record<string, string>,
   ): Promise<Record<string, unknown>> {
-    this.deps.usage.record(
-      app.name,
+    const kind =
       endpoint === QINGTUI_PATHS.token
         ? 'token'
         : endpoint === QINGTUI_PATHS.refreshToken
           ? 'refresh'
-          : 'api',
-    );
+          : 'probe';
+    this.deps.usage.record(app.name, kind === 'probe' ? 'api' : kind);
+    const started = Date.now();
+    const told = (error?: unknown) =>
+      this.deps.events?.emit(QINGTUI_EVENTS.platformCall, {
+        app: app.name,
+        endpoint: kind,
+        outcome: error === undefined ? 'ok' : error instanceof QingtuiApiError ? error.kind : 'transient',
+        ...(error instanceof QingtuiApiError && error.errcode !== undefined ? { errcode: error.errcode } : {}),
+        durationMs: Date.now() - started,
+      });
+    try {
+      const body = await this.send(endpoint, params);
+      told();
+      return body;
+    } catch (error) {
+      told(error);
+      throw error;
+    }
+  }
+
+  private async send(endpoint: string, params: Record<string, string>): Promise<Record<string, unknown>> {
     let response;
     try {
       response = await this.deps.http.request({

@@ -8,6 +8,7 @@ import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import { redactCredentials as redact } from './redact-credentials.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -95,6 +96,7 @@ export class RedisTokenBackend implements TokenBackend {
   private readonly listeners: ((key: string) => void)[] = [];
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly recoveryListeners: (() => void)[] = [];
+  private readonly stateListeners: ((state: BackendState, reason?: string) => void)[] = [];
   private readonly ownsClient: boolean;
   private readonly watchdogs = new Set<NodeJS.Timeout>();
   private readonly timeoutMs: number;
@@ -352,6 +354,11 @@ export class RedisTokenBackend implements TokenBackend {
     this.recoveryListeners.push(listener);
   }
 
+  /** Called once each time the store becomes degraded, and once each time it recovers. */
+  onStateChange(listener: (state: BackendState, reason?: string) => void): void {
+    this.stateListeners.push(listener);
+  }
+
   async reserveCall(key: string, intervalMs: number): Promise<number> {
     if (!this.usable()) return this.local.reserveCall(key, intervalMs);
     try {
@@ -418,6 +425,7 @@ export class RedisTokenBackend implements TokenBackend {
     this.logger.warn(
       `Redis unreachable (${reason}): serving tokens from memory and renewing locally until it is back`,
     );
+    for (const listener of this.stateListeners) listener('degraded', redact(reason));
   }
 
   private markRecovered(): void {
@@ -425,6 +433,7 @@ export class RedisTokenBackend implements TokenBackend {
     if (!this.client.isReady || !this.subscriber.isReady) return;
     this.degraded = false;
     this.logger.log('Redis reachable again: tokens are shared and renewals coordinated again');
+    for (const listener of this.stateListeners) listener('ok');
     for (const listener of this.recoveryListeners) listener();
   }
 }
@@ -432,10 +441,6 @@ export class RedisTokenBackend implements TokenBackend {
 /** How often the heartbeat checks that Redis answers. */
 const HEARTBEAT_MS = 1_000;
 
-/** Error texts of the Redis client may quote the URL, password included: keep the host only. */
-function redact(message: string): string {
-  return message.replace(/(rediss?:\/\/)[^@\s]*@/gi, '$1***@');
-}
 
 function safeParse(text: string): unknown {
   try {

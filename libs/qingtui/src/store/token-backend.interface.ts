@@ -43,6 +43,8 @@ export interface TokenBackend {
   addToCounter(key: string, amount: number, ttlMs: number): Promise<number>;
   /** Registers a listener told when a shared store is reachable again after an outage. */
   onRecovered?(listener: () => void): void;
+  /** Registers a listener told once each time a shared store becomes degraded, and once when it recovers. */
+  onStateChange?(listener: (state: BackendState, reason?: string) => void): void;
   /** Current health. */
   state(): BackendState;
   close(): Promise<void>;

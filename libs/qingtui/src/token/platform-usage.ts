@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
+import type { QingtuiEvents } from '../events/qingtui-events.service.js';
 import type { TokenBackend } from '../store/token-backend.interface.js';
 
 /** Kinds of platform call counted against the daily quota. */
@@ -67,6 +69,8 @@ interface AppCounts {
   total: number;
   exhaustedByPlatform: boolean;
   warned: boolean;
+  /** Whether `qingtui.quota.exhausted` was fired for this day. */
+  exhaustedNoted: boolean;
 }
 
 /** The store keys of one app's shared counts. */
@@ -92,6 +96,7 @@ export class PlatformUsage {
     private readonly limits: ReadonlyMap<string, number | undefined> = new Map(),
     private readonly store?: { backend: TokenBackend; keys: (app: string) => UsageKeys },
     private readonly now: () => number = Date.now,
+    private readonly events?: QingtuiEvents,
   ) {}
 
   /** Counts one call. Never waits for the store. */
@@ -138,6 +143,7 @@ export class PlatformUsage {
       );
     }
     counts.exhaustedByPlatform = true;
+    this.noteExhausted(app, counts);
     if (this.store === undefined) return;
     const key = this.store.keys(app).exhausted(counts.day);
     await this.store.backend.addToCounter(key, 1, this.ttl()).catch(() => undefined);
@@ -157,6 +163,7 @@ export class PlatformUsage {
       counts.total = Math.max(counts.total, total);
       if (exhausted > 0) counts.exhaustedByPlatform = true;
       this.warnIfNear(app, counts);
+      this.noteExhausted(app, counts);
     } catch {
       // The store reports its own health; local counts stay in use.
     }
@@ -191,12 +198,35 @@ export class PlatformUsage {
 
   private warnIfNear(app: string, counts: AppCounts): void {
     const limit = this.limits.get(app);
-    if (counts.warned || limit === undefined || counts.total < limit * QUOTA_WARNING_RATIO) return;
-    counts.warned = true;
-    this.logger.warn(
-      `"${app}" has used ${counts.total} of its ${limit} platform calls today (Beijing time); ` +
-        `from ${Math.ceil(limit * QUOTA_RESERVE_RATIO)} only renewals may call the platform`,
-    );
+    if (limit === undefined || counts.total < limit * QUOTA_WARNING_RATIO) return;
+    if (!counts.warned) {
+      counts.warned = true;
+      this.logger.warn(
+        `"${app}" has used ${counts.total} of its ${limit} platform calls today (Beijing time); ` +
+          `from ${Math.ceil(limit * QUOTA_RESERVE_RATIO)} only renewals may call the platform`,
+      );
+      this.events?.emit(QINGTUI_EVENTS.quotaWarning, this.quotaEvent(app, counts));
+    }
+    this.noteExhausted(app, counts);
+  }
+
+  /** Fires `qingtui.quota.exhausted` once per app and day, by count or by the platform's word. */
+  private noteExhausted(app: string, counts: AppCounts): void {
+    if (counts.exhaustedNoted || this.stateOf(app, counts) !== 'exhausted') return;
+    counts.exhaustedNoted = true;
+    this.events?.emit(QINGTUI_EVENTS.quotaExhausted, this.quotaEvent(app, counts));
+  }
+
+  private quotaEvent(app: string, counts: AppCounts) {
+    const limit = this.limits.get(app);
+    return {
+      app,
+      day: counts.day,
+      used: counts.total,
+      ...(limit === undefined ? {} : { limit }),
+      byPlatform: counts.exhaustedByPlatform,
+      resetsAt: new Date(nextPlatformDayAt(this.now())).toISOString(),
+    };
   }
 
   private ttl(): number {
@@ -216,6 +246,7 @@ export class PlatformUsage {
         total: 0,
         exhaustedByPlatform: false,
         warned: false,
+        exhaustedNoted: false,
       };
       this.counts.set(app, counts);
     }

@@ -4,12 +4,17 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedApp, ResolvedQingtuiOptions } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
+import { eventPlatformOf } from '../events/event-platform.js';
+import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
+import type { QingtuiStaleTokenReportedEvent } from '../events/qingtui-events.interface.js';
+import { QingtuiEvents } from '../events/qingtui-events.service.js';
 import {
   QINGTUI_PLATFORM_NAME,
   QINGTUI_PLATFORM_USAGE,
@@ -49,7 +54,11 @@ export interface StaleReportOptions {
 export interface AppTokenStatus {
   name: string;
   appId: string;
+  /** Platform of the app (`qingtui`). */
+  platform: string;
   state: 'valid' | 'expired' | 'missing';
+  /** When the current token was obtained (ISO 8601). */
+  issuedAt?: string;
   expiresAt?: string;
   nextRenewalAt?: string;
   generation?: number;
@@ -81,6 +90,8 @@ interface AppSlot {
   /** Epoch ms until which `record` is handed out without any check. */
   serveUntil: number;
   inflight?: Promise<TokenRecord>;
+  /** Why and since when the current (or last) renewal runs: told to the events. */
+  renewal?: { reason: RenewalReason; startedAt: number };
   failures: number;
   /** `getToken` calls that had to wait for a renewal (cold start, or no valid token known). */
   waits: number;
@@ -147,6 +158,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly defaultSlot: AppSlot;
   private readonly timerPrefix = `qingtui:${randomUUID().slice(0, 8)}`;
   private readonly leaseMs: number;
+  private readonly events: QingtuiEvents;
   private destroyed = false;
 
   constructor(
@@ -155,7 +167,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(QINGTUI_TOKEN_SOURCE) private readonly source: TokenSource,
     private readonly scheduler: SchedulerRegistry,
     @Inject(QINGTUI_PLATFORM_USAGE) private readonly usage: PlatformUsage,
+    @Optional() events?: QingtuiEvents,
   ) {
+    this.events = events ?? new QingtuiEvents((app) => eventPlatformOf(options, app));
     const platform = options.mode === 'central' ? QINGTUI_PLATFORM_NAME : 'qingtui-consumer';
     for (const app of options.apps) {
       const slot: AppSlot = {
@@ -292,7 +306,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return {
         name: slot.app.name,
         appId: slot.app.appId,
+        platform: eventPlatformOf(this.options, slot.app.name),
         state: r === undefined ? 'missing' : now < r.expiresAt ? 'valid' : 'expired',
+        issuedAt: r ? new Date(r.issuedAt).toISOString() : undefined,
         expiresAt: r ? new Date(r.expiresAt).toISOString() : undefined,
         nextRenewalAt: slot.nextRenewalAt ? new Date(slot.nextRenewalAt).toISOString() : undefined,
         generation: r?.generation,
@@ -378,17 +394,25 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     while (slot.inflight) await slot.inflight.catch(noop);
     const current = slot.record;
     if (current === undefined || !this.usable(current)) {
-      return infoOf(await this.getSlow(slot));
+      const renewed = await this.getSlow(slot);
+      this.reported(slot, firstHand, 'already-replaced');
+      return infoOf(renewed);
     }
-    if (current.accessToken !== staleToken) return infoOf(current);
+    if (current.accessToken !== staleToken) {
+      this.reported(slot, firstHand, 'already-replaced');
+      return infoOf(current);
+    }
 
     if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
+      this.reported(slot, firstHand, 'refused');
       return infoOf(current);
     }
     this.logger.log(messages.staleReported(slot.app.name, staleToken));
     if (firstHand) slot.lastRejectionRenewalAt = Date.now();
     try {
-      return infoOf(await this.flight(slot, 'stale', staleToken));
+      const renewed = await this.flight(slot, 'stale', staleToken);
+      this.reported(slot, firstHand, 'renewed');
+      return infoOf(renewed);
     } catch (error) {
       const record = slot.record;
       if (record && record.accessToken !== staleToken && Date.now() < record.expiresAt) {
@@ -396,6 +420,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       throw error;
     }
+  }
+
+  private reported(slot: AppSlot, firstHand: boolean, outcome: QingtuiStaleTokenReportedEvent['outcome']): void {
+    this.events.emit(QINGTUI_EVENTS.staleTokenReported, {
+      app: slot.app.name,
+      outcome,
+      by: firstHand ? 'interceptor' : 'caller',
+    });
   }
 
   /**
@@ -449,6 +481,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Single-flight: every caller during a renewal shares its outcome. */
   private flight(slot: AppSlot, reason: RenewalReason, staleToken?: string): Promise<TokenRecord> {
     if (slot.inflight === undefined) {
+      slot.renewal = { reason, startedAt: Date.now() };
       const run = this.renewWithRetries(slot, reason, staleToken);
       slot.inflight = run;
       run.then(
@@ -493,7 +526,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     reason: RenewalReason,
     staleToken?: string,
   ): Promise<TokenRecord> {
-    const waitUntil = Date.now() + this.leaseMs + this.options.httpTimeoutMs;
+    const lockStartedAt = Date.now();
+    const waitUntil = lockStartedAt + this.leaseMs + this.options.httpTimeoutMs;
     let lease: TokenLease | undefined;
     let stored: TokenRecord | undefined;
     let base: TokenRecord | undefined;
@@ -513,6 +547,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // Another instance is renewing: wait for its write (or its lease to lapse), then re-read.
       await this.backend.waitForChange(slot.key, 250);
     }
+    const lockWaitMs = Date.now() - lockStartedAt;
     try {
       // Another instance may have just been told that the day's quota is used up: ask the store
       // (two counter reads, once per renewal) rather than the platform.
@@ -528,7 +563,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         },
       );
       const record: TokenRecord = { ...grant, generation: (base?.generation ?? 0) + 1 };
-      if (!(await this.backend.write(slot.key, record, stored?.generation))) {
+      const written = await this.backend.write(slot.key, record, stored?.generation);
+      this.events.emit(QINGTUI_EVENTS.tokenRenewed, {
+        app: slot.app.name,
+        via: record.origin,
+        reason,
+        generation: record.generation,
+        expiresAt: new Date(record.expiresAt).toISOString(),
+        durationMs: Date.now() - (slot.renewal?.startedAt ?? lockStartedAt),
+        lockWaitMs,
+      });
+      if (!written) {
         // Fenced: a newer record got there first (our lease had lapsed). Use that one.
         const newer = await this.backend.read(slot.key);
         if (newer) {
@@ -693,6 +738,24 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       } else {
         this.logger.warn(messages.renewalFailed(slot.app.name, error, delay, left));
       }
+    }
+    this.events.emit(QINGTUI_EVENTS.renewalFailed, {
+      app: slot.app.name,
+      reason: slot.renewal?.reason ?? 'scheduled',
+      error: { kind: e?.kind ?? 'internal', errcode: e?.errcode, errmsg: slot.lastError.errmsg },
+      consecutiveFailures: slot.failures,
+      retryInMs: delay,
+      tokenStillValid: left > 0,
+      durationMs: now - (slot.renewal?.startedAt ?? now),
+    });
+    if (reason === 'credentials') {
+      this.events.emit(QINGTUI_EVENTS.credentialsRejected, {
+        app: slot.app.name,
+        errcode: slot.lastError.errcode,
+        errmsg: slot.lastError.errmsg,
+        consecutiveRejections: slot.credentialFailures,
+        retryInMs: delay,
+      });
     }
     this.schedule(slot, now + delay);
   }

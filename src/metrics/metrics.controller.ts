@@ -1,0 +1,56 @@
+import { Controller, Get, Header, Inject, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Registry } from 'prom-client';
+import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
+import { digestKey, sameDigest } from '../auth/key-digest.js';
+import { Public } from '../auth/public.decorator.js';
+import type { ServerConfig } from '../config/server-config.interface.js';
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+@ApiTags('metrics')
+@Controller('metrics')
+export class MetricsController {
+  private readonly keyDigest?: Buffer;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly failures: AuthFailureMonitor,
+    @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
+  ) {
+    this.keyDigest = config.get('metrics', { infer: true }).keyDigest;
+  }
+
+  @Get()
+  @Public()
+  @ApiBearerAuth()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    description:
+      'Open unless METRICS_KEY is set; then `Authorization: Bearer <METRICS_KEY>` is needed. ' +
+      'Process, HTTP and `qingtui_*` token metrics, labelled by app and platform; never a token or a secret.',
+  })
+  @ApiOkResponse({ description: 'The metrics', content: { 'text/plain': {} } })
+  async metrics(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    if (this.keyDigest !== undefined) {
+      const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+      if (presented === undefined || !sameDigest(digestKey(presented), this.keyDigest)) {
+        this.failures.record(
+          presented === undefined ? 'missing key' : 'invalid key',
+          request.socket.remoteAddress,
+          'GET /metrics',
+        );
+        response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        throw new UnauthorizedException('GET /metrics needs Authorization: Bearer <METRICS_KEY>');
+      }
+    }
+    response.setHeader('Content-Type', this.registry.contentType);
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,41 @@
+import type { PlatformUsageSnapshot } from 'nestjs-qingtui';
+
+/** One app on the status page. Holds no token and no secret. */
+export interface StatusApp {
+  name: string;
+  appId: string;
+  platform: string;
+  /** `valid`, `expired` or `missing` (no token yet). */
+  state: string;
+  renewing: boolean;
+  /** When the current token was obtained, and when it expires (ISO 8601). */
+  issuedAt?: string;
+  expiresAt?: string;
+  nextRenewalAt?: string;
+  /** How the current token was obtained: `credentials`, `refresh-token`, `central-server`. */
+  origin?: string;
+  generation?: number;
+  consecutiveFailures: number;
+  callersWaited: number;
+  heldBack?: { reason: string; until: string };
+  lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
+  platformCallsToday: PlatformUsageSnapshot;
+}
+
+/** What `GET /status/data` answers, and what the status page shows. */
+export interface StatusData {
+  /** The server's clock when the answer was made (the page counts down from it). */
+  generatedAt: string;
+  /** `sandbox` (the embedded emulator) or `platform`. */
+  mode: 'sandbox' | 'platform';
+  apps: StatusApp[];
+  store: { kind: 'memory' | 'redis'; state: 'ok' | 'degraded' };
+  instance: {
+    id: string;
+    hostname: string;
+    pid: number;
+    startedAt: string;
+    uptimeSeconds: number;
+    node: string;
+  };
+}

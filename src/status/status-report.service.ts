@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TokenService } from 'nestjs-qingtui';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
+import type { ServerConfig } from '../config/server-config.interface.js';
+import type { StatusData } from './status-data.interface.js';
+
+/**
+ * The state the status page shows, from `TokenService` (never a token, never a secret): per app
+ * the platform, state, expiry, next renewal, origin, generation, today's calls against the quota,
+ * the last error; the store; this instance.
+ */
+@Injectable()
+export class StatusReport {
+  private readonly startedAt = new Date();
+  /** This process, when the store gives no instance id (memory store). */
+  private readonly processId = randomUUID();
+  private readonly mode: StatusData['mode'];
+
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
+  ) {
+    this.mode = config.get('platform', { infer: true }).mode === 'sandbox' ? 'sandbox' : 'platform';
+  }
+
+  /** The apps in `scope` (a client key scoped to some apps sees only those). */
+  build(scope: ApiKeyEntry['scope']): StatusData {
+    const store = this.tokens.storeInfo();
+    const apps = this.tokens
+      .status()
+      .filter((s) => scope === 'all' || scope.includes(s.name))
+      .map((s) => ({
+        name: s.name,
+        appId: s.appId,
+        platform: s.platform,
+        state: s.state,
+        renewing: s.renewing,
+        issuedAt: s.issuedAt,
+        expiresAt: s.expiresAt,
+        nextRenewalAt: s.nextRenewalAt,
+        origin: s.origin,
+        generation: s.generation,
+        consecutiveFailures: s.consecutiveFailures,
+        callersWaited: s.callersWaited,
+        heldBack: s.heldBack,
+        lastError: s.lastError,
+        platformCallsToday: s.platformCallsToday,
+      }));
+    return {
+      generatedAt: new Date().toISOString(),
+      mode: this.mode,
+      apps,
+      store: { kind: store.kind, state: store.state },
+      instance: {
+        id: store.instanceId ?? this.processId,
+        hostname: hostname(),
+        pid: process.pid,
+        startedAt: this.startedAt.toISOString(),
+        uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+        node: process.version,
+      },
+    };
+  }
+}
