@@ -19,6 +19,7 @@ import {
   QINGTUI_OPTIONS_TYPE,
   QingtuiConfigurableModule,
 } from './qingtui.module-definition.js';
+import { qingtuiPlatform } from './platforms/qingtui/qingtui.platform.js';
 import { messages } from './qingtui.messages.js';
 import { createTokenBackend } from './token/backends/create-token-backend.js';
 import type { TokenBackend } from './token/backends/token-backend.interface.js';
@@ -128,12 +129,18 @@ const logger = new Logger('QingtuiModule');
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**
-   * Options known when the module is declared. Every app of `apps` (or `centralServer.apps`)
-   * gets an injectable client, as do the apps listed in `clients`.
+   * Options known when the module is declared. Every Qingtui app of `apps` (or
+   * `centralServer.apps`) gets an injectable client, as do the apps listed in `clients`.
    */
   static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {
-    const apps = options.apps === undefined ? [] : [options.apps].flat();
-    const names = options.centralServer?.apps ?? apps.map((app) => app?.name);
+    const entries: unknown[] = [options.centralServer?.apps ?? options.apps ?? []].flat();
+    // The typed client speaks the Qingtui API: apps of other platforms get none.
+    const names = entries.flatMap((entry) => {
+      if (typeof entry === 'string') return [entry];
+      const app = entry as { name?: unknown; platform?: unknown } | null;
+      const qingtui = app?.platform === undefined || app.platform === qingtuiPlatform.name;
+      return qingtui && typeof app?.name === 'string' ? [app.name] : [];
+    });
     return withClients(super.forRoot(options), [...names, ...(options.clients ?? [])]);
   }
 

@@ -126,7 +126,10 @@ export class TokenTimingPolicy {
    */
   sameToken(known: TokenRecord, grant: TokenGrant): Omit<TokenRecord, 'generation'> {
     const now = this.now();
-    const expiresAt = Math.min(known.expiresAt, grant.expiresAt);
+    // Never later than known; earlier only when the platform says clearly less than we know
+    // (not for its rounding of `expires_in` down to whole seconds).
+    const clearlyShorter = grant.expiresAt < known.expiresAt - 1_000 - this.roundTrip(grant);
+    const expiresAt = clearlyShorter ? grant.expiresAt : known.expiresAt;
     const spacing = Math.min(
       SAME_TOKEN_MAX_SPACING_MS,
       Math.max(SAME_TOKEN_MIN_SPACING_MS, 2 * this.roundTrip(grant)),

@@ -303,10 +303,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.source.clearQuota(slot.app);
     await this.usage.cleared(slot.app.name);
     this.logger.warn(messages.quotaCleared(slot.app.name));
-    if (slot.holdReason === 'quota') {
-      this.lift(slot);
-      if (!slot.record || !slot.timing.usable(slot.record)) this.schedule(slot, Date.now());
-    }
+    this.liftQuotaHold(slot);
   }
 
   /** Names of the configured apps; the first is the default. */
@@ -571,10 +568,24 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (lease) break;
       if (Date.now() >= waitUntil) {
-        throw new QingtuiApiError('transient', undefined, messages.lockWaitTimedOut(slot.app.name), 'lock');
+        throw new QingtuiApiError(
+          'transient',
+          undefined,
+          messages.lockWaitTimedOut(slot.app.name),
+          'lock',
+          undefined,
+          false,
+          undefined,
+          this.labelOf(slot),
+        );
       }
       // Another instance is renewing: wait for its write (or its lease to lapse), then re-read.
       await this.backend.waitForChange(slot.key, 250);
+    }
+    // What another instance stored meanwhile is served from now on, whatever this renewal
+    // brings (a forced refresh refused by its budget, say, must not leave a killed token here).
+    if (stored && (slot.record === undefined || compareRecords(stored, slot.record) > 0)) {
+      this.adopt(slot, stored, true);
     }
     try {
       // Another instance may have just been told that the day's quota is used up: ask the store
@@ -659,6 +670,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
           undefined,
           false,
           wait,
+          this.labelOf(slot),
         );
       }
     }
@@ -676,6 +688,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         undefined,
         false,
         nextPlatformDayAt(now) - now,
+        this.labelOf(slot),
       );
     }
     this.logger.warn(messages.forceRefreshing(slot.app.name, used, rules.dailyLimit));
@@ -695,7 +708,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       undefined,
       false,
       this.usage.msUntilReset(),
+      this.labelOf(slot),
     );
+  }
+
+  /** How errors name the app's platform. */
+  private labelOf(slot: AppSlot): string {
+    return this.options.mode === 'consumer'
+      ? 'central server'
+      : (findPlatform(slot.app.platform)?.label ?? slot.app.platform);
   }
 
   /** Whether `record` already answers this renewal, so no platform call is needed. */
@@ -840,6 +861,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.schedule(slot, now + delay);
   }
 
+  /**
+   * Lifts a hold for the quota once the quota allows renewals again (another instance reset it
+   * with `clearQuota`), and renews at once if no usable token is held.
+   */
+  private liftQuotaHold(slot: AppSlot): void {
+    if (slot.holdReason !== 'quota' || Date.now() >= slot.holdUntil) return;
+    if (!this.usage.allows(slot.app.name, 'renewal', 'token')) return;
+    this.lift(slot);
+    if (!slot.record || !slot.timing.usable(slot.record)) this.schedule(slot, Date.now());
+  }
+
   /** The last failure again, with when to come back: nothing was sent. */
   private heldBackError(slot: AppSlot): QingtuiApiError {
     const retryAfterMs = Math.max(1_000, slot.holdUntil - Date.now());
@@ -852,6 +884,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       last?.status,
       false,
       retryAfterMs,
+      last?.platform ?? this.labelOf(slot),
     );
   }
 
@@ -899,7 +932,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   sweep(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
-      void this.usage.sync(slot.app.name);
+      void this.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot));
       if (slot.inflight) continue;
       const due = Math.max(
         slot.nextRenewalAt ?? (slot.record ? slot.timing.renewAt(slot.record) : now),
