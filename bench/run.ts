@@ -8,7 +8,11 @@ import { httpThroughput, THROUGHPUT_SETUP } from './sections/http-throughput.js'
 import { invalidTokenStorm } from './sections/invalid-token-storm.js';
 import { OUTAGE_SETUP, outageCalls } from './sections/outage-calls.js';
 import { CONVERGENCE_SETUP, redisRestartConvergence } from './sections/redis-restart-convergence.js';
+import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
+import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
+import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { serverMemory } from './sections/server-memory.js';
+import { table } from './support/markdown-table.js';
 
 /**
  * `npm run bench`: measures the figures of issue "Scale out" side by side in one run, prints
@@ -16,11 +20,6 @@ import { serverMemory } from './sections/server-memory.js';
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COMMAND = 'npm run bench';
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
@@ -61,6 +60,18 @@ async function main(): Promise<void> {
   log('(h) 3 instances serving one token again after a Redis restart ...');
   const converge = await redisRestartConvergence();
   log(`    ${converge.rounds.map((r) => `${r.convergedMs} ms`).join(', ')} (median ${converge.medianMs} ms), ${converge.tokenCalls} /v1/token calls`);
+  log('(i) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
+  const peers = await peersWechat(REDIS_URL, log);
+  for (const r of peers.rows) log(`    ${peersWechatLogLine(r)}`);
+  const oursWechat = peers.rows.filter((r) => r.client === OURS_VARIANT.client);
+  const worst = (pick: (r: PeersWechatRow) => number) => Math.max(...oursWechat.map(pick));
+  const allRan = oursWechat.every((r) => r.error === undefined);
+  // Summary lines for ours only once it is among the registered variants.
+  const oursWechatRows = oursWechat.length
+    ? `| (i) WeChat classic, ours: business calls rejected by the platform, any N | 0 | ${worst((r) => r.rejected)} (worst N) | ${verdict(allRan && worst((r) => r.rejected) === 0)} |
+| (i) WeChat classic, ours: failed calls, any N | 0 | ${worst((r) => r.failed)} (worst N) | ${verdict(allRan && worst((r) => r.failed) === 0)} |
+`
+    : '';
 
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
@@ -98,6 +109,7 @@ Machine: ${machine}.
 | (f) platform calls forced per minute by a hostile key | ≤ 2 | ${hostile.callsPerMinute} | ${verdict(hostile.callsPerMinute <= 2 && hostile.badAnswers === 0)} |
 | (g) platform calls in a 60 s outage, 50 clients | one per attempt | ${outage.calls} calls / ${outage.attempts} attempts | ${verdict(outage.calls === outage.attempts && outage.attempts <= 60)} |
 | (h) 3 instances serve one token again after a Redis restart | < 2 s | ${converge.medianMs} ms (median; worst ${converge.maxMs} ms) | ${verdict(converge.medianMs < 2000 && converge.tokenCalls === 0)} |
+${oursWechatRows}
 
 ## (a) Platform token grants per token lifetime
 
@@ -187,7 +199,11 @@ ${table(
 
 Median ${converge.medianMs} ms, worst ${converge.maxMs} ms; \`/v1/token\` calls caused: ${converge.tokenCalls}
 (refresh_token renewals meanwhile: ${converge.refreshGrants}).
-`;
+
+
+## (i) WeChat classic rules, side by side with the npm SDKs
+
+${peersWechatMarkdown(peers)}`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
+import { checkRedis } from './config/redis-preflight.js';
 import { ApiKeyRegistry } from './auth/api-key.registry.js';
 import { setupOpenApi } from './common/openapi.js';
 import { AppsFileReloader } from './config/apps-file.reloader.js';
@@ -43,6 +44,9 @@ async function buildApp(
 ): Promise<BuiltApp> {
   // Validated before Nest starts, so that a configuration error is one clear line.
   const config = validateEnvironment(env);
+  if (config.store.redisUrl !== undefined && !config.store.redisOptional) {
+    await checkRedis(config.store.redisUrl, Math.max(2_000, config.store.redisTimeoutMs ?? 2_000));
+  }
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(await serverConfigModule(config), {
       benchBareEndpoint: config.tuning.benchBareEndpoint,

@@ -62,7 +62,7 @@ async function fleet(
           prefetch: false,
           httpTimeoutMs: 2_000,
           // The sweep also re-reads the shared counts: quickly, for the test.
-          refresh: { sweepIntervalMs: 250 },
+          refresh: { sweepIntervalMs: 1_000 },
         }),
       ],
     })
