@@ -70,6 +70,9 @@ describe('WeChat /cgi-bin/token over 3 instances (6 s tokens, 2 s overlap)', () 
       apps: [{ name: 'wx', platform: 'wechat-mp', appId: APP_ID, appSecret: SECRET }],
       baseUrls: { 'wechat-mp': url },
       platformRules: { 'wechat-mp': { tokenOverlapMs: 2_000 } },
+      // Renewing at half the lifetime would kill tokens still held (2 s later, before their own
+      // expiry): the overlap rule must win over the ratio.
+      refresh: { ratio: 0.5 },
     });
     expect(counters().grants).toBe(1);
 
