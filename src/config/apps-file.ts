@@ -16,7 +16,10 @@ const SHAPES = {
     optional: ['stableToken', 'dailyQuota'],
   },
   wecom: { required: ['name', 'platform', 'corpId', 'secret'], optional: ['agentId'] },
-} as const satisfies Record<QingtuiPlatformName, { required: readonly string[]; optional: readonly string[] }>;
+} as const satisfies Record<
+  QingtuiPlatformName,
+  { required: readonly string[]; optional: readonly string[] }
+>;
 
 type ShapeName = keyof typeof SHAPES;
 const PLATFORMS = Object.keys(SHAPES) as ShapeName[];
@@ -99,14 +102,22 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
   };
   switch (platform as ShapeName) {
     case 'qingtui':
-      return { platform: 'qingtui', name, appId: text('appId'), appSecret: text('appSecret'), ...quota() };
+      return {
+        platform: 'qingtui',
+        name,
+        appId: text('appId'),
+        appSecret: text('appSecret'),
+        ...quota(),
+      };
     case 'wechat-mp': {
       if (record.stableToken !== undefined && typeof record.stableToken !== 'boolean') {
         fail(`${at}.stableToken must be true or false`);
       }
       const { dailyQuota } = quota();
       if (dailyQuota !== undefined && typeof dailyQuota !== 'number') {
-        fail(`${at}.dailyQuota of a WeChat app must be a whole number of calls a day (editions are Qingtui's)`);
+        fail(
+          `${at}.dailyQuota of a WeChat app must be a whole number of calls a day (editions are Qingtui's)`,
+        );
       }
       return {
         platform: 'wechat-mp',
@@ -114,21 +125,25 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
         appId: text('appId'),
         appSecret: text('appSecret'),
         stableToken: record.stableToken === true,
-        ...(dailyQuota === undefined ? {} : { dailyQuota: dailyQuota as number }),
+        ...(typeof dailyQuota === 'number' ? { dailyQuota } : {}),
       };
     }
     case 'wecom': {
       const agentId =
-        typeof record.agentId === 'number' && Number.isSafeInteger(record.agentId) && record.agentId >= 0
+        typeof record.agentId === 'number' &&
+        Number.isSafeInteger(record.agentId) &&
+        record.agentId >= 0
           ? String(record.agentId)
           : typeof record.agentId === 'string' && /^\d{1,20}$/.test(record.agentId.trim())
             ? record.agentId.trim()
             : undefined;
-      if (agentId === undefined) fail(`${at}.agentId must be a whole number (the app's agentid)`);
+      if (agentId === undefined) {
+        return fail(`${at}.agentId must be a whole number (the app's agentid)`);
+      }
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(text('corpId'))) {
         fail(`${at}.corpId may only hold letters, digits, "_" and "-"`);
       }
-      return { platform: 'wecom', name, corpId: text('corpId'), agentId: agentId!, secret: text('secret') };
+      return { platform: 'wecom', name, corpId: text('corpId'), agentId, secret: text('secret') };
     }
   }
 }

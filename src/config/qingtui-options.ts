@@ -50,7 +50,9 @@ export function qingtuiOptions(
       ? sandbox.apps
       : platform.apps.map((app) => libraryApp(app, secrets));
   const wechatRules = {
-    ...(tuning.wechatTokenOverlapMs === undefined ? {} : { tokenOverlapMs: tuning.wechatTokenOverlapMs }),
+    ...(tuning.wechatTokenOverlapMs === undefined
+      ? {}
+      : { tokenOverlapMs: tuning.wechatTokenOverlapMs }),
     ...(tuning.wechatStableWindowMs === undefined
       ? {}
       : { stableRefreshWindowMs: tuning.wechatStableWindowMs }),

@@ -205,7 +205,9 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
       return {
         mode: 'sandbox',
         explicit: true,
-        ignoredBaseUrls: Object.values(BASE_URL_VARIABLES).filter((name) => env[name] !== undefined),
+        ignoredBaseUrls: Object.values(BASE_URL_VARIABLES).filter(
+          (name) => env[name] !== undefined,
+        ),
       };
     }
     const deployment = DEPLOYMENT_VARIABLES.filter((name) => env[name] !== undefined);
@@ -280,7 +282,10 @@ function baseUrl(name: ServerVariable, value: string, example: string): string {
     throw new ConfigValidationError(name, `must be an absolute http(s) URL, e.g. ${example}`);
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new ConfigValidationError(name, 'must not hold credentials, a query string or a fragment');
+    throw new ConfigValidationError(
+      name,
+      'must not hold credentials, a query string or a fragment',
+    );
   }
   return value.replace(/\/+$/, '');
 }

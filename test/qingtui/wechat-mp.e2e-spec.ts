@@ -118,24 +118,42 @@ describe('WeChat /cgi-bin/token over 3 instances (6 s tokens, 2 s overlap)', () 
     const keys = await fleet.keys();
     expect(keys).toContain(`${fleet.prefix}:wechat-mp:${APP_ID}:token`);
     for (const key of keys) {
-      expect(key).toMatch(new RegExp(`^${fleet.prefix}:wechat-mp:${APP_ID}:(token|lock|calls:[\\d-]+|quota-(clears|exhausted):[\\d-]+)$`));
+      expect(key).toMatch(
+        new RegExp(
+          `^${fleet.prefix}:wechat-mp:${APP_ID}:(token|lock|calls:[\\d-]+|quota-(clears|exhausted):[\\d-]+)$`,
+        ),
+      );
     }
     const exported = instance.module.get(QINGTUI_RESOLVED_OPTIONS);
     expect(JSON.stringify(exported)).not.toContain(SECRET);
     expect(JSON.stringify(instance.tokens.status())).not.toContain(SECRET);
     expect(fleet.logs.text()).not.toContain(SECRET);
     // The default daily quota of /cgi-bin/token, counting token calls only.
-    expect(instance.tokens.platformUsage('wx')).toMatchObject({ limit: 2000, counted: ['token'], total: 1 });
+    expect(instance.tokens.platformUsage('wx')).toMatchObject({
+      limit: 2000,
+      counted: ['token'],
+      total: 1,
+    });
   });
 });
 
 describe('WeChat stable_token over 3 instances', () => {
-  const STABLE_APP = { name: 'wxs', platform: 'wechat-mp', appId: APP_ID, appSecret: SECRET, stableToken: true } as const;
+  const STABLE_APP = {
+    name: 'wxs',
+    platform: 'wechat-mp',
+    appId: APP_ID,
+    appSecret: SECRET,
+    stableToken: true,
+  } as const;
 
   async function startStable() {
     sandbox = new QingtuiSandbox({
       wechatApps: [{ appId: APP_ID, appSecret: SECRET }],
-      wechatRules: { tokenTtlSeconds: 8, stableRefreshWindowSeconds: 2, forceRefreshIntervalSeconds: 0.5 },
+      wechatRules: {
+        tokenTtlSeconds: 8,
+        stableRefreshWindowSeconds: 2,
+        forceRefreshIntervalSeconds: 0.5,
+      },
     });
     const url = await sandbox.start();
     fleet = new LibraryFleet();
@@ -143,7 +161,11 @@ describe('WeChat stable_token over 3 instances', () => {
       apps: [STABLE_APP],
       baseUrls: { 'wechat-mp': url },
       platformRules: {
-        'wechat-mp': { stableRefreshWindowMs: 2_000, forceRefreshDailyLimit: 3, forceRefreshMinIntervalMs: 1_000 },
+        'wechat-mp': {
+          stableRefreshWindowMs: 2_000,
+          forceRefreshDailyLimit: 3,
+          forceRefreshMinIntervalMs: 1_000,
+        },
       },
     });
   }
@@ -154,7 +176,12 @@ describe('WeChat stable_token over 3 instances', () => {
     const before = await instances[0].tokens.getTokenInfo('wxs');
     // The platform refuses one business call: the interceptor renews at once (normal mode),
     // and the platform answers the same token, which is still valid.
-    sandbox!.addFault({ kind: 'errcode', errcode: 40001, path: '/cgi-bin/getcallbackip', times: 1 });
+    sandbox!.addFault({
+      kind: 'errcode',
+      errcode: 40001,
+      path: '/cgi-bin/getcallbackip',
+      times: 1,
+    });
     await businessCall(instances[0], 'wxs');
     expect(counters().stableCalls).toBe(2);
     expect(counters().grants).toBe(1);
@@ -240,7 +267,9 @@ describe('WeChat daily quota and clear_quota/v2', () => {
     expect(status.platformCallsToday.state).toBe('exhausted');
     // Held back on every instance, without another token call.
     for (const i of instances) await i.tokens.getToken('wx').catch(() => undefined);
-    await instances[1].tokens.refreshIfCurrent('wx', await instances[1].tokens.getToken('wx')).catch(() => undefined);
+    await instances[1].tokens
+      .refreshIfCurrent('wx', await instances[1].tokens.getToken('wx'))
+      .catch(() => undefined);
     await sleep(500);
     expect(counters().tokenCalls).toBe(2);
     expect(counters().quotaResetCalls).toBe(0);

@@ -28,7 +28,10 @@ function counters(key: string) {
 }
 
 async function start(count: number, ttlSeconds = 4): Promise<LibraryInstance[]> {
-  sandbox = new QingtuiSandbox({ wecomApps: [OA, HR], wecomRules: { tokenTtlSeconds: ttlSeconds } });
+  sandbox = new QingtuiSandbox({
+    wecomApps: [OA, HR],
+    wecomRules: { tokenTtlSeconds: ttlSeconds },
+  });
   const url = await sandbox.start();
   fleet = new LibraryFleet();
   return fleet.start(count, {
@@ -51,7 +54,10 @@ describe('WeCom over 3 instances', () => {
     const instances = await start(3);
     expect(counters(OA_KEY).grants).toBe(1);
     expect(counters(HR_KEY).grants).toBe(1);
-    const [oa, hr] = await Promise.all([instances[0].tokens.getToken('oa'), instances[0].tokens.getToken('hr')]);
+    const [oa, hr] = await Promise.all([
+      instances[0].tokens.getToken('oa'),
+      instances[0].tokens.getToken('hr'),
+    ]);
     expect(oa).not.toBe(hr);
     const keys = await fleet!.keys();
     expect(keys).toContain(`${fleet!.prefix}:wecom:${OA_KEY}:token`);
@@ -78,7 +84,12 @@ describe('WeCom over 3 instances', () => {
     const before = await instances[0].tokens.getTokenInfo('oa');
     // A business call is refused once though the token is valid: the interceptor renews, and
     // WeCom answers the same token with the expires_in it was issued with.
-    sandbox!.addFault({ kind: 'errcode', errcode: 40014, path: '/cgi-bin/get_api_domain_ip', times: 1 });
+    sandbox!.addFault({
+      kind: 'errcode',
+      errcode: 40014,
+      path: '/cgi-bin/get_api_domain_ip',
+      times: 1,
+    });
     await businessCall(instances[1], 'oa');
     expect(counters(OA_KEY)).toMatchObject({ tokenCalls: 2, tokenGrants: 2, grants: 1 });
     await sleep(300);

@@ -1,7 +1,7 @@
 import type { HttpService } from '@nestjs/axios';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { QINGTUI_HTTP, QingtuiModule, TokenService } from 'nestjs-qingtui';
+import { QINGTUI_HTTP, QingtuiModule } from 'nestjs-qingtui';
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -141,9 +141,11 @@ describe.skipIf(!BUILT)('WeChat classic over 3 server processes (6 s tokens, 2 s
     const details = await fetch(`${started[0].url}/health/details`, {
       headers: { authorization: `Bearer ${KEY}` },
     });
-    const generation = ((await details.json()) as {
-      details: { tokens: { apps: { wechat: { generation: number } } } };
-    }).details.tokens.apps.wechat.generation;
+    const generation = (
+      (await details.json()) as {
+        details: { tokens: { apps: { wechat: { generation: number } } } };
+      }
+    ).details.tokens.apps.wechat.generation;
     // Rotations happened, each with one grant for the 3 processes (one generation each).
     expect(c.grants).toBeGreaterThanOrEqual(3);
     expect(generation).toBe(c.grants);

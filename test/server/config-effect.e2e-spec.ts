@@ -44,7 +44,13 @@ const WW_KEY = wecomAppKey(SANDBOX_DEMO_WECOM_APP.corpId, SANDBOX_DEMO_WECOM_APP
 const PLATFORM_APPS = [
   { name: 'crm', appId: CRM_APP.appId, appSecret: CRM_APP.appSecret },
   { name: 'wechat', platform: 'wechat-mp', appId: WX.appId, appSecret: WX.appSecret },
-  { name: 'wechat-stable', platform: 'wechat-mp', appId: WX.appId, appSecret: WX.appSecret, stableToken: true },
+  {
+    name: 'wechat-stable',
+    platform: 'wechat-mp',
+    appId: WX.appId,
+    appSecret: WX.appSecret,
+    stableToken: true,
+  },
   { name: 'wecom', platform: 'wecom', ...SANDBOX_DEMO_WECOM_APP },
 ];
 const auth = { Authorization: `Bearer ${ADMIN_KEY}` };

@@ -41,8 +41,20 @@ const WW_KEY = wecomAppKey(WW.corpId, WW.agentId);
 const APPS = [
   { name: 'crm', appId: CRM_APP.appId, appSecret: CRM_APP.appSecret },
   { name: 'wechat', platform: 'wechat-mp', appId: WX.appId, appSecret: WX.appSecret },
-  { name: 'wechat-stable', platform: 'wechat-mp', appId: WX.appId, appSecret: WX.appSecret, stableToken: true },
-  { name: 'wecom', platform: 'wecom', corpId: WW.corpId, agentId: Number(WW.agentId), secret: WW.secret },
+  {
+    name: 'wechat-stable',
+    platform: 'wechat-mp',
+    appId: WX.appId,
+    appSecret: WX.appSecret,
+    stableToken: true,
+  },
+  {
+    name: 'wecom',
+    platform: 'wecom',
+    corpId: WW.corpId,
+    agentId: Number(WW.agentId),
+    secret: WW.secret,
+  },
 ];
 const ALL_SECRETS = [...SECRETS, WX.appSecret, WW.secret];
 
@@ -71,20 +83,27 @@ describe('apps of three platforms in one server', () => {
     expect(tokens.wecom).toBe(h.sandbox.currentToken(WW_KEY));
     expect(new Set(Object.values(tokens)).size).toBe(5);
     const c = h.sandbox.counters().apps;
-    expect([c[WX.appId].tokenCalls, c[WX.appId].stableCalls, c[WW_KEY].tokenCalls]).toEqual([1, 1, 1]);
+    expect([c[WX.appId].tokenCalls, c[WX.appId].stableCalls, c[WW_KEY].tokenCalls]).toEqual([
+      1, 1, 1,
+    ]);
   });
 
   it('heals a token the platform revoked with one grant per app', async () => {
     const stale: Record<string, string> = {};
     for (const name of ['wechat', 'wechat-stable', 'wecom']) {
-      stale[name] = (await request(server()).get(`/apps/${name}/token`).set(auth)).body.access_token;
+      stale[name] = (
+        await request(server()).get(`/apps/${name}/token`).set(auth)
+      ).body.access_token;
     }
     h.sandbox.revokeTokens(WX.appId);
     h.sandbox.revokeTokens(WW_KEY);
     for (const [name, token] of Object.entries(stale)) {
       const answers = await Promise.all(
         Array.from({ length: 10 }, () =>
-          request(server()).post(`/apps/${name}/token/refresh`).set(auth).send({ stale_token: token }),
+          request(server())
+            .post(`/apps/${name}/token/refresh`)
+            .set(auth)
+            .send({ stale_token: token }),
         ),
       );
       const fresh = new Set(answers.map((a) => a.body.access_token));
@@ -104,7 +123,8 @@ describe('apps of three platforms in one server', () => {
     const before = h.sandbox.counters().apps;
     const apiCallsBefore = { wx: before[WX.appId].apiCalls, ww: before[WW_KEY].apiCalls };
     for (const name of ['wechat', 'wechat-stable', 'wecom']) {
-      const current = (await request(server()).get(`/apps/${name}/token`).set(auth)).body.access_token;
+      const current = (await request(server()).get(`/apps/${name}/token`).set(auth)).body
+        .access_token;
       const res = await request(server())
         .post(`/apps/${name}/token/refresh`)
         .set(auth)
@@ -114,8 +134,13 @@ describe('apps of three platforms in one server', () => {
     }
     const c = h.sandbox.counters().apps;
     // One probe each (getcallbackip, get_api_domain_ip), no token call.
-    expect([c[WX.appId].tokenCalls, c[WX.appId].stableCalls, c[WW_KEY].tokenCalls]).toEqual([2, 2, 2]);
-    expect([c[WX.appId].apiCalls - apiCallsBefore.wx, c[WW_KEY].apiCalls - apiCallsBefore.ww]).toEqual([2, 1]);
+    expect([c[WX.appId].tokenCalls, c[WX.appId].stableCalls, c[WW_KEY].tokenCalls]).toEqual([
+      2, 2, 2,
+    ]);
+    expect([
+      c[WX.appId].apiCalls - apiCallsBefore.wx,
+      c[WW_KEY].apiCalls - apiCallsBefore.ww,
+    ]).toEqual([2, 1]);
   });
 
   it('shows every app in the health details, with its platform, and never a secret or token', async () => {
@@ -159,15 +184,50 @@ describe('the apps file: exactly three shapes', () => {
   it('names the index and field of a bad entry, never its secret', () => {
     const secret = 'file-secret-DO-NOT-LOG';
     const cases: [unknown, string][] = [
-      [[{ name: 'x', platform: 'dingtalk', appId: 'a', appSecret: secret }], '[0].platform must be one of "qingtui", "wechat-mp", "wecom"'],
-      [[{ name: 'x', platform: 'wechat-mp', appId: 'a' }], '[0].appSecret must be a non-empty string'],
-      [[{ name: 'x', platform: 'wechat-mp', appId: 'a', appSecret: secret, stableToken: 'yes' }], '[0].stableToken must be true or false'],
-      [[{ name: 'x', platform: 'wechat-mp', appId: 'a', appSecret: secret, dailyQuota: 'enterprise' }], '[0].dailyQuota of a WeChat app must be a whole number'],
-      [[{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 'one', secret }], '[0].agentId must be a whole number'],
-      [[{ name: 'x', platform: 'wecom', corpId: 'c', secret }], '[0].agentId must be a whole number'],
-      [[{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, secret, dailyQuota: 100 }], '[0] has an unknown field "dailyQuota"'],
-      [[{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, appSecret: secret }], '[0] has an unknown field "appSecret"'],
-      [[{ name: 'x', appId: 'a', appSecret: secret, stableToken: true }], '[0] has an unknown field "stableToken"'],
+      [
+        [{ name: 'x', platform: 'dingtalk', appId: 'a', appSecret: secret }],
+        '[0].platform must be one of "qingtui", "wechat-mp", "wecom"',
+      ],
+      [
+        [{ name: 'x', platform: 'wechat-mp', appId: 'a' }],
+        '[0].appSecret must be a non-empty string',
+      ],
+      [
+        [{ name: 'x', platform: 'wechat-mp', appId: 'a', appSecret: secret, stableToken: 'yes' }],
+        '[0].stableToken must be true or false',
+      ],
+      [
+        [
+          {
+            name: 'x',
+            platform: 'wechat-mp',
+            appId: 'a',
+            appSecret: secret,
+            dailyQuota: 'enterprise',
+          },
+        ],
+        '[0].dailyQuota of a WeChat app must be a whole number',
+      ],
+      [
+        [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 'one', secret }],
+        '[0].agentId must be a whole number',
+      ],
+      [
+        [{ name: 'x', platform: 'wecom', corpId: 'c', secret }],
+        '[0].agentId must be a whole number',
+      ],
+      [
+        [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, secret, dailyQuota: 100 }],
+        '[0] has an unknown field "dailyQuota"',
+      ],
+      [
+        [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, appSecret: secret }],
+        '[0] has an unknown field "appSecret"',
+      ],
+      [
+        [{ name: 'x', appId: 'a', appSecret: secret, stableToken: true }],
+        '[0] has an unknown field "stableToken"',
+      ],
     ];
     for (const [content, expected] of cases) {
       const error = configError(content);
@@ -182,7 +242,9 @@ describe('the apps file: exactly three shapes', () => {
       { name: 'oa', platform: 'wecom', corpId: 'ww1', agentId: 7, secret: 'a' },
       { name: 'oa2', platform: 'wecom', corpId: 'ww1', agentId: '7', secret: 'b' },
     ]);
-    expect(agent.message).toContain('[1].agentId is already the WeCom corpId and agentId of app "oa"');
+    expect(agent.message).toContain(
+      '[1].agentId is already the WeCom corpId and agentId of app "oa"',
+    );
     const account = configError([
       { name: 'wx', platform: 'wechat-mp', appId: 'wx1', appSecret: 'a' },
       { name: 'wx2', platform: 'wechat-mp', appId: 'wx1', appSecret: 'a' },
@@ -215,7 +277,7 @@ describe('consumer mode for a WeChat app', () => {
     await h?.close();
   });
 
-  it('gets the server\'s WeChat token, calls WeChat directly and heals through the server', async () => {
+  it("gets the server's WeChat token, calls WeChat directly and heals through the server", async () => {
     h = await startHarness({ listen: true, appsFile: APPS });
     const { port } = h.app.getHttpServer().address() as AddressInfo;
     const logs = new LogCapture();
@@ -226,7 +288,10 @@ describe('consumer mode for a WeChat app', () => {
           centralServer: {
             url: `http://127.0.0.1:${port}`,
             apiKey: ADMIN_KEY,
-            apps: [{ name: 'wechat', platform: 'wechat-mp' }, { name: 'wecom', platform: 'wecom' }],
+            apps: [
+              { name: 'wechat', platform: 'wechat-mp' },
+              { name: 'wecom', platform: 'wecom' },
+            ],
           },
           baseUrls: { 'wechat-mp': h.sandbox.url, wecom: h.sandbox.url },
         }),
@@ -247,9 +312,13 @@ describe('consumer mode for a WeChat app', () => {
     const c = h.sandbox.counters().apps[WX.appId];
     expect(c.grantsByKind.credentials).toBe(2);
     expect(c.tokenCalls).toBe(2);
-    expect(await consumer.get(TokenService).getToken('wechat')).toBe(h.sandbox.currentToken(WX.appId));
+    expect(await consumer.get(TokenService).getToken('wechat')).toBe(
+      h.sandbox.currentToken(WX.appId),
+    );
 
-    const wecom = await http.axiosRef.get('/cgi-bin/get_api_domain_ip', { qingtui: { app: 'wecom' } });
+    const wecom = await http.axiosRef.get('/cgi-bin/get_api_domain_ip', {
+      qingtui: { app: 'wecom' },
+    });
     expect(wecom.data).toMatchObject({ errcode: 0 });
     expect(logs.text()).not.toContain(WX.appSecret);
   });
@@ -259,12 +328,14 @@ describe('sandbox mode', () => {
   let output: OutputCapture | undefined;
   afterEach(() => output?.uninstall());
 
-  it('serves the sandbox\'s three demo apps, as the banner says', async () => {
+  it("serves the sandbox's three demo apps, as the banner says", async () => {
     const logs = new LogCapture();
     output = new OutputCapture().install();
     const app = await startServer({ PORT: '0' }, { logger: logs });
     try {
-      expect(logs.text()).toContain('"default" (Qingtui), "wechat" (WeChat Official Account) and "wecom" (WeCom)');
+      expect(logs.text()).toContain(
+        '"default" (Qingtui), "wechat" (WeChat Official Account) and "wecom" (WeCom)',
+      );
       const key = /Bearer (\S+)'/.exec(logs.text())![1];
       const sandbox = app.get(EmbeddedSandbox).sandbox!;
       for (const name of ['default', 'wechat', 'wecom']) {

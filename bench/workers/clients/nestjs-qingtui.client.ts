@@ -20,7 +20,11 @@ export function oursModuleOptions(config: WechatWorkerConfig): QingtuiModuleOpti
     redisUrl: config.redisUrl,
     keyPrefix: config.keyPrefix,
     // Every platform's host, so that nothing of this process ever leaves 127.0.0.1.
-    baseUrls: { qingtui: config.sandboxUrl, 'wechat-mp': config.sandboxUrl, wecom: config.sandboxUrl },
+    baseUrls: {
+      qingtui: config.sandboxUrl,
+      'wechat-mp': config.sandboxUrl,
+      wecom: config.sandboxUrl,
+    },
     platformRules: { 'wechat-mp': { tokenOverlapMs: config.tokenOverlapMs } },
   };
 }

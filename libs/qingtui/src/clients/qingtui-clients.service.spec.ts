@@ -66,7 +66,9 @@ describe('QingtuiClients', () => {
 
   it('refuses a WeChat or WeCom app: the typed client speaks the Qingtui API only', async () => {
     const clients = await clientsFor(['wx', 'main'], { wx: 'wechat-mp' });
-    expect(() => clients.get('wx')).toThrow(/"wx" is a wechat-mp app: QingtuiClient speaks the Qingtui API only/);
+    expect(() => clients.get('wx')).toThrow(
+      /"wx" is a wechat-mp app: QingtuiClient speaks the Qingtui API only/,
+    );
     // The default client is the first Qingtui app's.
     expect(clients.get().app).toBe('main');
   });

@@ -65,6 +65,8 @@ export class QingtuiClients {
   }
 
   private defaultApp(): string | undefined {
-    return this.tokens.appNames().find((name) => this.tokens.platformOf(name) === QINGTUI_CLIENT_PLATFORM);
+    return this.tokens
+      .appNames()
+      .find((name) => this.tokens.platformOf(name) === QINGTUI_CLIENT_PLATFORM);
   }
 }

@@ -1,8 +1,5 @@
 import type { Cache } from 'cache-manager';
-import type {
-  QuotaRules,
-  TokenFetchSemantics,
-} from '../platforms/platform.interface.js';
+import type { QuotaRules, TokenFetchSemantics } from '../platforms/platform.interface.js';
 
 /**
  * An app after validation, as the rest of the library sees it: public facts only (its secret
@@ -17,7 +14,10 @@ export interface ResolvedApp {
    * or its name on the central server (consumer mode). With `keyNamespace`, unique among the apps.
    */
   appId: string;
-  /** Namespace of its store keys (`prefix:<keyNamespace>:<appId>:<kind>`): the platform, or a distinct one (stable_token). */
+  /**
+   * Namespace of its store keys (`prefix:<keyNamespace>:<appId>:<kind>`): its platform, or a
+   * distinct one (WeChat's stable_token).
+   */
   keyNamespace: string;
   /** How logs name it, e.g. `WeChat AppID wx123 (stable_token)`, `WeCom corpId ww1 agentId 1000002`. */
   label: string;

@@ -22,8 +22,8 @@ export type QingtuiErrorKind =
 
 /**
  * A platform (Qingtui, WeChat, WeCom, or the central control server in consumer mode) refused
- * a call, or could not be reached. Carries the platform's `errcode` and `errmsg` and the endpoint path, never the
- * query string (which may hold a secret or a refresh_token).
+ * a call, or could not be reached. Carries the platform's `errcode` and `errmsg` and the endpoint
+ * path, never the query string (which may hold a secret or a refresh_token).
  */
 export class QingtuiApiError extends QingtuiError {
   constructor(

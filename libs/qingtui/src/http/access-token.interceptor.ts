@@ -137,7 +137,8 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
       throw failure;
     }
     const state = (config.qingtuiState ??= {});
-    const errmsg = String((body as { errmsg?: unknown }).errmsg ?? '');
+    const rawErrmsg = (body as { errmsg?: unknown }).errmsg;
+    const errmsg = typeof rawErrmsg === 'string' ? rawErrmsg : '';
     const kind = platform.classify(errcode, endpoint, errmsg);
     if (kind === 'token-invalid' && !state.retried && state.token) {
       // The platform refused the token, so it did not act on the request: re-sending is safe.

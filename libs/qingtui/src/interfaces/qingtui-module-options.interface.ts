@@ -102,7 +102,8 @@ export interface QingtuiModuleOptions {
   /**
    * Base URL of each platform's API (or of a sandbox), by platform name: `qingtui`,
    * `'wechat-mp'`, `wecom`.
-   * @default { qingtui: 'https://open.qingtui.com', 'wechat-mp': 'https://api.weixin.qq.com', wecom: 'https://qyapi.weixin.qq.com' }
+   * @default the production hosts: `https://open.qingtui.com`, `https://api.weixin.qq.com`,
+   *   `https://qyapi.weixin.qq.com`
    */
   baseUrls?: Partial<Record<QingtuiPlatformName, string>>;
   /**

@@ -188,7 +188,9 @@ export function readTokenGrant(
  * The probe's verdict from a business read's outcome: token-invalid is a rejection, any other
  * platform answer an acceptance of the token itself, no answer unknown.
  */
-export async function probeVerdict(read: () => Promise<unknown>): Promise<'accepted' | 'rejected' | 'unknown'> {
+export async function probeVerdict(
+  read: () => Promise<unknown>,
+): Promise<'accepted' | 'rejected' | 'unknown'> {
   try {
     await read();
     return 'accepted';

@@ -55,12 +55,16 @@ describe('errcode classes per platform and endpoint', () => {
   });
 
   it('WeChat: tells the daily quota 45009 from a frequency limit by its errmsg', () => {
-    expect(wechat.classify(45009, '/cgi-bin/token', 'reach max api daily quota limit')).toBe('quota');
+    expect(wechat.classify(45009, '/cgi-bin/token', 'reach max api daily quota limit')).toBe(
+      'quota',
+    );
     expect(wechat.classify(45009, '/cgi-bin/token', 'api freq out of limit')).toBe('rate-limit');
     expect(wechat.classify(45011, '/cgi-bin/stable_token', 'api minute-quota reach limit')).toBe(
       'rate-limit',
     );
-    expect(wechat.classify(48006, '/cgi-bin/clear_quota/v2', 'forbid to clear quota')).toBe('quota');
+    expect(wechat.classify(48006, '/cgi-bin/clear_quota/v2', 'forbid to clear quota')).toBe(
+      'quota',
+    );
   });
 
   it('WeChat: holds token calls an hour after 89503 (a risky IP), ten minutes after 40243', () => {
@@ -106,7 +110,10 @@ describe('apps of every platform in one module', () => {
     });
     expect(byName.wxs).toMatchObject({
       keyNamespace: 'wechat-mp-stable',
-      semantics: { rotationWindowMs: 300_000, forceRefresh: { dailyLimit: 20, minIntervalMs: 30_000 } },
+      semantics: {
+        rotationWindowMs: 300_000,
+        forceRefresh: { dailyLimit: 20, minIntervalMs: 30_000 },
+      },
       quota: { limit: 500_000 },
     });
     expect(byName.oa).toMatchObject({
@@ -150,14 +157,38 @@ describe('apps of every platform in one module', () => {
 
   it('names the field of an invalid entry of each platform', () => {
     const cases: [unknown, string][] = [
-      [{ name: 'x', platform: 'dingtalk', appId: 'a', appSecret: 's' }, '"apps[0].platform" must be one of qingtui, wechat-mp, wecom'],
-      [{ name: 'x', platform: 'wechat-mp', appId: 'a' }, '"apps[0].appSecret" must be a non-empty string'],
-      [{ name: 'x', platform: 'wechat-mp', appId: 'a', appSecret: 's', stableToken: 'yes' }, '"apps[0].stableToken" must be true or false'],
-      [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 'one', secret: 's' }, '"apps[0].agentId" must be a whole number'],
-      [{ name: 'x', platform: 'wecom', corpId: 'c/d', agentId: 1, secret: 's' }, '"apps[0].corpId" may only hold'],
-      [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, secret: 's', dailyQuota: 100 }, '"apps[0].dailyQuota" does not apply to WeCom apps'],
-      [{ name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, appSecret: 's' }, '"apps[0].appSecret" is not a field of this app'],
-      [{ name: 'x', appId: 'a', appSecret: 's', stableToken: true }, '"apps[0].stableToken" is not a field of this app'],
+      [
+        { name: 'x', platform: 'dingtalk', appId: 'a', appSecret: 's' },
+        '"apps[0].platform" must be one of qingtui, wechat-mp, wecom',
+      ],
+      [
+        { name: 'x', platform: 'wechat-mp', appId: 'a' },
+        '"apps[0].appSecret" must be a non-empty string',
+      ],
+      [
+        { name: 'x', platform: 'wechat-mp', appId: 'a', appSecret: 's', stableToken: 'yes' },
+        '"apps[0].stableToken" must be true or false',
+      ],
+      [
+        { name: 'x', platform: 'wecom', corpId: 'c', agentId: 'one', secret: 's' },
+        '"apps[0].agentId" must be a whole number',
+      ],
+      [
+        { name: 'x', platform: 'wecom', corpId: 'c/d', agentId: 1, secret: 's' },
+        '"apps[0].corpId" may only hold',
+      ],
+      [
+        { name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, secret: 's', dailyQuota: 100 },
+        '"apps[0].dailyQuota" does not apply to WeCom apps',
+      ],
+      [
+        { name: 'x', platform: 'wecom', corpId: 'c', agentId: 1, appSecret: 's' },
+        '"apps[0].appSecret" is not a field of this app',
+      ],
+      [
+        { name: 'x', appId: 'a', appSecret: 's', stableToken: true },
+        '"apps[0].stableToken" is not a field of this app',
+      ],
     ];
     for (const [app, expected] of cases) {
       expect(configError({ apps: [app as never] })).toContain(expected);
@@ -165,12 +196,20 @@ describe('apps of every platform in one module', () => {
   });
 
   it('validates base URLs and platform rules by platform name', () => {
-    expect(configError({ ...ALL, baseUrls: { wecom: 'ftp://x' } })).toContain('"baseUrls.wecom" must be an absolute http(s) URL');
-    expect(configError({ ...ALL, baseUrls: { feishu: 'http://x' } as never })).toContain('"baseUrls.feishu" must be one of');
-    expect(configError({ ...ALL, baseUrl: 'http://a', baseUrls: { qingtui: 'http://b' } })).toContain('"baseUrl" and "baseUrls.qingtui" disagree');
+    expect(configError({ ...ALL, baseUrls: { wecom: 'ftp://x' } })).toContain(
+      '"baseUrls.wecom" must be an absolute http(s) URL',
+    );
+    expect(configError({ ...ALL, baseUrls: { feishu: 'http://x' } as never })).toContain(
+      '"baseUrls.feishu" must be one of',
+    );
+    expect(
+      configError({ ...ALL, baseUrl: 'http://a', baseUrls: { qingtui: 'http://b' } }),
+    ).toContain('"baseUrl" and "baseUrls.qingtui" disagree');
     expect(
       configError({ ...ALL, platformRules: { 'wechat-mp': { tokenOverlapMs: -1 } } }),
-    ).toContain('"platformRules.wechat-mp.tokenOverlapMs" must be an integer between 0 and 3600000');
+    ).toContain(
+      '"platformRules.wechat-mp.tokenOverlapMs" must be an integer between 0 and 3600000',
+    );
     expect(
       configError({ ...ALL, platformRules: { 'wechat-mp': { overlap: 1 } as never } }),
     ).toContain('"platformRules.wechat-mp.overlap" is not a field');

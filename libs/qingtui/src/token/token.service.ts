@@ -26,7 +26,7 @@ import {
   PlatformUsage,
   type PlatformUsageSnapshot,
 } from './platform-usage.js';
-import type { TokenGrant, TokenRecord } from './token-record.interface.js';
+import type { TokenRecord } from './token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 

@@ -64,7 +64,13 @@ export class QingtuiTokenFetcher implements TokenFetcher {
       refresh_token: refreshToken,
     });
     return {
-      ...readTokenGrant(QINGTUI_DIALECT, body, QINGTUI_PATHS.refreshToken, started, this.deps.now()),
+      ...readTokenGrant(
+        QINGTUI_DIALECT,
+        body,
+        QINGTUI_PATHS.refreshToken,
+        started,
+        this.deps.now(),
+      ),
       refreshToken: current.refreshToken,
       refreshTokenExpiresAt: current.refreshTokenExpiresAt,
       origin: 'refresh-token',
@@ -79,12 +85,20 @@ export class QingtuiTokenFetcher implements TokenFetcher {
       appid: this.app.appId,
       secret,
     });
-    const grant = readTokenGrant(QINGTUI_DIALECT, body, QINGTUI_PATHS.token, started, this.deps.now());
+    const grant = readTokenGrant(
+      QINGTUI_DIALECT,
+      body,
+      QINGTUI_PATHS.token,
+      started,
+      this.deps.now(),
+    );
     const refreshToken = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
     return {
       ...grant,
       // Sealed before it leaves this class: stores and logs only ever see the sealed form.
-      refreshToken: refreshToken ? sealRefreshToken(refreshToken, sealKey, this.app.appId) : undefined,
+      refreshToken: refreshToken
+        ? sealRefreshToken(refreshToken, sealKey, this.app.appId)
+        : undefined,
       refreshTokenExpiresAt: refreshToken ? started + QINGTUI_REFRESH_TOKEN_TTL_MS : undefined,
       origin: 'credentials',
     };

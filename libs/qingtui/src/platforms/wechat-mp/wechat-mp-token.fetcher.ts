@@ -2,7 +2,12 @@ import type { ResolvedApp, SecretReader } from '../../config/resolved-options.js
 import type { PlatformCallKind } from '../../token/platform-usage.js';
 import type { TokenGrant } from '../../token/token-record.interface.js';
 import type { ProbeVerdict, RenewalReason } from '../../token/token-source.interface.js';
-import { callPlatform, type PlatformCall, probeVerdict, readTokenGrant } from '../platform-answer.js';
+import {
+  callPlatform,
+  type PlatformCall,
+  probeVerdict,
+  readTokenGrant,
+} from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { WECHAT_MP_DIALECT } from './wechat-mp-errcodes.js';
 import { WECHAT_MP_NAMESPACES, WECHAT_MP_PATHS } from './wechat-mp.constants.js';

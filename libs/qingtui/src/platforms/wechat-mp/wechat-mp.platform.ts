@@ -68,7 +68,13 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
     ]);
     const d = WECHAT_MP_RULES;
     return {
-      tokenOverlapMs: numberInRange(r.tokenOverlapMs, `${field}.tokenOverlapMs`, d.tokenOverlapMs, 0, 3_600_000),
+      tokenOverlapMs: numberInRange(
+        r.tokenOverlapMs,
+        `${field}.tokenOverlapMs`,
+        d.tokenOverlapMs,
+        0,
+        3_600_000,
+      ),
       stableRefreshWindowMs: numberInRange(
         r.stableRefreshWindowMs,
         `${field}.stableRefreshWindowMs`,
@@ -98,7 +104,9 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
     const appId = nonEmptyString(entry.appId, `${at}.appId`);
     const secret = secretReader(entry.appSecret, `${at}.appSecret`, String(entry.name));
     const stable = booleanOption(entry.stableToken, `${at}.stableToken`, false);
-    const defaultQuota = stable ? WECHAT_MP_RULES.stableDailyQuota : WECHAT_MP_RULES.tokenDailyQuota;
+    const defaultQuota = stable
+      ? WECHAT_MP_RULES.stableDailyQuota
+      : WECHAT_MP_RULES.tokenDailyQuota;
     const limit =
       entry.dailyQuota === undefined
         ? defaultQuota

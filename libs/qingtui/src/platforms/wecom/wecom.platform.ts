@@ -42,7 +42,10 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
           ? entry.agentId
           : undefined;
     if (agentId === undefined) {
-      throw new QingtuiConfigError(`${at}.agentId`, 'must be a whole number (or a string of digits)');
+      throw new QingtuiConfigError(
+        `${at}.agentId`,
+        'must be a whole number (or a string of digits)',
+      );
     }
     const secret = secretReader(entry.secret, `${at}.secret`, String(entry.name));
     return {

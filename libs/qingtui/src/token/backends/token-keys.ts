@@ -16,7 +16,12 @@ export type TokenKeyKind =
  * app's platform (or a distinct one, such as WeChat's stable_token) and `appId` its public
  * identity on that platform (an AppID, WeCom's `corpId/agentId`). No secret ever goes into a key.
  */
-export function tokenKey(prefix: string, namespace: string, appId: string, kind: TokenKeyKind): string {
+export function tokenKey(
+  prefix: string,
+  namespace: string,
+  appId: string,
+  kind: TokenKeyKind,
+): string {
   return `${prefix}:${namespace}:${appId}:${kind}`;
 }
 

@@ -24,8 +24,8 @@ export interface CentralServerSourceDeps {
 
 /**
  * Consumer mode: tokens come from a central control server, which alone holds the secrets and
- * talks to the platforms (of any platform: the server's contract is the same for all). A rejected token is reported to its refresh endpoint, which
- * renews only if that token is still current.
+ * talks to the platforms (its contract is the same for apps of every platform). A rejected token
+ * is reported to its refresh endpoint, which renews only if that token is still current.
  */
 export class CentralServerTokenSource implements TokenSource {
   private readonly now: () => number;

@@ -11,7 +11,11 @@ import type { ProbeVerdict, RenewalReason, TokenSource } from '../token-source.i
 export class PlatformTokenSource implements TokenSource {
   constructor(private readonly fetchers: ReadonlyMap<string, TokenFetcher>) {}
 
-  renew(app: ResolvedApp, current: TokenRecord | undefined, reason: RenewalReason): Promise<TokenGrant> {
+  renew(
+    app: ResolvedApp,
+    current: TokenRecord | undefined,
+    reason: RenewalReason,
+  ): Promise<TokenGrant> {
     return this.fetcherOf(app).fetch(current, reason);
   }
 
