@@ -20,12 +20,8 @@ import {
 import { messages } from '../qingtui.messages.js';
 import type { BackendState, TokenBackend, TokenLease } from './backends/token-backend.interface.js';
 import { appKey } from './backends/token-keys.js';
-import {
-  nextPlatformDayAt,
-  platformDayOf,
-  PlatformUsage,
-  type PlatformUsageSnapshot,
-} from './platform-usage.js';
+import { ForceRefreshBudget } from './force-refresh.budget.js';
+import { nextPlatformDayAt, PlatformUsage, type PlatformUsageSnapshot } from './platform-usage.js';
 import type { TokenRecord } from './token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
@@ -154,6 +150,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly defaultSlot: AppSlot;
   private readonly timerPrefix = `qingtui:${randomUUID().slice(0, 8)}`;
   private readonly leaseMs: number;
+  private readonly forceBudget: ForceRefreshBudget;
   private destroyed = false;
 
   constructor(
@@ -183,6 +180,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // The lease covers one HTTP call and the wait for a /v1/token slot; a live holder extends
     // it (the Redis backend runs a watchdog), so a dead one blocks the others only this long.
     this.leaseMs = options.httpTimeoutMs + 3_000;
+    this.forceBudget = new ForceRefreshBudget(backend, options.keyPrefix);
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
       if (slot) void this.reconcile(slot);
@@ -591,8 +589,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // Another instance may have just been told that the day's quota is used up: ask the store
       // (two counter reads, once per renewal) rather than the platform.
       await this.usage.sync(slot.app.name);
-      if (reason === 'force') await this.takeForceBudget(slot);
-      else this.checkQuota(slot, reason);
+      if (reason === 'force') {
+        const { used, limit } = await this.forceBudget.take(slot.app, this.labelOf(slot));
+        this.logger.warn(messages.forceRefreshing(slot.app.name, used, limit));
+      } else {
+        this.checkQuota(slot, reason);
+      }
       const grant = await this.source.renew(slot.app, base, reason, staleToken).catch(
         async (error: unknown) => {
           // Shared before the lease is released, so that the next holder does not ask again.
@@ -647,51 +649,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         Math.round((record.expiresAt - record.issuedAt) / 1000),
       ),
     );
-  }
-
-  /**
-   * Takes one forced refresh from the app's budget, counted across instances through the store:
-   * the spacing first (a refused call uses no budget), then the day's count.
-   */
-  private async takeForceBudget(slot: AppSlot): Promise<void> {
-    const rules = slot.app.semantics.forceRefresh!;
-    const prefix = this.options.keyPrefix;
-    if (rules.minIntervalMs > 0) {
-      const wait = await this.backend.reserveCall(
-        appKey(prefix, slot.app, 'force-call'),
-        rules.minIntervalMs,
-      );
-      if (wait > 0) {
-        throw new QingtuiApiError(
-          'rate-limit',
-          undefined,
-          messages.forceRefreshTooSoon(slot.app.name, rules.minIntervalMs),
-          'force-refresh',
-          undefined,
-          false,
-          wait,
-          this.labelOf(slot),
-        );
-      }
-    }
-    const now = Date.now();
-    const key = appKey(prefix, slot.app, `force:${platformDayOf(now)}`);
-    const ttl = nextPlatformDayAt(now) - now + 3_600_000;
-    const used = await this.backend.addToCounter(key, 1, ttl);
-    if (used > rules.dailyLimit) {
-      await this.backend.addToCounter(key, -1, ttl);
-      throw new QingtuiApiError(
-        'quota',
-        undefined,
-        messages.forceRefreshBudgetUsed(slot.app.name, rules.dailyLimit),
-        'force-refresh',
-        undefined,
-        false,
-        nextPlatformDayAt(now) - now,
-        this.labelOf(slot),
-      );
-    }
-    this.logger.warn(messages.forceRefreshing(slot.app.name, used, rules.dailyLimit));
   }
 
   /** Throws when the daily quota forbids a renewal for this reason. */
