@@ -127,8 +127,11 @@ export async function startServer(
 
   const sandbox = app.get(EmbeddedSandbox);
   if (sandbox.enabled) {
-    if (config.platform.mode === 'sandbox' && config.platform.ignoredBaseUrl) {
-      logger.warn('QINGTUI_BASE_URL is ignored in sandbox mode (no app configured)');
+    const ignored = config.platform.mode === 'sandbox' ? config.platform.ignoredBaseUrls : [];
+    if (ignored.length > 0) {
+      logger.warn(
+        `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored in sandbox mode (no app configured)`,
+      );
     }
     logger.log(
       sandboxBanner({

@@ -167,6 +167,7 @@ async function runBatch(sandbox: QingtuiSandbox, runs: Run[], redisUrl: string):
     peersDir: PEERS_DIR,
     loops: LOOPS_PER_PROCESS,
     pauseMs: PAUSE_MS,
+    tokenOverlapMs: PEERS_OVERLAP_S * 1000,
   };
   try {
     await Promise.all(runs.map((run) => startRun(run, base)));

@@ -33,6 +33,11 @@ export interface WechatWorkerConfig {
   loops: number;
   /** Pause of each loop between two calls (ms). */
   pauseMs: number;
+  /**
+   * How long the sandbox keeps the previous `/cgi-bin/token` token alive after a new one (the
+   * platform's 5 minutes, compressed): the rule a library that knows it plans around.
+   */
+  tokenOverlapMs: number;
 }
 
 export type ParentMessage =

@@ -91,7 +91,11 @@ function platformAnswer(error: QingtuiApiError): ErrorAnswer {
   if (error.kind === 'credential') {
     // The platform refused our credentials: a bad gateway, whatever the wait before the next try.
     return {
-      ...plain(HttpStatus.BAD_GATEWAY, 'The Qingtui platform refused the call (credential)', detail),
+      ...plain(
+        HttpStatus.BAD_GATEWAY,
+        `The ${error.platform} platform refused the call (credential)`,
+        detail,
+      ),
       ...(retryAfter === undefined ? {} : { headers: { 'Retry-After': String(retryAfter) } }),
       log,
     };
@@ -106,7 +110,7 @@ function platformAnswer(error: QingtuiApiError): ErrorAnswer {
   return {
     ...plain(
       HttpStatus.BAD_GATEWAY,
-      `The Qingtui platform refused the call (${error.kind})`,
+      `The ${error.platform} platform refused the call (${error.kind})`,
       detail,
     ),
     // A refused request (not a follower, bad parameter) is the caller's business, not ours.
@@ -117,15 +121,15 @@ function platformAnswer(error: QingtuiApiError): ErrorAnswer {
 function unavailableMessage(error: QingtuiApiError, seconds: number): string {
   const retry = `retry in ${seconds} s`;
   if (error.retryAfterMs !== undefined) {
-    return `Calls to the Qingtui platform are held back after failures (${error.kind}); ${retry}`;
+    return `Calls to the ${error.platform} platform are held back after failures (${error.kind}); ${retry}`;
   }
   switch (error.kind) {
     case 'quota':
-      return `The app's daily Qingtui call quota is used up; ${retry}`;
+      return `The app's daily ${error.platform} call quota is used up; ${retry}`;
     case 'rate-limit':
-      return `The Qingtui platform asks to slow down (rate limit); ${retry}`;
+      return `The ${error.platform} platform asks to slow down (rate limit); ${retry}`;
     default:
-      return `The Qingtui platform could not be reached; ${retry}`;
+      return `The ${error.platform} platform could not be reached; ${retry}`;
   }
 }
 

@@ -16,7 +16,12 @@ import { SecretRedactor } from '../logging/secret-redactor.js';
 import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { mergeApps } from './merge-apps.js';
-import type { ServerApp, ServerConfig } from './server-config.interface.js';
+import {
+  identityOf,
+  secretOf,
+  type ServerApp,
+  type ServerConfig,
+} from './server-config.interface.js';
 
 /** Why the apps file is read again. */
 export type ReloadReason = 'change' | 'SIGHUP';
@@ -25,7 +30,10 @@ export type ReloadReason = 'change' | 'SIGHUP';
 export interface ReloadOutcome {
   /** Apps whose AppSecret was replaced. */
   replaced: string[];
-  /** Changes that need a restart, described for the log (apps added or removed, AppID or quota changed). */
+  /**
+   * Changes that need a restart, described for the log (apps added or removed, a changed
+   * platform identity, quota or token API).
+   */
   needRestart: string[];
   /** The new file was invalid and the previous configuration is kept. */
   rejected: boolean;
@@ -65,7 +73,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     this.running = platform.mode === 'platform' ? platform.apps : [];
     this.envApp = platform.mode === 'platform' && platform.hasEnvApp ? platform.apps[0] : undefined;
     this.file = platform.mode === 'platform' ? platform.appsFile : undefined;
-    for (const app of this.running) this.secrets.set(app.name, app.appSecret);
+    for (const app of this.running) this.secrets.set(app.name, secretOf(app));
   }
 
   /** The apps file being watched, if any. */
@@ -73,7 +81,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     return this.file;
   }
 
-  /** The current AppSecret of `app`. */
+  /** The current secret of `app` (AppSecret, or WeCom's corpsecret). */
   currentSecret(app: string): string {
     const secret = this.secrets.get(app);
     if (secret === undefined) throw new Error(`No app "${app}" is configured`);
@@ -145,15 +153,15 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     for (const app of this.running) {
       const update = byName.get(app.name);
       if (update === undefined) removed.push(app.name);
-      else if (update.appId !== app.appId)
-        outcome.needRestart.push(`AppID of "${app.name}" changed`);
-      else {
-        if (update.dailyQuota !== app.dailyQuota) {
+      else if (identityOf(update) !== identityOf(app)) {
+        outcome.needRestart.push(identityChange(app, update));
+      } else {
+        if (quotaOf(update) !== quotaOf(app)) {
           outcome.needRestart.push(`dailyQuota of "${app.name}" changed`);
         }
-        if (update.appSecret !== this.secrets.get(app.name)) {
-          this.secrets.set(app.name, update.appSecret);
-          this.redactor?.add(update.appSecret);
+        if (secretOf(update) !== this.secrets.get(app.name)) {
+          this.secrets.set(app.name, secretOf(update));
+          this.redactor?.add(secretOf(update));
           outcome.replaced.push(app.name);
         }
       }
@@ -168,7 +176,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     const where = `QINGTUI_APPS_FILE reloaded (${reason})`;
     if (outcome.replaced.length > 0) {
       const names = outcome.replaced.map((n) => `"${n}"`).join(', ');
-      this.logger.log(`${where}: new AppSecret for ${names}, used from the next credential fetch`);
+      this.logger.log(`${where}: new secret for ${names}, used from the next credential fetch`);
       // A secret refused before is worth trying at once, not after the credential back-off.
       const tokens = this.moduleRef.get(TokenService, { strict: false });
       for (const name of outcome.replaced) tokens.credentialsChanged(name);
@@ -198,6 +206,18 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
       return undefined;
     }
   }
+}
+
+/** Which part of an app's identity changed, for the log. */
+function identityChange(before: ServerApp, after: ServerApp): string {
+  if (before.platform !== after.platform) return `platform of "${before.name}" changed`;
+  if (before.platform === 'wecom') return `corpId or agentId of "${before.name}" changed`;
+  if ('appId' in after && after.appId !== before.appId) return `AppID of "${before.name}" changed`;
+  return `stableToken of "${before.name}" changed`;
+}
+
+function quotaOf(app: ServerApp): unknown {
+  return app.platform === 'wecom' ? undefined : app.dailyQuota;
 }
 
 function errorCode(error: unknown): string {

@@ -1,10 +1,16 @@
 import { ConfigValidationError } from './config-validation.error.js';
-import { DEFAULT_APP_NAME, type ServerApp } from './server-config.interface.js';
+import {
+  DEFAULT_APP_NAME,
+  describeIdentity,
+  identityOf,
+  type QingtuiServerApp,
+  type ServerApp,
+} from './server-config.interface.js';
 
 /**
  * The app of `QINGTUI_APP_ID` (named `default`) followed by the apps of `QINGTUI_APPS_FILE`,
- * refusing a name used twice and an AppID given two names (two fetchers for one app would
- * overwrite each other's tokens and refresh_tokens).
+ * refusing a name used twice and one app (its platform identity: Qingtui or WeChat AppID, WeCom
+ * corpId and agentId) given two names: two fetchers for one app would kill each other's tokens.
  * @throws ConfigValidationError naming `QINGTUI_APPS_FILE`, the index and the field
  */
 export function mergeApps(
@@ -21,11 +27,12 @@ export function mergeApps(
         `[${index}].name "${app.name}" is already used by ${owner}`,
       );
     }
-    const sameId = apps.find((a) => a.appId === app.appId);
-    if (sameId) {
+    const same = apps.find((a) => identityOf(a) === identityOf(app));
+    if (same) {
+      const field = app.platform === 'wecom' ? 'agentId' : 'appId';
       throw new ConfigValidationError(
         'QINGTUI_APPS_FILE',
-        `[${index}].appId is already the AppID of app "${sameId.name}": give each app one name`,
+        `[${index}].${field} is already ${describeIdentity(same)}: give each app one name`,
       );
     }
     apps.push(app);
@@ -37,9 +44,10 @@ export function mergeApps(
 export function envApp(
   appId: string,
   appSecret: string,
-  dailyQuota: ServerApp['dailyQuota'],
-): ServerApp {
+  dailyQuota: QingtuiServerApp['dailyQuota'],
+): QingtuiServerApp {
   return {
+    platform: 'qingtui',
     name: DEFAULT_APP_NAME,
     appId,
     appSecret,

@@ -1,11 +1,43 @@
-import type { QingtuiAppConfig, QingtuiModuleOptions } from 'nestjs-qingtui';
+import type { QingtuiAnyAppConfig, QingtuiModuleOptions } from 'nestjs-qingtui';
 import type { EmbeddedSandbox } from '../sandbox/embedded-sandbox.js';
 import type { AppsFileReloader } from './apps-file.reloader.js';
-import type { ServerConfig } from './server-config.interface.js';
+import type { ServerApp, ServerConfig } from './server-config.interface.js';
+
+/** One configured app as the library takes it, its secret read through the reloader. */
+function libraryApp(app: ServerApp, secrets: AppsFileReloader): QingtuiAnyAppConfig {
+  const secret = secrets.secret(app.name);
+  switch (app.platform) {
+    case 'qingtui':
+      return {
+        name: app.name,
+        appId: app.appId,
+        appSecret: secret,
+        ...(app.dailyQuota === undefined ? {} : { dailyQuota: app.dailyQuota }),
+      };
+    case 'wechat-mp':
+      return {
+        name: app.name,
+        platform: 'wechat-mp',
+        appId: app.appId,
+        appSecret: secret,
+        stableToken: app.stableToken,
+        ...(app.dailyQuota === undefined ? {} : { dailyQuota: app.dailyQuota }),
+      };
+    case 'wecom':
+      return {
+        name: app.name,
+        platform: 'wecom',
+        corpId: app.corpId,
+        agentId: app.agentId,
+        secret,
+      };
+  }
+}
 
 /**
- * Options of `QingtuiModule`, from the validated configuration: the configured apps (AppSecrets
- * through the reloader's providers) or the sandbox's demo app, the store, the tuning.
+ * Options of `QingtuiModule`, from the validated configuration: the configured apps of every
+ * platform (secrets through the reloader's providers) or the sandbox's three demo apps, the
+ * base URLs, the store, the tuning.
  */
 export function qingtuiOptions(
   config: Pick<ServerConfig, 'platform' | 'store' | 'tuning'>,
@@ -13,18 +45,25 @@ export function qingtuiOptions(
   secrets: AppsFileReloader,
 ): QingtuiModuleOptions {
   const { platform, store, tuning } = config;
-  const apps: QingtuiAppConfig[] =
+  const apps: QingtuiAnyAppConfig[] =
     platform.mode === 'sandbox'
-      ? [sandbox.app]
-      : platform.apps.map((app) => ({
-          name: app.name,
-          appId: app.appId,
-          appSecret: secrets.secret(app.name),
-          ...(app.dailyQuota === undefined ? {} : { dailyQuota: app.dailyQuota }),
-        }));
+      ? sandbox.apps
+      : platform.apps.map((app) => libraryApp(app, secrets));
+  const wechatRules = {
+    ...(tuning.wechatTokenOverlapMs === undefined
+      ? {}
+      : { tokenOverlapMs: tuning.wechatTokenOverlapMs }),
+    ...(tuning.wechatStableWindowMs === undefined
+      ? {}
+      : { stableRefreshWindowMs: tuning.wechatStableWindowMs }),
+  };
   return {
     apps,
-    baseUrl: platform.mode === 'sandbox' ? sandbox.url : platform.baseUrl,
+    baseUrls:
+      platform.mode === 'sandbox'
+        ? { qingtui: sandbox.url, 'wechat-mp': sandbox.url, wecom: sandbox.url }
+        : platform.baseUrls,
+    platformRules: { 'wechat-mp': wechatRules },
     redisUrl: store.redisUrl,
     redisOptional: store.redisOptional,
     redisTimeoutMs: store.redisTimeoutMs,

@@ -1,12 +1,13 @@
-import type { QingtuiDailyQuota } from 'nestjs-qingtui';
+import type { QingtuiDailyQuota, QingtuiPlatformName } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { LogFormat, ServerLogLevel } from './observability-config.js';
 
-/** Name of the app configured by `QINGTUI_APP_ID` / `QINGTUI_APP_SECRET`, and of the sandbox app. */
+/** Name of the app configured by `QINGTUI_APP_ID` / `QINGTUI_APP_SECRET`, and of the sandbox's Qingtui app. */
 export const DEFAULT_APP_NAME = 'default';
 
-/** One app of the server's configuration (`QINGTUI_APP_ID` or an entry of `QINGTUI_APPS_FILE`). */
-export interface ServerApp {
+/** A Qingtui app (`QINGTUI_APP_ID`, or an apps-file entry without `platform` or with `"qingtui"`). */
+export interface QingtuiServerApp {
+  platform: 'qingtui';
   name: string;
   appId: string;
   /** The AppSecret at start-up (a reloaded apps file may replace it: see `AppsFileReloader`). */
@@ -15,12 +16,73 @@ export interface ServerApp {
   dailyQuota?: QingtuiDailyQuota;
 }
 
+/** A WeChat Official Account (`"platform": "wechat-mp"`). */
+export interface WechatServerApp {
+  platform: 'wechat-mp';
+  name: string;
+  appId: string;
+  appSecret: string;
+  /** `/cgi-bin/stable_token` instead of `/cgi-bin/token`. */
+  stableToken: boolean;
+  dailyQuota?: number;
+}
+
+/** A WeCom app (`"platform": "wecom"`). */
+export interface WecomServerApp {
+  platform: 'wecom';
+  name: string;
+  corpId: string;
+  /** Digits. */
+  agentId: string;
+  /** The app's secret (corpsecret). */
+  secret: string;
+}
+
+/** One app of the server's configuration (`QINGTUI_APP_ID` or an entry of `QINGTUI_APPS_FILE`). */
+export type ServerApp = QingtuiServerApp | WechatServerApp | WecomServerApp;
+
+/** The secret of an app, whatever its platform calls it. */
+export function secretOf(app: ServerApp): string {
+  return app.platform === 'wecom' ? app.secret : app.appSecret;
+}
+
+/**
+ * What identifies an app on its platform (never a secret): two entries with the same identity
+ * would fetch tokens of one app twice; a changed identity needs a restart.
+ */
+export function identityOf(app: ServerApp): string {
+  switch (app.platform) {
+    case 'qingtui':
+      return `qingtui:${app.appId}`;
+    case 'wechat-mp':
+      return `wechat-mp${app.stableToken ? '-stable' : ''}:${app.appId}`;
+    case 'wecom':
+      return `wecom:${app.corpId}/${app.agentId}`;
+  }
+}
+
+/** The identity as an error message names it. */
+export function describeIdentity(app: ServerApp): string {
+  switch (app.platform) {
+    case 'qingtui':
+      return `the AppID of app "${app.name}"`;
+    case 'wechat-mp':
+      return `the WeChat AppID${app.stableToken ? ' (stableToken)' : ''} of app "${app.name}"`;
+    case 'wecom':
+      return `the WeCom corpId and agentId of app "${app.name}"`;
+  }
+}
+
 /** Where tokens come from. */
 export type PlatformConfig =
   | {
-      /** Real credentials: tokens come from the platform at `baseUrl`. */
+      /** Real credentials: tokens come from each app's platform. */
       mode: 'platform';
-      baseUrl: string;
+      /**
+       * Base URL of each platform: `QINGTUI_BASE_URL`, `WECHAT_BASE_URL`, `WECOM_BASE_URL`; a
+       * platform without one uses the library's default (its production host).
+       */
+      baseUrls: Partial<Record<QingtuiPlatformName, string>>;
       apps: ServerApp[];
       /** Whether `apps[0]` is the app of `QINGTUI_APP_ID` (the others come from the file). */
       hasEnvApp: boolean;
@@ -28,12 +90,15 @@ export type PlatformConfig =
       appsFile?: string;
     }
   | {
-      /** No app configured: an embedded sandbox serves the demo app as `default`. */
+      /**
+       * No app configured: an embedded sandbox serves its three demo apps, as `default`
+       * (Qingtui), `wechat` (WeChat Official Account) and `wecom` (WeCom).
+       */
       mode: 'sandbox';
       /** Set by `QINGTUI_SANDBOX=true` (rather than by an environment with nothing configured). */
       explicit: boolean;
-      /** Set when `QINGTUI_BASE_URL` was given: it is ignored in sandbox mode. */
-      ignoredBaseUrl: boolean;
+      /** The base URL variables given: they are ignored in sandbox mode. */
+      ignoredBaseUrls: string[];
       /** `QINGTUI_SANDBOX_TOKEN_TTL`: lifetime of the sandbox's tokens; its default (7200 s) when unset. */
       tokenTtlSeconds?: number;
     };
@@ -78,6 +143,10 @@ export interface ServerConfig {
     encryptionKey?: string;
   };
   tuning: {
+    /** `WECHAT_TOKEN_OVERLAP_MS`: how long WeChat keeps the previous classic token alive. */
+    wechatTokenOverlapMs?: number;
+    /** `WECHAT_STABLE_WINDOW_MS`: stable_token's rotation window. */
+    wechatStableWindowMs?: number;
     /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */
     httpTimeoutMs?: number;
     /** Fraction of a token's lifetime after which it is renewed (`QINGTUI_REFRESH_RATIO`). */
@@ -87,7 +156,10 @@ export interface ServerConfig {
   };
 }
 
+/** Names of the sandbox's demo apps in sandbox mode: Qingtui, WeChat, WeCom. */
+export const SANDBOX_APP_NAMES = [DEFAULT_APP_NAME, 'wechat', 'wecom'] as const;
+
 /** Names of the apps a configuration serves. */
 export function appNamesOf(platform: PlatformConfig): string[] {
-  return platform.mode === 'sandbox' ? [DEFAULT_APP_NAME] : platform.apps.map((a) => a.name);
+  return platform.mode === 'sandbox' ? [...SANDBOX_APP_NAMES] : platform.apps.map((a) => a.name);
 }

@@ -1,4 +1,4 @@
-import { QINGTUI_DEFAULT_BASE_URL } from 'nestjs-qingtui';
+import type { QingtuiPlatformName } from 'nestjs-qingtui';
 import { resolve } from 'node:path';
 import { parseApiKeys } from '../auth/api-keys.parser.js';
 import { readAppsFile } from './apps-file.js';
@@ -15,6 +15,8 @@ export const SERVER_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'QINGTUI_SANDBOX',
   'QINGTUI_BASE_URL',
+  'WECHAT_BASE_URL',
+  'WECOM_BASE_URL',
   'QINGTUI_APP_ID',
   'QINGTUI_APP_SECRET',
   'QINGTUI_DAILY_QUOTA',
@@ -27,6 +29,8 @@ export const SERVER_VARIABLES = [
   'QINGTUI_ENCRYPTION_KEY',
   'QINGTUI_HTTP_TIMEOUT_MS',
   'QINGTUI_REFRESH_RATIO',
+  'WECHAT_TOKEN_OVERLAP_MS',
+  'WECHAT_STABLE_WINDOW_MS',
   'BENCH_BARE_ENDPOINT',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -46,6 +50,8 @@ export type ServerEnvironment = Partial<Record<ServerVariable, string>>;
 const DEPLOYMENT_VARIABLES: readonly ServerVariable[] = [
   'API_KEYS',
   'QINGTUI_BASE_URL',
+  'WECHAT_BASE_URL',
+  'WECOM_BASE_URL',
   'QINGTUI_DAILY_QUOTA',
   'REDIS_URL',
   'REDIS_OPTIONAL',
@@ -53,6 +59,23 @@ const DEPLOYMENT_VARIABLES: readonly ServerVariable[] = [
   'QINGTUI_KEY_PREFIX',
   'QINGTUI_ENCRYPTION_KEY',
 ];
+
+/**
+ * The base URL variable of each platform (a platform added to the library needs one line here:
+ * the compiler asks for it).
+ */
+const BASE_URL_VARIABLES: Record<QingtuiPlatformName, ServerVariable> = {
+  qingtui: 'QINGTUI_BASE_URL',
+  'wechat-mp': 'WECHAT_BASE_URL',
+  wecom: 'WECOM_BASE_URL',
+};
+
+/** Examples of each platform's base URL, for messages. */
+const BASE_URL_EXAMPLES: Record<QingtuiPlatformName, string> = {
+  qingtui: 'https://open.qingtui.com',
+  'wechat-mp': 'https://api.weixin.qq.com',
+  wecom: 'https://qyapi.weixin.qq.com',
+};
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -88,6 +111,18 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
         120_000,
       ),
       refreshRatio: ratio(env.QINGTUI_REFRESH_RATIO),
+      wechatTokenOverlapMs: integerInRange(
+        'WECHAT_TOKEN_OVERLAP_MS',
+        env.WECHAT_TOKEN_OVERLAP_MS,
+        0,
+        3_600_000,
+      ),
+      wechatStableWindowMs: integerInRange(
+        'WECHAT_STABLE_WINDOW_MS',
+        env.WECHAT_STABLE_WINDOW_MS,
+        100,
+        3_600_000,
+      ),
       benchBareEndpoint: flag('BENCH_BARE_ENDPOINT', env.BENCH_BARE_ENDPOINT) ?? false,
     },
   };
@@ -171,13 +206,16 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
   const sandbox = flag('QINGTUI_SANDBOX', env.QINGTUI_SANDBOX);
   const configured = appId !== undefined || file !== undefined;
   const tokenTtlSeconds = sandboxTokenTtl(env.QINGTUI_SANDBOX_TOKEN_TTL, !configured && sandbox !== false);
+  const baseUrls = platformBaseUrls(env);
 
   if (!configured) {
     if (sandbox === true) {
       return {
         mode: 'sandbox',
         explicit: true,
-        ignoredBaseUrl: env.QINGTUI_BASE_URL !== undefined,
+        ignoredBaseUrls: Object.values(BASE_URL_VARIABLES).filter(
+          (name) => env[name] !== undefined,
+        ),
         tokenTtlSeconds,
       };
     }
@@ -193,7 +231,7 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
           'Configure an app, or set QINGTUI_SANDBOX=true to serve the embedded sandbox on purpose',
       );
     }
-    return { mode: 'sandbox', explicit: false, ignoredBaseUrl: false, tokenTtlSeconds };
+    return { mode: 'sandbox', explicit: false, ignoredBaseUrls: [], tokenTtlSeconds };
   }
   if (sandbox === true) {
     throw new ConfigValidationError(
@@ -210,7 +248,7 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
   const apps = mergeApps(single, appsFile === undefined ? [] : readAppsFile(appsFile));
   return {
     mode: 'platform',
-    baseUrl: baseUrl(env.QINGTUI_BASE_URL),
+    baseUrls,
     apps,
     hasEnvApp: single !== undefined,
     appsFile,
@@ -229,8 +267,20 @@ function dailyQuota(value: string | undefined): ReturnType<typeof parseDailyQuot
   return quota;
 }
 
-function baseUrl(value: string | undefined): string {
-  if (value === undefined) return QINGTUI_DEFAULT_BASE_URL;
+/** The base URLs given, by platform (validated even in sandbox mode, where they are ignored). */
+function platformBaseUrls(env: ServerEnvironment): Partial<Record<QingtuiPlatformName, string>> {
+  const urls: Partial<Record<QingtuiPlatformName, string>> = {};
+  for (const [platform, name] of Object.entries(BASE_URL_VARIABLES) as [
+    QingtuiPlatformName,
+    ServerVariable,
+  ][]) {
+    const value = env[name];
+    if (value !== undefined) urls[platform] = baseUrl(name, value, BASE_URL_EXAMPLES[platform]);
+  }
+  return urls;
+}
+
+function baseUrl(name: ServerVariable, value: string, example: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -238,14 +288,11 @@ function baseUrl(value: string | undefined): string {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigValidationError(
-      'QINGTUI_BASE_URL',
-      'must be an absolute http(s) URL, e.g. https://open.qingtui.com',
-    );
+    throw new ConfigValidationError(name, `must be an absolute http(s) URL, e.g. ${example}`);
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new ConfigValidationError(
-      'QINGTUI_BASE_URL',
+      name,
       'must not hold credentials, a query string or a fragment',
     );
   }

@@ -1,4 +1,12 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+} from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -14,7 +22,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { QingtuiClients } from 'nestjs-qingtui';
+import { QingtuiClients, TokenService } from 'nestjs-qingtui';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { SendMessageDto, SendMessageResponseDto } from '../common/dto/send-message.dto.js';
 import { KnownAppPipe } from '../common/known-app.pipe.js';
@@ -27,7 +35,10 @@ import { parseQingtuiSendRequest } from './parse-send-request.js';
 @ApiBearerAuth()
 @Controller('apps/:app/messages')
 export class MessagesController {
-  constructor(private readonly clients: QingtuiClients) {}
+  constructor(
+    private readonly clients: QingtuiClients,
+    private readonly tokens: TokenService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -46,7 +57,7 @@ export class MessagesController {
   @ApiBody({ type: SendMessageDto })
   @ApiOkResponse({ type: SendMessageResponseDto })
   @ApiBadRequestResponse({
-    description: 'Invalid message; `field` names the field',
+    description: 'Invalid message (`field` names the field), or an app that is not a Qingtui app',
     type: ErrorResponseDto,
   })
   @ApiUnauthorizedResponse({ description: 'Missing or unknown client key', type: ErrorResponseDto })
@@ -71,6 +82,12 @@ export class MessagesController {
     // Typed `unknown` on purpose: the parser (then the library's validation) is the one validator.
     @Body() body: unknown,
   ): Promise<SendMessageResponseDto> {
+    const platform = this.tokens.platformOf(app);
+    if (platform !== 'qingtui') {
+      throw new BadRequestException(
+        `App "${app}" is a ${platform} app: this endpoint sends Qingtui messages only`,
+      );
+    }
     const { message, target } = parseQingtuiSendRequest(body);
     const result = await this.clients.get(app).send(message, target);
     return {

@@ -1,7 +1,12 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { QingtuiSandbox, SANDBOX_DEMO_APP } from 'qingtui-sandbox';
-import type { QingtuiAppConfig } from 'nestjs-qingtui';
-import { DEFAULT_APP_NAME } from '../config/server-config.interface.js';
+import {
+  QingtuiSandbox,
+  SANDBOX_DEMO_APP,
+  SANDBOX_DEMO_WECHAT_APP,
+  SANDBOX_DEMO_WECOM_APP,
+} from 'qingtui-sandbox';
+import type { QingtuiAnyAppConfig } from 'nestjs-qingtui';
+import { SANDBOX_APP_NAMES } from '../config/server-config.interface.js';
 
 /**
  * The local platform emulator started when no app is configured. Holds nothing when the
@@ -22,7 +27,7 @@ export class EmbeddedSandbox implements OnApplicationShutdown {
   }
 
   /**
-   * Starts a sandbox with the demo app on 127.0.0.1, on a free port.
+   * Starts a sandbox with its demo apps (Qingtui, WeChat, WeCom) on 127.0.0.1, on a free port.
    * @param tokenTtlSeconds lifetime of its tokens (`QINGTUI_SANDBOX_TOKEN_TTL`); 7200 s by default
    */
   static async start(tokenTtlSeconds?: number): Promise<EmbeddedSandbox> {
@@ -33,7 +38,7 @@ export class EmbeddedSandbox implements OnApplicationShutdown {
       ...(tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds }),
     });
     const url = await sandbox.start(0, '127.0.0.1');
-    logger.log(`Embedded Qingtui sandbox listening on ${url}`);
+    logger.log(`Embedded sandbox (Qingtui, WeChat, WeCom) listening on ${url}`);
     return new EmbeddedSandbox(sandbox, url);
   }
 
@@ -41,13 +46,28 @@ export class EmbeddedSandbox implements OnApplicationShutdown {
     return this.sandbox !== undefined;
   }
 
-  /** The app the server manages in sandbox mode: the sandbox's demo app, named `default`. */
-  get app(): QingtuiAppConfig {
-    return {
-      name: DEFAULT_APP_NAME,
-      appId: SANDBOX_DEMO_APP.appId,
-      appSecret: SANDBOX_DEMO_APP.appSecret,
-    };
+  /**
+   * The apps the server manages in sandbox mode: the sandbox's three demo apps, named `default`
+   * (Qingtui), `wechat` (WeChat Official Account, `/cgi-bin/token`) and `wecom` (WeCom).
+   */
+  get apps(): QingtuiAnyAppConfig[] {
+    const [qingtui, wechat, wecom] = SANDBOX_APP_NAMES;
+    return [
+      { name: qingtui, appId: SANDBOX_DEMO_APP.appId, appSecret: SANDBOX_DEMO_APP.appSecret },
+      {
+        name: wechat,
+        platform: 'wechat-mp',
+        appId: SANDBOX_DEMO_WECHAT_APP.appId,
+        appSecret: SANDBOX_DEMO_WECHAT_APP.appSecret,
+      },
+      {
+        name: wecom,
+        platform: 'wecom',
+        corpId: SANDBOX_DEMO_WECOM_APP.corpId,
+        agentId: SANDBOX_DEMO_WECOM_APP.agentId,
+        secret: SANDBOX_DEMO_WECOM_APP.secret,
+      },
+    ];
   }
 
   /** openids that follow the demo app. */

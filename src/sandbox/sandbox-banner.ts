@@ -30,16 +30,18 @@ export function sandboxBanner(input: SandboxBannerInput): string {
   return [
     '',
     rule,
-    '  SANDBOX MODE: no Qingtui app is configured (QINGTUI_APP_ID / QINGTUI_APPS_FILE).',
-    `  Tokens and messages come from an embedded Qingtui sandbox at ${input.sandboxUrl}.`,
+    '  SANDBOX MODE: no app is configured (QINGTUI_APP_ID / QINGTUI_APPS_FILE).',
+    `  Tokens and messages come from an embedded sandbox at ${input.sandboxUrl}, which serves`,
+    '  three demo apps: "default" (Qingtui), "wechat" (WeChat Official Account) and "wecom" (WeCom).',
     '  No credentials are used and nothing leaves this machine.',
     '',
     input.developmentKey === undefined
       ? '  Client keys: the ones in API_KEYS.'
       : `  Development client key (generated for this run, set API_KEYS to choose your own):\n    ${key}`,
     '',
-    '  Get the token of app "default":',
+    '  Get the token of app "default" (or "wechat", "wecom"):',
     `    curl -s ${auth} ${input.serverUrl}/apps/default/token`,
+    `    curl -s ${auth} ${input.serverUrl}/apps/wechat/token`,
     '',
     `  Send a text message to ${input.follower}:`,
     `    curl -s -X POST ${auth} -H 'Content-Type: application/json' \\`,

@@ -49,7 +49,7 @@ describe('QINGTUI_APPS_FILE is re-read when it changes', () => {
     expect(provider()).toBe(CRM_APP.appSecret);
 
     replaceAppsFile(h.appsFile, [crm(NEW_SECRET)]);
-    const line = await logged(/QINGTUI_APPS_FILE reloaded \(change\): new AppSecret for "crm"/);
+    const line = await logged(/QINGTUI_APPS_FILE reloaded \(change\): new secret for "crm"/);
     expect(line).toMatch(/used from the next credential fetch/);
     expect(provider()).toBe(NEW_SECRET);
     expect(reloader.currentSecret('default')).toBe(SANDBOX_DEMO_APP.appSecret);
@@ -121,7 +121,7 @@ describe('QINGTUI_APPS_FILE is re-read when it changes', () => {
       expect((await request(server).get('/apps/crm/token').set(auth)).status).not.toBe(200);
 
       replaceAppsFile(h.appsFile, [crm(CRM_APP.appSecret)]);
-      await logged(/new AppSecret for "crm", used from the next credential fetch/);
+      await logged(/new secret for "crm", used from the next credential fetch/);
       // Credential errors back off (up to an hour); the new secret must still be tried soon,
       // or at the latest on the next request once the back-off allows it.
       const deadline = Date.now() + 30_000;

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import type { QingtuiModuleOptions } from 'nestjs-qingtui';
-import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
+import {
+  SANDBOX_DEMO_APP,
+  SANDBOX_DEMO_WECHAT_APP,
+  SANDBOX_DEMO_WECOM_APP,
+  wecomAppKey,
+} from 'qingtui-sandbox';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/support/server-process.js';
@@ -33,6 +38,21 @@ import { deleteKeysWithPrefix } from '../support/redis-cleanup.js';
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DEMO = SANDBOX_DEMO_APP.appId;
+const WX = SANDBOX_DEMO_WECHAT_APP;
+const WW_KEY = wecomAppKey(SANDBOX_DEMO_WECOM_APP.corpId, SANDBOX_DEMO_WECOM_APP.agentId);
+/** An apps file with the crm app and the sandbox's WeChat (classic and stable) and WeCom apps. */
+const PLATFORM_APPS = [
+  { name: 'crm', appId: CRM_APP.appId, appSecret: CRM_APP.appSecret },
+  { name: 'wechat', platform: 'wechat-mp', appId: WX.appId, appSecret: WX.appSecret },
+  {
+    name: 'wechat-stable',
+    platform: 'wechat-mp',
+    appId: WX.appId,
+    appSecret: WX.appSecret,
+    stableToken: true,
+  },
+  { name: 'wecom', platform: 'wecom', ...SANDBOX_DEMO_WECOM_APP },
+];
 const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
 
 const closers: (() => Promise<void>)[] = [];
@@ -80,6 +100,49 @@ describe('every documented variable takes effect', () => {
     expect(res.body.access_token).toBe(other.sandbox.currentToken(DEMO));
     expect(other.sandbox.counters().apps[DEMO].tokenCalls).toBe(1);
     expect(h.sandbox.counters().apps[DEMO].tokenCalls).toBe(0);
+  });
+
+  it('WECHAT_BASE_URL: WeChat tokens come from the platform at that URL', async () => {
+    const other = await startPlatform();
+    closers.push(() => other.sandbox.stop());
+    const h = await harness({ env: { WECHAT_BASE_URL: other.url }, appsFile: PLATFORM_APPS });
+    const res = await request(h.app.getHttpServer()).get('/apps/wechat/token').set(auth);
+    expect(res.body.access_token).toBe(other.sandbox.currentToken(WX.appId));
+    expect(other.sandbox.counters().apps[WX.appId].tokenCalls).toBe(1);
+    expect(h.sandbox.counters().apps[WX.appId].tokenCalls).toBe(0);
+    // The other platforms stay where they were.
+    expect(h.sandbox.counters().apps[WW_KEY].tokenCalls).toBe(1);
+  });
+
+  it('WECOM_BASE_URL: WeCom tokens come from the platform at that URL', async () => {
+    const other = await startPlatform();
+    closers.push(() => other.sandbox.stop());
+    const h = await harness({ env: { WECOM_BASE_URL: other.url }, appsFile: PLATFORM_APPS });
+    const res = await request(h.app.getHttpServer()).get('/apps/wecom/token').set(auth);
+    expect(res.body.access_token).toBe(other.sandbox.currentToken(WW_KEY));
+    expect(other.sandbox.counters().apps[WW_KEY].tokenCalls).toBe(1);
+    expect(h.sandbox.counters().apps[WW_KEY].tokenCalls).toBe(0);
+    expect(h.sandbox.counters().apps[WX.appId].tokenCalls).toBe(1);
+  });
+
+  it('WECHAT_TOKEN_OVERLAP_MS: classic WeChat tokens are renewed no earlier than expiry minus it', async () => {
+    const h = await harness({ env: { WECHAT_TOKEN_OVERLAP_MS: '20000' }, appsFile: PLATFORM_APPS });
+    const wechat = (await details(h)).tokens.apps.wechat;
+    const left = Date.parse(wechat.expiresAt) - Date.parse(wechat.nextRenewalAt);
+    // 20 s overlap, 2 s safety: renewed 18 s before expiry (less a jitter of at most half the
+    // way to the 9 s margin); the default 300 s overlap would renew ~295 s before.
+    expect(left).toBeGreaterThanOrEqual(13_400);
+    expect(left).toBeLessThanOrEqual(18_000);
+  });
+
+  it('WECHAT_STABLE_WINDOW_MS: stable_token renewals happen inside that window', async () => {
+    const h = await harness({ env: { WECHAT_STABLE_WINDOW_MS: '40000' }, appsFile: PLATFORM_APPS });
+    const stable = (await details(h)).tokens.apps['wechat-stable'];
+    const left = Date.parse(stable.expiresAt) - Date.parse(stable.nextRenewalAt);
+    // 40 s window, 4 s safety and the round trip: ~36 s before expiry; the default 300 s
+    // window would renew ~270 s before.
+    expect(left).toBeGreaterThan(30_000);
+    expect(left).toBeLessThan(40_000);
   });
 
   it('QINGTUI_APP_ID and QINGTUI_APP_SECRET: the app "default" uses those credentials', async () => {

@@ -82,7 +82,10 @@ export function writeAppsFile(content: unknown): { path: string; cleanup: () => 
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The server's environment for a sandbox at `url`: `default` (demo app) and `crm`. */
+/**
+ * The server's environment for a sandbox at `url` (all three platforms' base URLs: nothing
+ * leaves this machine): `default` (demo app) and `crm`.
+ */
 export function serverEnv(
   url: string,
   appsFile: string,
@@ -90,6 +93,8 @@ export function serverEnv(
 ): Record<string, string> {
   return {
     QINGTUI_BASE_URL: url,
+    WECHAT_BASE_URL: url,
+    WECOM_BASE_URL: url,
     QINGTUI_APP_ID: SANDBOX_DEMO_APP.appId,
     QINGTUI_APP_SECRET: SANDBOX_DEMO_APP.appSecret,
     QINGTUI_APPS_FILE: appsFile,

@@ -7,28 +7,26 @@ import type { WechatWorkerConfig } from '../wechat-loop.protocol.js';
 import type { WechatClient } from './wechat-client.interface.js';
 
 /**
- * The module options of one "ours" process: one WeChat Official Account, tokens shared through
- * Redis under the run's prefix, the WeChat host pointed at the sandbox. Written against the
- * planned shape of WeChat support (`platform: 'wechat-mp'` on the app, a per-platform base URL
- * `baseUrls: { 'wechat-mp': url }`); if the library names them otherwise, this is the only
- * place to change. Built in a variable, so the compiler accepts fields today's options lack.
+ * The module options of one "ours" process: one WeChat Official Account (`/cgi-bin/token`),
+ * tokens shared through Redis under the run's prefix, the WeChat host pointed at the sandbox,
+ * and the sandbox's compressed overlap as the platform's rule (the library renews no earlier than
+ * `expires_at − overlap`, so that the previous token outlives its own expiry).
  */
 export function oursModuleOptions(config: WechatWorkerConfig): QingtuiModuleOptions {
-  const app = {
-    name: OURS_APP,
-    platform: 'wechat-mp',
-    appId: config.appId,
-    appSecret: config.appSecret,
-  };
-  const options = {
-    apps: [app],
+  return {
+    apps: [
+      { name: OURS_APP, platform: 'wechat-mp', appId: config.appId, appSecret: config.appSecret },
+    ],
     redisUrl: config.redisUrl,
     keyPrefix: config.keyPrefix,
-    baseUrls: { 'wechat-mp': config.sandboxUrl },
-    // Qingtui's host too, so that nothing of this process ever leaves 127.0.0.1.
-    baseUrl: config.sandboxUrl,
+    // Every platform's host, so that nothing of this process ever leaves 127.0.0.1.
+    baseUrls: {
+      qingtui: config.sandboxUrl,
+      'wechat-mp': config.sandboxUrl,
+      wecom: config.sandboxUrl,
+    },
+    platformRules: { 'wechat-mp': { tokenOverlapMs: config.tokenOverlapMs } },
   };
-  return options;
 }
 
 /** nestjs-qingtui: a Nest application context per process, calls through `@InjectQingtuiHttp()`. */

@@ -8,7 +8,7 @@
 export { QingtuiModule } from './qingtui.module.js';
 export type { QingtuiModuleExtras } from './qingtui.module-definition.js';
 export type {
-  QingtuiAppConfig,
+  QingtuiAnyAppConfig,
   QingtuiCentralServerOptions,
   QingtuiDailyQuota,
   QingtuiModuleOptions,
@@ -17,7 +17,16 @@ export type {
   QingtuiSecret,
 } from './interfaces/qingtui-module-options.interface.js';
 export type { QingtuiOptionsFactory } from './interfaces/qingtui-options-factory.interface.js';
-export { QINGTUI_DEFAULT_BASE_URL } from './platform/qingtui-platform.constants.js';
+
+// The platforms: their app shapes, names, rules and production hosts
+export type { QingtuiPlatformName } from './platforms/platforms.registry.js';
+export type { QingtuiAppConfig } from './platforms/qingtui/qingtui-app-config.interface.js';
+export type { WechatMpAppConfig } from './platforms/wechat-mp/wechat-mp-app-config.interface.js';
+export type { WechatMpRules } from './platforms/wechat-mp/wechat-mp.platform.js';
+export type { WecomAppConfig } from './platforms/wecom/wecom-app-config.interface.js';
+export { QINGTUI_DEFAULT_BASE_URL } from './platforms/qingtui/qingtui-platform.constants.js';
+export { WECHAT_MP_DEFAULT_BASE_URL } from './platforms/wechat-mp/wechat-mp.constants.js';
+export { WECOM_DEFAULT_BASE_URL } from './platforms/wecom/wecom.constants.js';
 
 // Tokens
 export {
@@ -32,7 +41,7 @@ export type {
   PlatformUsageSnapshot,
   QuotaState,
 } from './token/platform-usage.js';
-export type { BackendState } from './store/token-backend.interface.js';
+export type { BackendState } from './token/backends/token-backend.interface.js';
 
 // Lifecycle events and Prometheus metrics
 export { QingtuiEvents } from './events/qingtui-events.service.js';
@@ -81,4 +90,6 @@ export { validateMessage } from './clients/validate-message.js';
 
 // Errors
 export * from './errors/index.js';
-export { QINGTUI_ERRCODES } from './platform/qingtui-platform.constants.js';
+export { QINGTUI_ERRCODES } from './platforms/qingtui/qingtui-platform.constants.js';
+export { WECHAT_MP_ERRCODES } from './platforms/wechat-mp/wechat-mp.constants.js';
+export { WECOM_ERRCODES } from './platforms/wecom/wecom.constants.js';

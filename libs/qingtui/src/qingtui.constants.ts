@@ -6,5 +6,3 @@ export const QINGTUI_TOKEN_BACKEND = Symbol('QINGTUI_TOKEN_BACKEND');
 export const QINGTUI_TOKEN_SOURCE = Symbol('QINGTUI_TOKEN_SOURCE');
 /** Injection token of the per-app, per-day `PlatformUsage` counters. */
 export const QINGTUI_PLATFORM_USAGE = Symbol('QINGTUI_PLATFORM_USAGE');
-/** Name of the token platform in store keys. */
-export const QINGTUI_PLATFORM_NAME = 'qingtui';

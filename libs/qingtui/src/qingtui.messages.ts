@@ -21,6 +21,11 @@ export function describeFailure(error: unknown): string {
 export const messages = {
   unknownApp: (name: string | undefined, known: string[]) =>
     `Unknown Qingtui app "${name}". Configured apps: ${known.join(', ')}`,
+  noQingtuiApp: (known: string[]) =>
+    `No Qingtui app is configured (apps: ${known.join(', ')}): QingtuiClient speaks the Qingtui API only`,
+  notQingtuiApp: (app: string, platform: string) =>
+    `"${app}" is a ${platform} app: QingtuiClient speaks the Qingtui API only; call its platform ` +
+    `through @InjectQingtuiHttp() with { qingtui: { app: '${app}' } }`,
   renewed: (app: string, origin: string, generation: number, expiresInS: number) =>
     `Token of "${app}" renewed with ${origin} (generation ${generation}, valid ${expiresInS} s)`,
   adopted: (app: string, generation: number) =>
@@ -30,10 +35,25 @@ export const messages = {
     (stillValidMs > 0
       ? `the current token stays in use (${Math.round(stillValidMs / 1000)} s left)`
       : 'no valid token is available'),
-  credentialsRejected: (app: string, appId: string, error: unknown, retryInMs: number) =>
-    `The platform refused the credentials of "${app}" (AppID ${appId}): ${describeFailure(error)}. ` +
-    `Check the AppID and AppSecret; next attempt in ${Math.round(retryInMs / 1000)} s ` +
-    '(backing off up to an hour; a replaced secret is tried at once).',
+  credentialsRejected: (app: string, label: string, error: unknown, retryInMs: number) =>
+    `The platform refused the credentials of "${app}" (${label}): ${describeFailure(error)}. ` +
+    `Check the app's identity, its secret and the server's IP allow-list; next attempt in ` +
+    `${Math.round(retryInMs / 1000)} s (backing off up to an hour; a replaced secret is tried at once).`,
+  sameTokenKept: (app: string, validS: number, nextAt: number) =>
+    `Token of "${app}" renewed: the platform answered the same token (valid ${validS} s); ` +
+    `its expiry is kept, next attempt from ${new Date(nextAt).toISOString()}`,
+  forceRefreshing: (app: string, used: number, limit: number) =>
+    `Forced refresh of the token of "${app}" (${used} of ${limit} today): the platform invalidates the current token now`,
+  forceRefreshTooSoon: (app: string, spacingMs: number) =>
+    `forced refresh of "${app}" refused: forced refreshes must be ${Math.round(spacingMs / 1000)} s apart`,
+  forceRefreshBudgetUsed: (app: string, limit: number) =>
+    `forced refresh of "${app}" refused: its ${limit} forced refreshes of the day are used`,
+  noForceRefresh: (app: string, label: string) =>
+    `"${app}" (${label}) has no forced refresh: only WeChat apps with stableToken do (and not in consumer mode)`,
+  noClearQuota: (app: string, label: string) =>
+    `"${app}" (${label}) has no quota reset: only WeChat apps do (clear_quota/v2), and not in consumer mode`,
+  quotaCleared: (app: string) =>
+    `Daily call quota of "${app}" reset on the platform (clear_quota/v2): token calls resume`,
   recovered: (app: string, failures: number) =>
     `Token of "${app}" renewed again after ${failures} failed attempt(s)`,
   reportNotChecked: (app: string) =>

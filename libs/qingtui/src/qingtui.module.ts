@@ -1,16 +1,13 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { CentralServerTokenSource } from './central/central-server.source.js';
-import {
-  encryptionKey,
-  resolveAppSecrets,
-  resolveQingtuiOptions,
-} from './config/resolve-options.js';
+import { qingtuiClientProviders } from './clients/qingtui-client.providers.js';
+import { QingtuiClients } from './clients/qingtui-clients.service.js';
+import { resolveQingtuiOptions } from './config/resolve-options.js';
 import type { ResolvedQingtuiOptions } from './config/resolved-options.js';
+import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
+import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import type { QingtuiModuleOptions } from './interfaces/qingtui-module-options.interface.js';
-import { QingtuiTokenSource } from './platform/qingtui-token.source.js';
 import {
-  QINGTUI_PLATFORM_NAME,
   QINGTUI_PLATFORM_USAGE,
   QINGTUI_RESOLVED_OPTIONS,
   QINGTUI_TOKEN_BACKEND,
@@ -22,24 +19,24 @@ import {
   QINGTUI_OPTIONS_TYPE,
   QingtuiConfigurableModule,
 } from './qingtui.module-definition.js';
-import { qingtuiClientProviders } from './clients/qingtui-client.providers.js';
-import { QingtuiClients } from './clients/qingtui-clients.service.js';
 import { QingtuiEvents } from './events/qingtui-events.service.js';
-import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
 import { qingtuiObservabilityProviders } from './metrics/qingtui-metrics.providers.js';
-import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
+import { qingtuiPlatform } from './platforms/qingtui/qingtui.platform.js';
 import { messages } from './qingtui.messages.js';
-import { createTokenBackend } from './store/create-token-backend.js';
-import type { TokenBackend } from './store/token-backend.interface.js';
-import { tokenKey } from './store/token-keys.js';
+import { createTokenBackend } from './token/backends/create-token-backend.js';
+import type { TokenBackend } from './token/backends/token-backend.interface.js';
+import { appKey } from './token/backends/token-keys.js';
 import { PlatformUsage } from './token/platform-usage.js';
+import { CentralServerTokenSource } from './token/sources/central-server.source.js';
+import { createPlatformTokenSource } from './token/sources/create-platform-token-source.js';
 import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
 import { TokenService } from './token/token.service.js';
 
 const logger = new Logger('QingtuiModule');
 
 /**
- * Manages Qingtui access_tokens: `QingtuiModule.forRoot({ apps: [...] })` or
+ * Manages the access_tokens of Qingtui, WeChat Official Account and WeCom apps:
+ * `QingtuiModule.forRoot({ apps: [...] })` or
  * `QingtuiModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting, clients })`.
  *
  * It needs the application's `ScheduleModule.forRoot()` (from `@nestjs/schedule`), imported
@@ -69,19 +66,27 @@ const logger = new Logger('QingtuiModule');
     {
       provide: QINGTUI_PLATFORM_USAGE,
       inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND, QingtuiEvents],
-      useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend, events: QingtuiEvents) => {
-        const appIds = new Map(options.apps.map((a) => [a.name, a.appId]));
-        const key = (app: string, kind: 'calls' | 'quota-exhausted', day: string) =>
-          tokenKey(options.keyPrefix, QINGTUI_PLATFORM_NAME, appIds.get(app) ?? app, `${kind}:${day}`);
+      useFactory: (
+        options: ResolvedQingtuiOptions,
+        backend: TokenBackend,
+        events: QingtuiEvents,
+      ) => {
+        const apps = new Map(options.apps.map((a) => [a.name, a]));
+        const key = (app: string, kind: Parameters<typeof appKey>[2]) =>
+          appKey(options.keyPrefix, apps.get(app)!, kind);
+        const suffix = (epoch: number) => (epoch === 0 ? '' : `#${epoch}`);
         return new PlatformUsage(
-          new Map(options.apps.map((a) => [a.name, a.dailyQuota])),
+          new Map(options.apps.map((a) => [a.name, a.quota])),
           // Consumer mode: the central server counts; these are this process's own calls.
           options.mode === 'central'
             ? {
                 backend,
                 keys: (app) => ({
-                  calls: (day) => key(app, 'calls', day),
-                  exhausted: (day) => key(app, 'quota-exhausted', day),
+                  calls: (day, epoch) => key(app, `calls:${day}${suffix(epoch)}`),
+                  exhausted: (day, epoch) => key(app, `quota-exhausted:${day}${suffix(epoch)}`),
+                  clears: apps.get(app)?.semantics.clearQuota
+                    ? (day) => key(app, `quota-clears:${day}`)
+                    : undefined,
                 }),
               }
             : undefined,
@@ -115,23 +120,13 @@ const logger = new Logger('QingtuiModule');
               apiKey: options.centralServer!.apiKey,
               timeoutMs: options.httpTimeoutMs,
             })
-          : new QingtuiTokenSource({
+          : // The secrets go from the raw options to each app's token fetcher only.
+            createPlatformTokenSource(options, raw, {
               http: http.axiosRef,
-              baseUrl: options.baseUrl,
-              timeoutMs: options.httpTimeoutMs,
+              backend,
               usage,
-              // The secrets go from the raw options to this fetcher only.
-              secrets: resolveAppSecrets(raw),
-              encryptionKey: encryptionKey(raw.encryptionKey),
-              gate: {
-                reserve: (app, intervalMs) =>
-                  backend.reserveCall(
-                    tokenKey(options.keyPrefix, QINGTUI_PLATFORM_NAME, app.appId, 'token-call'),
-                    intervalMs,
-                  ),
-              },
               onRefreshTokenRejected: (app, error) =>
-                logger.warn(messages.refreshTokenRejected(app.name, error.errcode)),
+                logger.warn(messages.refreshTokenRejected(app, error.errcode)),
               events,
             }),
     },
@@ -146,12 +141,18 @@ const logger = new Logger('QingtuiModule');
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**
-   * Options known when the module is declared. Every app of `apps` (or `centralServer.apps`)
-   * gets an injectable client, as do the apps listed in `clients`.
+   * Options known when the module is declared. Every Qingtui app of `apps` (or
+   * `centralServer.apps`) gets an injectable client, as do the apps listed in `clients`.
    */
   static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {
-    const apps = options.apps === undefined ? [] : [options.apps].flat();
-    const names = options.centralServer?.apps ?? apps.map((app) => app?.name);
+    const entries: unknown[] = [options.centralServer?.apps ?? options.apps ?? []].flat();
+    // The typed client speaks the Qingtui API: apps of other platforms get none.
+    const names = entries.flatMap((entry) => {
+      if (typeof entry === 'string') return [entry];
+      const app = entry as { name?: unknown; platform?: unknown } | null;
+      const qingtui = app?.platform === undefined || app.platform === qingtuiPlatform.name;
+      return qingtui && typeof app?.name === 'string' ? [app.name] : [];
+    });
     return withClients(super.forRoot(options), [...names, ...(options.clients ?? [])]);
   }
 

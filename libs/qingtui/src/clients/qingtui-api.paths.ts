@@ -1,7 +1,8 @@
 /**
  * Paths of the Qingtui API calls made by `QingtuiClient`, and which message type can go to
  * which kind of target. No method of the client spells a path: they all come from here.
- * (Token paths live in `platform/qingtui-platform.constants.ts`.)
+ * (The token paths live with the token lifecycle's Qingtui platform:
+ * `platforms/qingtui/qingtui-platform.constants.ts`.)
  */
 
 /** Kinds of recipients, as the last segment of a send path. */

@@ -25,7 +25,7 @@ export function qingtuiClientProviders(apps: Iterable<string>): FactoryProvider<
   const byDefault: FactoryProvider<unknown> = {
     provide: getQingtuiClientToken(),
     inject: [QingtuiClients],
-    useFactory: (clients: QingtuiClients) => clients.get(),
+    useFactory: (clients: QingtuiClients) => clients.getDefault(),
   };
   return [byDefault, ...named];
 }

@@ -7,17 +7,27 @@ import { TokenService } from '../token/token.service.js';
 import { QingtuiClient } from './qingtui.client.js';
 import { QingtuiClients } from './qingtui-clients.service.js';
 
-/** Only what QingtuiClients reads of TokenService. */
-function fakeTokens(names: string[]): Pick<TokenService, 'appNames' | 'hasApp'> {
-  return { appNames: () => [...names], hasApp: (name: string) => names.includes(name) };
+/** Only what QingtuiClients reads of TokenService. Apps are Qingtui apps unless `platforms` says. */
+function fakeTokens(
+  names: string[],
+  platforms: Record<string, string>,
+): Pick<TokenService, 'appNames' | 'hasApp' | 'platformOf'> {
+  return {
+    appNames: () => [...names],
+    hasApp: (name: string) => names.includes(name),
+    platformOf: (name?: string) => platforms[name!] ?? 'qingtui',
+  };
 }
 
-async function clientsFor(names: string[]): Promise<QingtuiClients> {
+async function clientsFor(
+  names: string[],
+  platforms: Record<string, string> = {},
+): Promise<QingtuiClients> {
   const moduleRef = await Test.createTestingModule({
     providers: [
       QingtuiClients,
       { provide: HttpService, useValue: { axiosRef: axios.create() } },
-      { provide: TokenService, useValue: fakeTokens(names) },
+      { provide: TokenService, useValue: fakeTokens(names, platforms) },
     ],
   }).compile();
   return moduleRef.get(QingtuiClients);
@@ -52,5 +62,21 @@ describe('QingtuiClients', () => {
   it('throws a QingtuiError when no app is configured', async () => {
     const clients = await clientsFor([]);
     expect(() => clients.get()).toThrow(QingtuiError);
+  });
+
+  it('refuses a WeChat or WeCom app: the typed client speaks the Qingtui API only', async () => {
+    const clients = await clientsFor(['wx', 'main'], { wx: 'wechat-mp' });
+    expect(() => clients.get('wx')).toThrow(
+      /"wx" is a wechat-mp app: QingtuiClient speaks the Qingtui API only/,
+    );
+    // The default client is the first Qingtui app's.
+    expect(clients.get().app).toBe('main');
+  });
+
+  it('gives a module without Qingtui apps a default client whose calls fail, sending nothing', async () => {
+    const clients = await clientsFor(['wx', 'oa'], { wx: 'wechat-mp', oa: 'wecom' });
+    expect(() => clients.get()).toThrow(/No Qingtui app is configured \(apps: wx, oa\)/);
+    const fallback = clients.getDefault();
+    await expect(fallback.getFollowers()).rejects.toThrow(/No Qingtui app is configured/);
   });
 });

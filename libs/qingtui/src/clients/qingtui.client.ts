@@ -12,6 +12,7 @@ import type {
   QingtuiSendResult,
   QingtuiTargetFor,
 } from '../interfaces/messages.interface.js';
+import { QingtuiError } from '../errors/qingtui.error.js';
 import type { QingtuiAxiosConfig } from '../http/qingtui-request.js';
 import { QINGTUI_MESSAGE_LIMITS } from './qingtui-api.limits.js';
 import {
@@ -52,6 +53,11 @@ export class QingtuiClient {
     private readonly http: AxiosInstance,
     /** Name of the app whose token signs every call. */
     readonly app: string,
+    /**
+     * Set when there is no Qingtui app to call for (the default client of a module that manages
+     * WeChat or WeCom apps only): every call fails with this reason, nothing is sent.
+     */
+    private readonly unavailable?: string,
   ) {}
 
   /**
@@ -247,6 +253,7 @@ export class QingtuiClient {
     url: string,
     options: Pick<QingtuiAxiosConfig, 'params' | 'data' | 'headers'> & { idempotent?: boolean },
   ): Promise<unknown> {
+    if (this.unavailable !== undefined) throw new QingtuiError(this.unavailable);
     const { idempotent, ...rest } = options;
     const config: QingtuiAxiosConfig = {
       method,

@@ -1,65 +1,24 @@
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import type {
-  QingtuiAppConfig,
+  QingtuiCentralServerOptions,
   QingtuiModuleOptions,
 } from '../interfaces/qingtui-module-options.interface.js';
-import { QINGTUI_DEFAULT_BASE_URL } from '../platform/qingtui-platform.constants.js';
-import { QINGTUI_EDITION_QUOTAS } from '../token/platform-usage.js';
+import {
+  DEFAULT_PLATFORM,
+  findPlatform,
+  platformNames,
+  TOKEN_PLATFORMS,
+} from '../platforms/platforms.registry.js';
+import {
+  booleanOption as boolean,
+  httpUrl as url,
+  nonEmptyString,
+  numberInRange as number,
+} from './option-checks.js';
 import type { ResolvedApp, ResolvedQingtuiOptions, SecretReader } from './resolved-options.js';
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
-
-function nonEmptyString(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new QingtuiConfigError(field, 'must be a non-empty string');
-  }
-  return value;
-}
-
-function url(value: unknown, field: string): string {
-  const text = nonEmptyString(value, field);
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    throw new QingtuiConfigError(field, 'must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new QingtuiConfigError(field, 'must be an absolute http(s) URL');
-  }
-  return text.replace(/\/+$/, '');
-}
-
-function number(
-  value: unknown,
-  field: string,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = true,
-): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value)) ||
-    value < min ||
-    value > max
-  ) {
-    throw new QingtuiConfigError(
-      field,
-      `must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`,
-    );
-  }
-  return value;
-}
-
-function boolean(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new QingtuiConfigError(field, 'must be true or false');
-  return value;
-}
 
 /** Validates the refresh_token encryption key (at least 16 characters). */
 export function encryptionKey(value: unknown): string | undefined {
@@ -70,63 +29,156 @@ export function encryptionKey(value: unknown): string | undefined {
   return value;
 }
 
-function resolveApps(apps: QingtuiAppConfig | QingtuiAppConfig[]): ResolvedApp[] {
-  const list = Array.isArray(apps) ? apps : [apps];
-  if (list.length === 0) throw new QingtuiConfigError('apps', 'must list at least one app');
-  const seen = new Set<string>();
-  return list.map((app, i) => {
-    const at = `apps[${i}]`;
-    if (app === null || typeof app !== 'object') {
-      throw new QingtuiConfigError(at, 'must be an object { name, appId, appSecret }');
-    }
-    const name = nonEmptyString(app.name, `${at}.name`);
-    if (!APP_NAME.test(name)) {
-      throw new QingtuiConfigError(
-        `${at}.name`,
-        'may only hold letters, digits, "_", "-" and "." (at most 64)',
-      );
-    }
-    if (seen.has(name)) throw new QingtuiConfigError(`${at}.name`, `"${name}" is used twice`);
-    seen.add(name);
-    const appId = nonEmptyString(app.appId, `${at}.appId`);
-    if (typeof app.appSecret !== 'function') nonEmptyString(app.appSecret, `${at}.appSecret`);
-    return { name, appId, dailyQuota: dailyQuota(app.dailyQuota, `${at}.dailyQuota`) };
-  });
+/** The platform an entry names (`platform`, Qingtui when absent). */
+function platformOf(value: unknown, field: string) {
+  if (value === undefined) return DEFAULT_PLATFORM;
+  const platform = typeof value === 'string' ? findPlatform(value) : undefined;
+  if (platform === undefined) {
+    throw new QingtuiConfigError(field, `must be one of ${platformNames().join(', ')}`);
+  }
+  return platform;
 }
 
-function dailyQuota(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && Object.hasOwn(QINGTUI_EDITION_QUOTAS, value)) {
-    return QINGTUI_EDITION_QUOTAS[value as keyof typeof QINGTUI_EDITION_QUOTAS];
+/** Base URL of every platform: `baseUrls`, `baseUrl` (Qingtui), or the platform's default. */
+function resolveBaseUrls(options: QingtuiModuleOptions): Record<string, string> {
+  const given = options.baseUrls ?? {};
+  if (given === null || typeof given !== 'object') {
+    throw new QingtuiConfigError('baseUrls', 'must be an object of base URLs by platform name');
   }
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 10 && value <= 1e9) {
-    return value;
+  for (const name of Object.keys(given)) platformOf(name, `baseUrls.${name.slice(0, 40)}`);
+  const urls: Record<string, string> = {};
+  for (const platform of TOKEN_PLATFORMS) {
+    const raw = (given as Record<string, unknown>)[platform.name];
+    const own = raw === undefined ? undefined : url(raw, `baseUrls.${platform.name}`);
+    const legacy =
+      platform === DEFAULT_PLATFORM && options.baseUrl !== undefined
+        ? url(options.baseUrl, 'baseUrl')
+        : undefined;
+    if (own !== undefined && legacy !== undefined && own !== legacy) {
+      throw new QingtuiConfigError(
+        'baseUrl',
+        `and "baseUrls.${platform.name}" disagree: give the ${platform.label} base URL once`,
+      );
+    }
+    urls[platform.name] = own ?? legacy ?? platform.defaultBaseUrl;
   }
-  throw new QingtuiConfigError(
-    field,
-    `must be an integer of at least 10 or one of ${Object.keys(QINGTUI_EDITION_QUOTAS).join(', ')}`,
+  return urls;
+}
+
+/** Every platform's rules from `platformRules`, defaults applied. */
+function resolveRules(options: QingtuiModuleOptions): Map<string, unknown> {
+  const given = options.platformRules ?? {};
+  if (given === null || typeof given !== 'object') {
+    throw new QingtuiConfigError('platformRules', 'must be an object of rules by platform name');
+  }
+  for (const name of Object.keys(given)) platformOf(name, `platformRules.${name.slice(0, 40)}`);
+  return new Map(
+    TOKEN_PLATFORMS.map((p) => [
+      p.name,
+      p.resolveRules(
+        (given as Record<string, unknown>)[p.name] as never,
+        `platformRules.${p.name}`,
+      ),
+    ]),
   );
 }
 
+/** The apps of central mode and their secret readers (for the token fetchers only). */
+interface PlatformApps {
+  apps: ResolvedApp[];
+  secrets: Map<string, SecretReader>;
+}
+
 /**
- * The secret readers of the configured apps, by app name, for the token fetcher alone. A secret
- * given as a function is read at every credential fetch; an empty answer is an error naming the
- * app, never the value.
+ * Validates `apps`: each entry by its platform, names unique, and platform identities unique
+ * (two fetchers of one app would kill each other's tokens and share nothing else).
+ */
+function resolvePlatformApps(options: QingtuiModuleOptions): PlatformApps {
+  const list: unknown[] = Array.isArray(options.apps) ? options.apps : [options.apps];
+  if (list.length === 0) throw new QingtuiConfigError('apps', 'must list at least one app');
+  const baseUrls = resolveBaseUrls(options);
+  const rules = resolveRules(options);
+  const byName = new Set<string>();
+  const byIdentity = new Map<string, string>();
+  const secrets = new Map<string, SecretReader>();
+  const apps = list.map((entry, i): ResolvedApp => {
+    const at = `apps[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new QingtuiConfigError(at, 'must be an object { name, platform?, ... }');
+    }
+    const record = entry as Record<string, unknown>;
+    const name = appName(record.name, `${at}.name`);
+    if (byName.has(name)) throw new QingtuiConfigError(`${at}.name`, `"${name}" is used twice`);
+    byName.add(name);
+    const platform = platformOf(record.platform, `${at}.platform`);
+    const { app, secret } = platform.resolveApp(record, at, rules.get(platform.name) as never);
+    const identity = `${app.keyNamespace}:${app.appId}`;
+    const twin = byIdentity.get(identity);
+    if (twin !== undefined) {
+      throw new QingtuiConfigError(
+        at,
+        `is the same app as "${twin}" (${app.label}): one app, one name (two fetchers of one ` +
+          "app would kill each other's tokens)",
+      );
+    }
+    byIdentity.set(identity, name);
+    secrets.set(name, secret);
+    return { name, ...app, baseUrl: baseUrls[platform.name] };
+  });
+  return { apps, secrets };
+}
+
+function appName(value: unknown, field: string): string {
+  const name = nonEmptyString(value, field);
+  if (!APP_NAME.test(name)) {
+    throw new QingtuiConfigError(
+      field,
+      'may only hold letters, digits, "_", "-" and "." (at most 64)',
+    );
+  }
+  return name;
+}
+
+/** The apps of consumer mode: names on the central server, with their platforms. */
+function resolveConsumerApps(
+  server: QingtuiCentralServerOptions,
+  baseUrls: Record<string, string>,
+): ResolvedApp[] {
+  if (!Array.isArray(server.apps) || server.apps.length === 0) {
+    throw new QingtuiConfigError('centralServer.apps', 'must list at least one app name');
+  }
+  const apps = server.apps.map((entry, i): ResolvedApp => {
+    const field = `centralServer.apps[${i}]`;
+    const object = entry !== null && typeof entry === 'object' ? entry : undefined;
+    const name = appName(object ? object.name : entry, object ? `${field}.name` : field);
+    const platform = platformOf(object?.platform, `${field}.platform`);
+    return {
+      name,
+      platform: platform.name,
+      appId: name,
+      keyNamespace: 'central-server',
+      label: `app "${name}" of the central server`,
+      baseUrl: baseUrls[platform.name],
+      // The server answers its current token, with the time it has left.
+      semantics: { repeatsWhileValid: 'time-left', refreshToken: false, clearQuota: false },
+      // The central server counts the platform's calls; these are this process's own.
+      quota: { counted: [] },
+    };
+  });
+  if (new Set(apps.map((a) => a.name)).size !== apps.length) {
+    throw new QingtuiConfigError('centralServer.apps', 'lists an app twice');
+  }
+  return apps;
+}
+
+/**
+ * The secret readers of the configured apps, by app name, for the token fetchers alone. A
+ * secret given as a function is read at every credential fetch; an empty answer is an error
+ * naming the app, never the value.
  */
 export function resolveAppSecrets(options: QingtuiModuleOptions): Map<string, SecretReader> {
-  const readers = new Map<string, SecretReader>();
-  if (options.apps === undefined) return readers;
-  for (const app of [options.apps].flat()) {
-    const secret = app.appSecret;
-    readers.set(app.name, async () => {
-      const value = typeof secret === 'function' ? await secret() : secret;
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new QingtuiConfigError(`apps["${app.name}"].appSecret`, 'gave no secret');
-      }
-      return value;
-    });
-  }
-  return readers;
+  if (options.apps === undefined) return new Map();
+  return resolvePlatformApps(options).secrets;
 }
 
 /**
@@ -148,29 +200,22 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
     );
   }
 
+  const baseUrls = resolveBaseUrls(options);
+  resolveRules(options);
   let apps: ResolvedApp[];
   let centralServer: ResolvedQingtuiOptions['centralServer'];
   if (hasApps) {
-    apps = resolveApps(options.apps!);
+    apps = resolvePlatformApps(options).apps;
   } else {
     const server = options.centralServer!;
+    if (server === null || typeof server !== 'object') {
+      throw new QingtuiConfigError('centralServer', 'must be an object { url, apiKey, apps }');
+    }
     centralServer = {
       url: url(server.url, 'centralServer.url'),
       apiKey: nonEmptyString(server.apiKey, 'centralServer.apiKey'),
     };
-    if (!Array.isArray(server.apps) || server.apps.length === 0) {
-      throw new QingtuiConfigError('centralServer.apps', 'must list at least one app name');
-    }
-    apps = server.apps.map((name, i) => {
-      const field = `centralServer.apps[${i}]`;
-      if (!APP_NAME.test(nonEmptyString(name, field))) {
-        throw new QingtuiConfigError(field, 'is not a valid app name');
-      }
-      return { name, appId: name };
-    });
-    if (new Set(server.apps).size !== server.apps.length) {
-      throw new QingtuiConfigError('centralServer.apps', 'lists an app twice');
-    }
+    apps = resolveConsumerApps(server, baseUrls);
   }
 
   const keyPrefix = options.keyPrefix ?? 'qingtui';
@@ -191,7 +236,7 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
     mode: hasApps ? 'central' : 'consumer',
     apps,
     defaultApp: apps[0].name,
-    baseUrl: url(options.baseUrl ?? QINGTUI_DEFAULT_BASE_URL, 'baseUrl'),
+    baseUrls,
     centralServer,
     store: options.store,
     redisUrl: options.redisUrl,

@@ -1,12 +1,13 @@
 import { QingtuiError } from './qingtui.error.js';
 
 /**
- * How the library reacts to a failure.
- * - `credential`: bad AppID/AppSecret or client key; never retried.
- * - `refresh-token`: the refresh_token is dead; renew with `/v1/token` instead.
+ * How the library reacts to a failure (each platform maps its errcodes to these, per endpoint).
+ * - `credential`: bad AppID/AppSecret/corpsecret, an IP the platform does not allow, or a bad
+ *   client key; backed off, never retried in a loop.
+ * - `refresh-token`: the refresh_token is dead (Qingtui); renew with `/v1/token` instead.
  * - `token-invalid`: the access_token was rejected; refresh it and retry once.
- * - `rate-limit`: 45009; back off.
- * - `quota`: billing quota exhausted; not retried.
+ * - `rate-limit`: a frequency limit (45009 "freq", 45011...); back off.
+ * - `quota`: a daily or billing quota used up (45009 "daily quota"...); not retried today.
  * - `transient`: network error, HTTP 5xx, malformed answer, errcode -1; retried with backoff.
  * - `request`: anything else the platform refused (bad parameter, not a follower...).
  */
@@ -20,9 +21,9 @@ export type QingtuiErrorKind =
   | 'request';
 
 /**
- * The platform (or the central control server, in consumer mode) refused a call, or could not
- * be reached. Carries the platform's `errcode` and `errmsg` and the endpoint path, never the
- * query string (which may hold a secret or a refresh_token).
+ * A platform (Qingtui, WeChat, WeCom, or the central control server in consumer mode) refused
+ * a call, or could not be reached. Carries the platform's `errcode` and `errmsg` and the endpoint
+ * path, never the query string (which may hold a secret or a refresh_token).
  */
 export class QingtuiApiError extends QingtuiError {
   constructor(
@@ -45,11 +46,16 @@ export class QingtuiApiError extends QingtuiError {
      * exhausted): ms until the next attempt is allowed. An HTTP server maps it to `Retry-After`.
      */
     readonly retryAfterMs?: number,
+    /**
+     * Who answered, as messages name it: `Qingtui`, `WeChat`, `WeCom` or `central server`.
+     * @default 'Qingtui'
+     */
+    readonly platform: string = 'Qingtui',
   ) {
     super(
       errcode === undefined
-        ? `Qingtui ${endpoint} failed: ${errmsg}`
-        : `Qingtui ${endpoint} answered errcode ${errcode}: ${errmsg}`,
+        ? `${platform} ${endpoint} failed: ${errmsg}`
+        : `${platform} ${endpoint} answered errcode ${errcode}: ${errmsg}`,
     );
   }
 

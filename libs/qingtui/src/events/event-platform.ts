@@ -1,11 +1,9 @@
 import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
-import { QINGTUI_PLATFORM_NAME } from '../qingtui.constants.js';
 
 /**
- * The `platform` of an app's events and metric labels. The one place that decides it: every app
- * of this module is a Qingtui app today; once apps name their platform (WeChat, WeCom), this
- * function reads it from `options`.
+ * The `platform` of an app's events and metric labels (`qingtui`, `wechat-mp`, `wecom`): the one
+ * place that decides it, from the app's resolved options.
  */
-export function eventPlatformOf(_options: ResolvedQingtuiOptions, _app: string): string {
-  return QINGTUI_PLATFORM_NAME;
+export function eventPlatformOf(options: ResolvedQingtuiOptions, app: string): string {
+  return options.apps.find((a) => a.name === app)?.platform ?? 'unknown';
 }

@@ -1,11 +1,18 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedApp, ResolvedQingtuiOptions } from '../config/resolved-options.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
-import { classifyErrcode, errcodeOf, platformError, transportError } from '../platform/qingtui-response.js';
+import {
+  errcodeError,
+  errcodeOf,
+  parseBody as parseJson,
+  transportError,
+} from '../platforms/platform-answer.js';
+import type { TokenPlatform } from '../platforms/platform.interface.js';
+import { platformNamed } from '../platforms/platforms.registry.js';
 import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
 import type { PlatformUsage } from '../token/platform-usage.js';
 import { TokenService } from '../token/token.service.js';
@@ -19,29 +26,28 @@ function endpointOf(config: { url?: string }): string {
   return path === '' ? '/' : path;
 }
 
+/** A JSON body parsed, or the text as it was. */
 function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  try {
-    return JSON.parse(data);
-  } catch {
-    return data;
-  }
+  const parsed = parseJson(data);
+  return parsed === undefined ? data : parsed;
 }
 
 /**
  * Registered on the module's own axios instance. For every request that carries
- * `qingtui: { app }` it:
- * - adds the app's `access_token` to the query;
- * - reads the platform's `errcode` (the platform answers HTTP 200 with an errcode): on a
- *   token-invalid code it reports the token it used as stale (a passive refresh that renews only
- *   if that token is still current) and re-sends the request once with the new token; any other
- *   errcode becomes a `QingtuiApiError`;
+ * `qingtui: { app }` (an app of any platform) it:
+ * - sends it to the app's platform (unless the request has its own `baseURL`) with the app's
+ *   `access_token`;
+ * - reads the platform's `errcode` (the platforms answer HTTP 200 with an errcode) as that
+ *   platform defines it: on a token-invalid code it reports the token it used as stale (a passive
+ *   refresh that renews only if that token is still current) and re-sends the request once with
+ *   the new token; any other errcode becomes a `QingtuiApiError`;
  * - re-sends once after a transport failure only when that cannot deliver anything twice: the
  *   request surely never reached the platform, or it is idempotent.
  */
 @Injectable()
 export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
   private ids?: { request: number; response: number };
+  private readonly apps: ReadonlyMap<string, { app: ResolvedApp; platform: TokenPlatform }>;
 
   constructor(
     private readonly http: HttpService,
@@ -49,7 +55,11 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     @Inject(QINGTUI_RESOLVED_OPTIONS) private readonly options: ResolvedQingtuiOptions,
     @Inject(QINGTUI_PLATFORM_USAGE) private readonly usage: PlatformUsage,
     private readonly events: QingtuiEvents,
-  ) {}
+  ) {
+    this.apps = new Map(
+      options.apps.map((app) => [app.name, { app, platform: platformNamed(app.platform) }]),
+    );
+  }
 
   onModuleInit(): void {
     const axios = this.http.axiosRef;
@@ -78,11 +88,14 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     const token =
       state.retried && state.token ? state.token : await this.tokens.getToken(request.app);
     state.token = token;
-    config.baseURL ??= this.options.baseUrl;
+    // getToken() has refused unknown apps.
+    const { app, platform } = this.apps.get(request.app)!;
+    config.baseURL ??= app.baseUrl;
     config.timeout ||= this.options.httpTimeoutMs;
-    config.params = { ...(config.params ?? {}), access_token: token };
-    // The last 10% of the daily quota is kept for token renewals, without which nothing works.
-    if (!this.usage.allows(request.app, 'demand')) {
+    platform.attachToken(config, token);
+    // The last 10% of the daily quota is kept for token renewals, without which nothing works
+    // (on platforms that count business calls against it).
+    if (!this.usage.allows(request.app, 'demand', 'api')) {
       const usage = this.usage.get(request.app);
       throw new QingtuiApiError(
         'quota',
@@ -92,6 +105,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
         undefined,
         false,
         this.usage.msUntilReset(),
+        platform.label,
       );
     }
     this.usage.record(request.app, 'api');
@@ -104,6 +118,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     const request = config.qingtui;
     if (request === undefined) return response;
     const endpoint = endpointOf(config);
+    const { platform } = this.apps.get(request.app)!;
     const body = parseBody(response.data);
     const errcode = errcodeOf(body);
     if (errcode === undefined) {
@@ -119,28 +134,37 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
         isObject ? `HTTP ${response.status}` : `HTTP ${response.status}, answer is not JSON`,
         endpoint,
         response.status,
+        true,
+        undefined,
+        platform.label,
       );
       this.told(config, failure.kind);
       if (failure.kind === 'transient' && this.mayResend(config, failure)) return this.resend(config);
       throw failure;
     }
-    const errmsg = (body as { errmsg?: unknown }).errmsg;
-    this.told(config, classifyErrcode(errcode, endpoint, typeof errmsg === 'string' ? errmsg : ''), errcode);
     const state = (config.qingtuiState ??= {});
-    if (classifyErrcode(errcode, endpoint) === 'token-invalid' && !state.retried && state.token) {
+    const rawErrmsg = (body as { errmsg?: unknown }).errmsg;
+    const errmsg = typeof rawErrmsg === 'string' ? rawErrmsg : '';
+    const kind = platform.classify(errcode, endpoint, errmsg);
+    this.told(config, kind, errcode);
+    if (kind === 'token-invalid' && !state.retried && state.token) {
       // The platform refused the token, so it did not act on the request: re-sending is safe.
       const fresh = await this.tokens.renewRejected(request.app, state.token);
       state.token = fresh;
       return this.resend(config);
     }
-    throw platformError(body as Record<string, unknown>, endpoint, response.status);
+    throw errcodeError(platform, body as Record<string, unknown>, endpoint, response.status);
   }
 
   private async afterFailure(error: AxiosError): Promise<AxiosResponse> {
     const config = error.config;
     if (config?.qingtui === undefined || error instanceof QingtuiApiError) throw error;
     if (error.response) return this.afterResponse(error.response);
-    const failure = transportError(error, endpointOf(config));
+    const failure = transportError(
+      error,
+      endpointOf(config),
+      this.apps.get(config.qingtui.app)?.platform.label,
+    );
     this.told(config, failure.kind);
     if (this.mayResend(config, failure)) return this.resend(config);
     throw failure;

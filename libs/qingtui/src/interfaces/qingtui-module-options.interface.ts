@@ -1,5 +1,10 @@
 import type { Cache } from 'cache-manager';
 import type { QingtuiMetricsOptions } from '../metrics/qingtui-metrics-options.interface.js';
+import type {
+  PlatformAppConfigs,
+  PlatformRulesByName,
+  QingtuiPlatformName,
+} from '../platforms/platforms.registry.js';
 
 /**
  * Where an AppSecret comes from: the secret itself, or a function read at every credential fetch
@@ -13,24 +18,13 @@ export type QingtuiSecret = string | (() => string | Promise<string>);
  */
 export type QingtuiDailyQuota = number | 'free-unverified' | 'free-verified' | 'enterprise';
 
-/** One Qingtui app (轻应用 or 订阅号) whose token the module manages. */
-export interface QingtuiAppConfig {
-  /** Name used to address the app in code and URLs (`getToken('crm')`). Unique. */
-  name: string;
-  /** The app's AppID, from the Qingtui admin console. */
-  appId: string;
-  /**
-   * The app's AppSecret, or a function returning it (read at every credential fetch). Never
-   * logged, never put in an error, a store key or a status.
-   */
-  appSecret: QingtuiSecret;
-  /**
-   * Daily call quota (platform day: Beijing time). Counted across instances through the store; a
-   * warning at 80%; the last 10% kept for scheduled and cold-start renewals.
-   * @default unlimited (calls are still counted)
-   */
-  dailyQuota?: QingtuiDailyQuota;
-}
+/**
+ * One app of any supported platform, told apart by `platform`:
+ * - Qingtui (`platform` omitted or `'qingtui'`): `{ name, appId, appSecret, dailyQuota? }`;
+ * - WeChat Official Account: `{ name, platform: 'wechat-mp', appId, appSecret, stableToken?, dailyQuota? }`;
+ * - WeCom: `{ name, platform: 'wecom', corpId, agentId, secret }`.
+ */
+export type QingtuiAnyAppConfig = PlatformAppConfigs[QingtuiPlatformName];
 
 /** When and how tokens are renewed before they expire. */
 export interface QingtuiRefreshOptions {
@@ -81,25 +75,45 @@ export interface QingtuiCentralServerOptions {
   url: string;
   /** Client key sent as `Authorization: Bearer <key>`. Never logged. */
   apiKey: string;
-  /** Names of the apps to use, as the server knows them. */
-  apps: string[];
+  /**
+   * The apps to use, by their names on the server. An app of another platform than Qingtui is
+   * given with its platform (`{ name: 'wechat', platform: 'wechat-mp' }`), so that raw calls
+   * go to that platform's base URL and its errcodes are understood.
+   */
+  apps: (string | { name: string; platform?: QingtuiPlatformName })[];
 }
 
 /** Options of `QingtuiModule.forRoot()` / `forRootAsync()`. */
 export interface QingtuiModuleOptions {
   /**
-   * The apps whose tokens this module fetches and renews (central mode). The first one is the
-   * default app of `getToken()` and of `@InjectQingtuiClient()`.
+   * The apps whose tokens this module fetches and renews (central mode), of any platform (see
+   * `QingtuiAnyAppConfig`). The first one is the default app of `getToken()`; the first Qingtui
+   * app is the default of `@InjectQingtuiClient()`. Two apps with the same platform identity
+   * (Qingtui or WeChat AppID, WeCom corpId and agentId) are refused.
    * Either `apps` or `centralServer` must be given.
    */
-  apps?: QingtuiAppConfig | QingtuiAppConfig[];
+  apps?: QingtuiAnyAppConfig | QingtuiAnyAppConfig[];
   /** Consumer mode: read tokens from a central control server instead of the platform. */
   centralServer?: QingtuiCentralServerOptions;
   /**
-   * Base URL of the Qingtui open platform (or of the sandbox).
+   * Base URL of the Qingtui open platform (or of the sandbox). Same as `baseUrls.qingtui`.
    * @default 'https://open.qingtui.com'
    */
   baseUrl?: string;
+  /**
+   * Base URL of each platform's API (or of a sandbox), by platform name: `qingtui`,
+   * `'wechat-mp'`, `wecom`.
+   * @default the production hosts: `https://open.qingtui.com`, `https://api.weixin.qq.com`,
+   *   `https://qyapi.weixin.qq.com`
+   */
+  baseUrls?: Partial<Record<QingtuiPlatformName, string>>;
+  /**
+   * The platforms' documented timings, by platform name, for a platform that changes them or a
+   * sandbox with compressed time: `{ 'wechat-mp': { tokenOverlapMs, stableRefreshWindowMs,
+   * forceRefreshDailyLimit, forceRefreshMinIntervalMs } }`.
+   * @default the documented values (WeChat: 300_000, 300_000, 20, 30_000)
+   */
+  platformRules?: PlatformRulesByName;
   /**
    * Where token records are kept: a cache-manager `Cache`. In-memory by default. Pass a cache
    * built on `@keyv/redis` (or set `redisUrl`) to share tokens between instances.

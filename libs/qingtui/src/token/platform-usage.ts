@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiEvents } from '../events/qingtui-events.service.js';
-import type { TokenBackend } from '../store/token-backend.interface.js';
+import type { QuotaRules } from '../platforms/platform.interface.js';
+import type { TokenBackend } from './backends/token-backend.interface.js';
 
 /** Kinds of platform call counted against the daily quota. */
 export type PlatformCallKind = 'token' | 'refresh' | 'api';
@@ -23,7 +24,12 @@ export interface PlatformUsageSnapshot {
   token: number;
   refresh: number;
   api: number;
-  /** Calls made today by every instance sharing the store (this process alone without one). */
+  /** The kinds of call the app's platform counts against its daily quota. */
+  counted: PlatformCallKind[];
+  /**
+   * Calls of those kinds made today by every instance sharing the store (this process alone
+   * without one): what the daily quota is compared with.
+   */
   total: number;
   /** The app's daily quota; absent when unlimited. */
   limit?: number;
@@ -34,13 +40,6 @@ export interface PlatformUsageSnapshot {
   /** When the platform's day ends and the counts start again (ISO 8601). */
   resetsAt: string;
 }
-
-/** Daily quotas of the editions of seed 000. */
-export const QINGTUI_EDITION_QUOTAS = {
-  'free-unverified': 300,
-  'free-verified': 2000,
-  enterprise: undefined,
-} as const;
 
 /** Share of the quota from which a warning is logged. */
 export const QUOTA_WARNING_RATIO = 0.8;
@@ -62,6 +61,8 @@ export function nextPlatformDayAt(now: number): number {
 
 interface AppCounts {
   day: string;
+  /** How many times the platform's quota was reset today (WeChat clear_quota/v2): a new count each time. */
+  epoch: number;
   token: number;
   refresh: number;
   api: number;
@@ -75,9 +76,15 @@ interface AppCounts {
 
 /** The store keys of one app's shared counts. */
 export interface UsageKeys {
-  calls(day: string): string;
-  exhausted(day: string): string;
+  /** Calls counted against the quota on `day`, since its `epoch`-th reset. */
+  calls(day: string, epoch: number): string;
+  /** Set when the platform said the quota of `day` is used up (since its `epoch`-th reset). */
+  exhausted(day: string, epoch: number): string;
+  /** Resets of the quota on `day`; only for platforms that have one. */
+  clears?(day: string): string;
 }
+
+const UNLIMITED: QuotaRules = { counted: ['token', 'refresh', 'api'] };
 
 /**
  * Counts the platform calls of every app per platform day and applies the daily quota as policy:
@@ -92,8 +99,12 @@ export class PlatformUsage {
   private readonly logger = new Logger('QingtuiQuota');
   private readonly counts = new Map<string, AppCounts>();
 
+  /**
+   * @param rules each app's quota rules, by app name (an app without rules counts every call,
+   *   without a limit)
+   */
   constructor(
-    private readonly limits: ReadonlyMap<string, number | undefined> = new Map(),
+    private readonly rules: ReadonlyMap<string, QuotaRules> = new Map(),
     private readonly store?: { backend: TokenBackend; keys: (app: string) => UsageKeys },
     private readonly now: () => number = Date.now,
     private readonly events?: QingtuiEvents,
@@ -103,10 +114,11 @@ export class PlatformUsage {
   record(app: string, kind: PlatformCallKind): void {
     const counts = this.current(app);
     counts[kind] += 1;
+    if (!this.countsKind(app, kind)) return;
     counts.total += 1;
     this.warnIfNear(app, counts);
     if (this.store === undefined) return;
-    const key = this.store.keys(app).calls(counts.day);
+    const key = this.store.keys(app).calls(counts.day, counts.epoch);
     void this.store.backend
       .addToCounter(key, 1, this.ttl())
       .then((total) => {
@@ -117,10 +129,11 @@ export class PlatformUsage {
   }
 
   /**
-   * Whether a call for `purpose` may be made now: renewals until the quota is used up, demand
-   * calls until the reserve starts.
+   * Whether a call of `kind` for `purpose` may be made now: renewals until the quota is used up,
+   * demand calls until the reserve starts; a kind the platform does not count, always.
    */
-  allows(app: string, purpose: QuotaPurpose): boolean {
+  allows(app: string, purpose: QuotaPurpose, kind: PlatformCallKind): boolean {
+    if (!this.countsKind(app, kind)) return true;
     const state = this.stateOf(app, this.current(app));
     return state === 'exhausted' ? false : purpose === 'renewal' || state !== 'reserve';
   }
@@ -145,19 +158,41 @@ export class PlatformUsage {
     counts.exhaustedByPlatform = true;
     this.noteExhausted(app, counts);
     if (this.store === undefined) return;
-    const key = this.store.keys(app).exhausted(counts.day);
+    const key = this.store.keys(app).exhausted(counts.day, counts.epoch);
     await this.store.backend.addToCounter(key, 1, this.ttl()).catch(() => undefined);
   }
 
-  /** Re-reads the shared counts (other instances' calls). */
+  /**
+   * The platform's quota of the day was reset (WeChat clear_quota/v2): counting starts again,
+   * on every instance (each moves to the new count at its next `sync`).
+   */
+  async cleared(app: string): Promise<void> {
+    const counts = this.current(app);
+    const clearsKey = this.store?.keys(app).clears?.(counts.day);
+    let epoch = counts.epoch + 1;
+    if (this.store !== undefined && clearsKey !== undefined) {
+      epoch = await this.store.backend
+        .addToCounter(clearsKey, 1, this.ttl())
+        .catch(() => counts.epoch + 1);
+    }
+    this.restart(app, counts.day, Math.max(epoch, counts.epoch + 1));
+  }
+
+  /** Re-reads the shared counts (other instances' calls, and resets of the quota). */
   async sync(app: string): Promise<void> {
     if (this.store === undefined) return;
-    const counts = this.current(app);
+    let counts = this.current(app);
     const keys = this.store.keys(app);
     try {
+      if (keys.clears !== undefined) {
+        const epoch = await this.store.backend.addToCounter(keys.clears(counts.day), 0, this.ttl());
+        if (epoch > counts.epoch && counts === this.counts.get(app)) {
+          counts = this.restart(app, counts.day, epoch);
+        }
+      }
       const [total, exhausted] = await Promise.all([
-        this.store.backend.addToCounter(keys.calls(counts.day), 0, this.ttl()),
-        this.store.backend.addToCounter(keys.exhausted(counts.day), 0, this.ttl()),
+        this.store.backend.addToCounter(keys.calls(counts.day, counts.epoch), 0, this.ttl()),
+        this.store.backend.addToCounter(keys.exhausted(counts.day, counts.epoch), 0, this.ttl()),
       ]);
       if (counts !== this.counts.get(app)) return;
       counts.total = Math.max(counts.total, total);
@@ -172,12 +207,13 @@ export class PlatformUsage {
   /** Today's counts and quota state of an app. */
   get(app: string): PlatformUsageSnapshot {
     const counts = this.current(app);
-    const limit = this.limits.get(app);
+    const limit = this.rulesOf(app).limit;
     return {
       day: counts.day,
       token: counts.token,
       refresh: counts.refresh,
       api: counts.api,
+      counted: [...this.rulesOf(app).counted],
       total: counts.total,
       ...(limit === undefined ? {} : { limit }),
       state: this.stateOf(app, counts),
@@ -188,7 +224,7 @@ export class PlatformUsage {
 
   private stateOf(app: string, counts: AppCounts): QuotaState {
     if (counts.exhaustedByPlatform) return 'exhausted';
-    const limit = this.limits.get(app);
+    const limit = this.rulesOf(app).limit;
     if (limit === undefined) return 'ok';
     if (counts.total >= limit) return 'exhausted';
     if (counts.total >= limit * QUOTA_RESERVE_RATIO) return 'reserve';
@@ -197,7 +233,7 @@ export class PlatformUsage {
   }
 
   private warnIfNear(app: string, counts: AppCounts): void {
-    const limit = this.limits.get(app);
+    const limit = this.rulesOf(app).limit;
     if (limit === undefined || counts.total < limit * QUOTA_WARNING_RATIO) return;
     if (!counts.warned) {
       counts.warned = true;
@@ -218,7 +254,7 @@ export class PlatformUsage {
   }
 
   private quotaEvent(app: string, counts: AppCounts) {
-    const limit = this.limits.get(app);
+    const limit = this.rulesOf(app).limit;
     return {
       app,
       day: counts.day,
@@ -234,22 +270,35 @@ export class PlatformUsage {
     return this.msUntilReset() + 3_600_000;
   }
 
+  private rulesOf(app: string): QuotaRules {
+    return this.rules.get(app) ?? UNLIMITED;
+  }
+
+  /** Whether the app's platform counts calls of this kind against its quota. */
+  private countsKind(app: string, kind: PlatformCallKind): boolean {
+    return this.rulesOf(app).counted.includes(kind);
+  }
+
   private current(app: string): AppCounts {
     const day = platformDayOf(this.now());
-    let counts = this.counts.get(app);
-    if (counts === undefined || counts.day !== day) {
-      counts = {
-        day,
-        token: 0,
-        refresh: 0,
-        api: 0,
-        total: 0,
-        exhaustedByPlatform: false,
-        warned: false,
-        exhaustedNoted: false,
-      };
-      this.counts.set(app, counts);
-    }
+    const counts = this.counts.get(app);
+    return counts !== undefined && counts.day === day ? counts : this.restart(app, day, 0);
+  }
+
+  /** Starts the counts of a day (or of a day's epoch after a reset of the quota). */
+  private restart(app: string, day: string, epoch: number): AppCounts {
+    const counts: AppCounts = {
+      day,
+      epoch,
+      token: 0,
+      refresh: 0,
+      api: 0,
+      total: 0,
+      exhaustedByPlatform: false,
+      warned: false,
+      exhaustedNoted: false,
+    };
+    this.counts.set(app, counts);
     return counts;
   }
 }

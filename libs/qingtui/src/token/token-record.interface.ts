@@ -1,5 +1,5 @@
 /** How a token record was obtained. */
-export type TokenOrigin = 'credentials' | 'refresh-token' | 'central-server';
+export type TokenOrigin = 'credentials' | 'refresh-token' | 'forced-refresh' | 'central-server';
 
 /**
  * Everything known about an app's current token, stored as one record so that the
@@ -9,9 +9,19 @@ export interface TokenRecord {
   accessToken: string;
   /** Epoch ms at which the platform stops accepting the access_token. */
   expiresAt: number;
-  /** Epoch ms at which the token was obtained. */
+  /** Epoch ms at which the token was asked for (its lifetime counts from then). */
   issuedAt: number;
-  /** refresh_token that renews this app's token (Qingtui only). A secret. */
+  /**
+   * Epoch ms at which the answer arrived: the platform issued the token between `issuedAt` and
+   * this, so its real expiry is at most `receivedAt - issuedAt` after `expiresAt`.
+   */
+  receivedAt?: number;
+  /**
+   * No renewal before this instant (epoch ms): set after a renewal that got the same token back,
+   * so that no instance asks again before the platform can answer anything new.
+   */
+  renewNotBefore?: number;
+  /** refresh_token that renews this app's token (Qingtui only). A secret, stored sealed. */
   refreshToken?: string;
   /** Epoch ms after which `refreshToken` is dead. */
   refreshTokenExpiresAt?: number;

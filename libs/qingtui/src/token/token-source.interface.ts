@@ -4,13 +4,16 @@ import type { TokenGrant, TokenRecord } from './token-record.interface.js';
 /** What the platform said of a token used for a cheap read. */
 export type ProbeVerdict = 'accepted' | 'rejected' | 'unknown';
 
-/** Why a renewal runs. */
-export type RenewalReason = 'initial' | 'scheduled' | 'stale' | 'expired';
+/**
+ * Why a renewal runs. `force` is the explicit forced refresh (`TokenService.forceRefresh`),
+ * never started by the lifecycle itself.
+ */
+export type RenewalReason = 'initial' | 'scheduled' | 'stale' | 'expired' | 'force';
 
 /**
- * Obtains new tokens for an app: from the platform (central mode) or from a central control
- * server (consumer mode). A source knows the wire format; it knows nothing of caching,
- * scheduling or locking.
+ * Obtains new tokens for the apps: from their platforms (central mode, through each app's token
+ * fetcher) or from a central control server (consumer mode). A source knows the wire format; it
+ * knows nothing of caching, scheduling or locking.
  */
 export interface TokenSource {
   /**
@@ -29,4 +32,6 @@ export interface TokenSource {
    * ask (consumer mode: the central server checks) leave it out, and reports are passed on.
    */
   probe?(app: ResolvedApp, token: string): Promise<ProbeVerdict>;
+  /** Resets the app's daily call quota, where its platform offers it (WeChat `clear_quota/v2`). */
+  clearQuota?(app: ResolvedApp): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { resolveAppSecrets, resolveQingtuiOptions } from '../config/resolve-opti
 import type { ResolvedApp } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import type { QingtuiModuleOptions } from '../interfaces/qingtui-module-options.interface.js';
-import { CacheTokenBackend } from '../store/memory-token.backend.js';
+import { CacheTokenBackend } from './backends/memory-token.backend.js';
 import { PlatformUsage } from './platform-usage.js';
 import type { TokenGrant, TokenRecord } from './token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
@@ -245,7 +245,7 @@ describe('TokenService', () => {
 
   it('keeps the quota reserve for renewals: a passive refresh is refused, the current token served', async () => {
     const source = new ProbingSource();
-    const usage = new PlatformUsage(new Map([['main', 10]]));
+    const usage = new PlatformUsage(new Map([['main', { counted: ['token', 'refresh', 'api'], limit: 10 }]]));
     const service = makeService(source, {}, usage);
     const token = await service.getToken();
     for (let i = 0; i < 9; i++) usage.record('main', 'api');

@@ -15,23 +15,21 @@ import { eventPlatformOf } from '../events/event-platform.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiStaleTokenReportedEvent } from '../events/qingtui-events.interface.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
+import { findPlatform } from '../platforms/platforms.registry.js';
 import {
-  QINGTUI_PLATFORM_NAME,
   QINGTUI_PLATFORM_USAGE,
   QINGTUI_RESOLVED_OPTIONS,
   QINGTUI_TOKEN_BACKEND,
   QINGTUI_TOKEN_SOURCE,
 } from '../qingtui.constants.js';
 import { messages } from '../qingtui.messages.js';
-import type { BackendState, TokenBackend, TokenLease } from '../store/token-backend.interface.js';
-import { tokenKey } from '../store/token-keys.js';
-import {
-  nextPlatformDayAt,
-  PlatformUsage,
-  type PlatformUsageSnapshot,
-} from './platform-usage.js';
+import type { BackendState, TokenBackend, TokenLease } from './backends/token-backend.interface.js';
+import { appKey } from './backends/token-keys.js';
+import { ForceRefreshBudget } from './force-refresh.budget.js';
+import { nextPlatformDayAt, PlatformUsage, type PlatformUsageSnapshot } from './platform-usage.js';
 import type { TokenRecord } from './token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
+import { TokenTimingPolicy } from './token-timing.policy.js';
 
 /** A token and when it stops being accepted. */
 export interface TokenInfo {
@@ -53,9 +51,10 @@ export interface StaleReportOptions {
 /** Token state of one app, for health checks and dashboards. Holds no secret. */
 export interface AppTokenStatus {
   name: string;
-  appId: string;
-  /** Platform of the app (`qingtui`). */
+  /** The app's platform: `qingtui`, `wechat-mp`, `wecom`. */
   platform: string;
+  /** Its public id on the platform: the AppID, or WeCom's `corpId/agentId`. */
+  appId: string;
   state: 'valid' | 'expired' | 'missing';
   /** When the current token was obtained (ISO 8601). */
   issuedAt?: string;
@@ -86,6 +85,8 @@ interface AppSlot {
   readonly app: ResolvedApp;
   readonly key: string;
   readonly lockKey: string;
+  /** When its token is renewed and handed out, from its platform's semantics. */
+  readonly timing: TokenTimingPolicy;
   record?: TokenRecord;
   /** Epoch ms until which `record` is handed out without any check. */
   serveUntil: number;
@@ -159,6 +160,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly timerPrefix = `qingtui:${randomUUID().slice(0, 8)}`;
   private readonly leaseMs: number;
   private readonly events: QingtuiEvents;
+  private readonly forceBudget: ForceRefreshBudget;
   private destroyed = false;
 
   constructor(
@@ -170,12 +172,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() events?: QingtuiEvents,
   ) {
     this.events = events ?? new QingtuiEvents((app) => eventPlatformOf(options, app));
-    const platform = options.mode === 'central' ? QINGTUI_PLATFORM_NAME : 'qingtui-consumer';
     for (const app of options.apps) {
       const slot: AppSlot = {
         app,
-        key: tokenKey(options.keyPrefix, platform, app.appId, 'token'),
-        lockKey: tokenKey(options.keyPrefix, platform, app.appId, 'lock'),
+        key: appKey(options.keyPrefix, app, 'token'),
+        lockKey: appKey(options.keyPrefix, app, 'lock'),
+        timing: new TokenTimingPolicy(options.refresh, app.semantics),
         serveUntil: 0,
         failures: 0,
         waits: 0,
@@ -190,6 +192,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // The lease covers one HTTP call and the wait for a /v1/token slot; a live holder extends
     // it (the Redis backend runs a watchdog), so a dead one blocks the others only this long.
     this.leaseMs = options.httpTimeoutMs + 3_000;
+    this.forceBudget = new ForceRefreshBudget(backend, options.keyPrefix);
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
       if (slot) void this.reconcile(slot);
@@ -269,8 +272,48 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       if (slot.holdReason !== 'credentials') continue;
       slot.holdUntil = 0;
       slot.holdReason = undefined;
-      if (!slot.record || !this.usable(slot.record)) this.schedule(slot, Date.now());
+      if (!slot.record || !slot.timing.usable(slot.record)) this.schedule(slot, Date.now());
     }
+  }
+
+  /**
+   * Forced refresh (WeChat stable_token `force_refresh`): the platform invalidates the current
+   * token at once and issues a new one. For a token that leaked, say; never done by the library
+   * itself (the passive refresh uses normal mode). Budgeted across every instance sharing the
+   * store: `forceRefreshDailyLimit` a day (20), `forceRefreshMinIntervalMs` apart (30 s); a call
+   * outside the budget is refused without any platform call (`QingtuiApiError` of kind
+   * `rate-limit` or `quota`, with `retryAfterMs`). Resolves to the new token.
+   * @throws QingtuiError for an app whose platform has no forced refresh
+   */
+  async forceRefresh(app?: string): Promise<TokenInfo> {
+    const slot = this.slotOf(app);
+    if (slot === undefined) throw this.unknownApp(app);
+    if (slot.app.semantics.forceRefresh === undefined || this.options.mode !== 'central') {
+      throw new QingtuiError(messages.noForceRefresh(slot.app.name, slot.app.label));
+    }
+    while (slot.inflight) await slot.inflight.catch(noop);
+    return infoOf(await this.flight(slot, 'force'));
+  }
+
+  /**
+   * Resets the app's daily call quota on the platform (WeChat `clear_quota/v2`, with the
+   * AppSecret; it works even once the token quota is used up, 10 times a month including resets
+   * made in the console). Never called by the library itself. On success the library's own
+   * count of the day starts again on every instance, and token calls held back for the quota
+   * resume.
+   * @throws QingtuiError for an app whose platform has no quota reset
+   * @throws QingtuiApiError when the platform refuses (48006: this month's resets are used up)
+   */
+  async clearQuota(app?: string): Promise<void> {
+    const slot = this.slotOf(app);
+    if (slot === undefined) throw this.unknownApp(app);
+    if (!slot.app.semantics.clearQuota || this.source.clearQuota === undefined) {
+      throw new QingtuiError(messages.noClearQuota(slot.app.name, slot.app.label));
+    }
+    await this.source.clearQuota(slot.app);
+    await this.usage.cleared(slot.app.name);
+    this.logger.warn(messages.quotaCleared(slot.app.name));
+    this.liftQuotaHold(slot);
   }
 
   /** Names of the configured apps; the first is the default. */
@@ -281,6 +324,13 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Whether `app` is configured. */
   hasApp(app: string): boolean {
     return this.slots.has(app);
+  }
+
+  /** The platform of a configured app (`qingtui`, `wechat-mp`, `wecom`). */
+  platformOf(app?: string): string {
+    const slot = this.slotOf(app);
+    if (slot === undefined) throw this.unknownApp(app);
+    return slot.app.platform;
   }
 
   /** Today's platform calls of an app and its quota state (China Standard Time day). */
@@ -305,8 +355,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       const r = slot.record;
       return {
         name: slot.app.name,
+        platform: slot.app.platform,
         appId: slot.app.appId,
-        platform: eventPlatformOf(this.options, slot.app.name),
         state: r === undefined ? 'missing' : now < r.expiresAt ? 'valid' : 'expired',
         issuedAt: r ? new Date(r.issuedAt).toISOString() : undefined,
         expiresAt: r ? new Date(r.expiresAt).toISOString() : undefined,
@@ -393,7 +443,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // Let a renewal that is already running finish: it may well replace the stale token.
     while (slot.inflight) await slot.inflight.catch(noop);
     const current = slot.record;
-    if (current === undefined || !this.usable(current)) {
+    if (current === undefined || !slot.timing.usable(current)) {
       const renewed = await this.getSlow(slot);
       this.reported(slot, firstHand, 'already-replaced');
       return infoOf(renewed);
@@ -455,7 +505,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       accepted.reporters.add(reporter);
       return false;
     }
-    if (!this.usage.allows(slot.app.name, 'demand')) {
+    if (!this.usage.allows(slot.app.name, 'demand', 'api')) {
       // Once per token: a client looping on its report must not flood the log.
       if (slot.uncheckedToken !== token) this.logger.warn(messages.reportNotChecked(slot.app.name));
       slot.uncheckedToken = token;
@@ -488,7 +538,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         () => this.clearFlight(slot, run),
         (error: unknown) => {
           this.clearFlight(slot, run);
-          this.afterFailure(slot, error);
+          // A refused forced refresh is its caller's business: the token in use is untouched.
+          if (reason !== 'force') this.afterFailure(slot, error);
         },
       );
     }
@@ -506,10 +557,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<TokenRecord> {
     // Retries inside one renewal only protect a token that still lives; without one, the hold
     // after a failure paces the attempts, so that an outage costs one call per attempt.
-    const protecting = slot.record !== undefined && this.usable(slot.record);
-    const attempts = protecting ? this.options.retry.attempts : 1;
+    const protecting = slot.record !== undefined && slot.timing.usable(slot.record);
+    const attempts = protecting && reason !== 'force' ? this.options.retry.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       try {
+        // Where the platform would only answer the same token sooner (WeCom before expiry),
+        // wait: at most the serving margin and one round trip after the last caller was served.
+        const wait = slot.timing.fetchWaitMs(slot.record, reason);
+        if (wait > 0) await sleep(wait);
         const record = await this.renewOnce(slot, reason, staleToken);
         this.afterSuccess(slot);
         return record;
@@ -535,44 +590,77 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       lease = await this.backend.tryLock(slot.lockKey, this.leaseMs);
       stored = await this.backend.read(slot.key);
       base = newest(stored, slot.record);
-      if (base && this.satisfies(base, reason, staleToken)) {
+      if (base && this.satisfies(slot, base, reason, staleToken)) {
         await lease?.release();
         this.adopt(slot, base);
         return base;
       }
       if (lease) break;
       if (Date.now() >= waitUntil) {
-        throw new QingtuiApiError('transient', undefined, messages.lockWaitTimedOut(slot.app.name), 'lock');
+        throw new QingtuiApiError(
+          'transient',
+          undefined,
+          messages.lockWaitTimedOut(slot.app.name),
+          'lock',
+          undefined,
+          false,
+          undefined,
+          this.labelOf(slot),
+        );
       }
       // Another instance is renewing: wait for its write (or its lease to lapse), then re-read.
       await this.backend.waitForChange(slot.key, 250);
     }
     const lockWaitMs = Date.now() - lockStartedAt;
+    // What another instance stored meanwhile is served from now on, whatever this renewal
+    // brings (a forced refresh refused by its budget, say, must not leave a killed token here).
+    if (stored && (slot.record === undefined || compareRecords(stored, slot.record) > 0)) {
+      this.adopt(slot, stored, true);
+    }
     try {
       // Another instance may have just been told that the day's quota is used up: ask the store
       // (two counter reads, once per renewal) rather than the platform.
       await this.usage.sync(slot.app.name);
-      this.checkQuota(slot, reason);
+      if (reason === 'force') {
+        const { used, limit } = await this.forceBudget.take(slot.app, this.labelOf(slot));
+        this.logger.warn(messages.forceRefreshing(slot.app.name, used, limit));
+      } else {
+        this.checkQuota(slot, reason);
+      }
       const grant = await this.source.renew(slot.app, base, reason, staleToken).catch(
         async (error: unknown) => {
           // Shared before the lease is released, so that the next holder does not ask again.
-          if (error instanceof QingtuiApiError && error.kind === 'quota' && error.errcode !== undefined) {
+          // (A forced refresh's own budget answers 45009 too: that says nothing of the day.)
+          if (
+            reason !== 'force' &&
+            error instanceof QingtuiApiError &&
+            error.kind === 'quota' &&
+            error.errcode !== undefined
+          ) {
             await this.usage.markExhausted(slot.app.name);
           }
           throw error;
         },
       );
-      const record: TokenRecord = { ...grant, generation: (base?.generation ?? 0) + 1 };
+      const same = base !== undefined && grant.accessToken === base.accessToken;
+      const record: TokenRecord = {
+        ...(same ? slot.timing.sameToken(base!, grant) : grant),
+        generation: (base?.generation ?? 0) + 1,
+      };
       const written = await this.backend.write(slot.key, record, stored?.generation);
-      this.events.emit(QINGTUI_EVENTS.tokenRenewed, {
-        app: slot.app.name,
-        via: record.origin,
-        reason,
-        generation: record.generation,
-        expiresAt: new Date(record.expiresAt).toISOString(),
-        durationMs: Date.now() - (slot.renewal?.startedAt ?? lockStartedAt),
-        lockWaitMs,
-      });
+      // A grant is a new token: a platform answering the same token again (WeCom, stable_token
+      // while valid) granted nothing, and the metrics count what the platform granted.
+      if (!same) {
+        this.events.emit(QINGTUI_EVENTS.tokenRenewed, {
+          app: slot.app.name,
+          via: record.origin,
+          reason,
+          generation: record.generation,
+          expiresAt: new Date(record.expiresAt).toISOString(),
+          durationMs: Date.now() - (slot.renewal?.startedAt ?? lockStartedAt),
+          lockWaitMs,
+        });
+      }
       if (!written) {
         // Fenced: a newer record got there first (our lease had lapsed). Use that one.
         const newer = await this.backend.read(slot.key);
@@ -581,14 +669,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
           return newer;
         }
       }
-      this.logger.log(
-        messages.renewed(
-          slot.app.name,
-          record.origin,
-          record.generation,
-          Math.round((record.expiresAt - record.issuedAt) / 1000),
-        ),
-      );
+      this.logRenewal(slot, record, same);
       this.adopt(slot, record);
       return record;
     } finally {
@@ -596,11 +677,31 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  private logRenewal(slot: AppSlot, record: TokenRecord, same: boolean): void {
+    const validS = Math.round((record.expiresAt - Date.now()) / 1000);
+    if (same) {
+      // Not a failure, not a loop: the platform still has this token; the record says when to
+      // ask again.
+      this.logger.debug(
+        messages.sameTokenKept(slot.app.name, validS, record.renewNotBefore ?? Date.now()),
+      );
+      return;
+    }
+    this.logger.log(
+      messages.renewed(
+        slot.app.name,
+        record.origin,
+        record.generation,
+        Math.round((record.expiresAt - record.issuedAt) / 1000),
+      ),
+    );
+  }
+
   /** Throws when the daily quota forbids a renewal for this reason. */
   private checkQuota(slot: AppSlot, reason: RenewalReason): void {
     // A passive refresh is demand; every other renewal keeps the service alive.
     const purpose = reason === 'stale' ? 'demand' : 'renewal';
-    if (this.usage.allows(slot.app.name, purpose)) return;
+    if (this.usage.allows(slot.app.name, purpose, 'token')) return;
     const usage = this.usage.get(slot.app.name);
     throw new QingtuiApiError(
       'quota',
@@ -610,15 +711,28 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       undefined,
       false,
       this.usage.msUntilReset(),
+      this.labelOf(slot),
     );
   }
 
+  /** How errors name the app's platform. */
+  private labelOf(slot: AppSlot): string {
+    return this.options.mode === 'consumer'
+      ? 'central server'
+      : (findPlatform(slot.app.platform)?.label ?? slot.app.platform);
+  }
+
   /** Whether `record` already answers this renewal, so no platform call is needed. */
-  private satisfies(record: TokenRecord, reason: RenewalReason, staleToken?: string): boolean {
-    if (!this.usable(record)) return false;
+  private satisfies(
+    slot: AppSlot,
+    record: TokenRecord,
+    reason: RenewalReason,
+    staleToken?: string,
+  ): boolean {
+    if (reason === 'force' || !slot.timing.usable(record)) return false;
     switch (reason) {
       case 'scheduled':
-        return Date.now() < this.refreshAt(record);
+        return Date.now() < slot.timing.renewAt(record);
       case 'stale':
         return record.accessToken !== staleToken;
       default:
@@ -642,7 +756,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
           this.logger.debug(messages.adopted(slot.app.name, stored.generation));
         }
         this.adopt(slot, stored, true);
-      } else if (mine && this.usable(mine) && (!stored || compareRecords(mine, stored) > 0)) {
+      } else if (mine && slot.timing.usable(mine) && (!stored || compareRecords(mine, stored) > 0)) {
         await this.backend.write(slot.key, mine, stored?.generation);
       }
     } catch {
@@ -659,18 +773,23 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       previous &&
       previous !== record &&
       newest(previous, record) === previous &&
-      this.usable(previous)
+      slot.timing.usable(previous)
     ) {
       return;
     }
-    if (previous?.accessToken === record.accessToken && previous.expiresAt === record.expiresAt) {
+    const timing = slot.timing;
+    if (
+      previous?.accessToken === record.accessToken &&
+      previous.expiresAt === record.expiresAt &&
+      previous.renewNotBefore === record.renewNotBefore
+    ) {
       slot.record = record;
       return;
     }
     slot.record = record;
-    slot.serveUntil = record.expiresAt - this.minValidity(record);
-    if (this.usable(record)) this.lift(slot);
-    this.schedule(slot, this.refreshAt(record) + this.jitter(record));
+    slot.serveUntil = timing.serveUntil(record);
+    if (timing.usable(record)) this.lift(slot);
+    this.schedule(slot, timing.renewAt(record) + timing.jitter(record));
   }
 
   // ---------------------------------------------------------------- failures
@@ -728,13 +847,16 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       const exp = Math.min(OUTAGE_RETRY_MAX_MS, base * 2 ** Math.min(10, slot.failures - 1));
       delay = Math.round(exp * (0.8 + Math.random() * 0.2));
     }
+    // Some refusals ask for a longer pause than the usual back-off (WeChat 89503: an hour).
+    const platformHold = e && findPlatform(slot.app.platform)?.minHoldMs?.(e);
+    if (platformHold) delay = Math.max(delay, platformHold);
     slot.holdUntil = now + delay;
     slot.holdReason = reason;
     const state = `${slot.lastError.kind}:${slot.lastError.errcode ?? ''}:${left > 0}`;
     if (state !== slot.failureState) {
       slot.failureState = state;
       if (reason === 'credentials') {
-        this.logger.error(messages.credentialsRejected(slot.app.name, slot.app.appId, error, delay));
+        this.logger.error(messages.credentialsRejected(slot.app.name, slot.app.label, error, delay));
       } else {
         this.logger.warn(messages.renewalFailed(slot.app.name, error, delay, left));
       }
@@ -760,6 +882,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.schedule(slot, now + delay);
   }
 
+  /**
+   * Lifts a hold for the quota once the quota allows renewals again (another instance reset it
+   * with `clearQuota`), and renews at once if no usable token is held.
+   */
+  private liftQuotaHold(slot: AppSlot): void {
+    if (slot.holdReason !== 'quota' || Date.now() >= slot.holdUntil) return;
+    if (!this.usage.allows(slot.app.name, 'renewal', 'token')) return;
+    this.lift(slot);
+    if (!slot.record || !slot.timing.usable(slot.record)) this.schedule(slot, Date.now());
+  }
+
   /** The last failure again, with when to come back: nothing was sent. */
   private heldBackError(slot: AppSlot): QingtuiApiError {
     const retryAfterMs = Math.max(1_000, slot.holdUntil - Date.now());
@@ -772,6 +905,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       last?.status,
       false,
       retryAfterMs,
+      last?.platform ?? this.labelOf(slot),
     );
   }
 
@@ -819,37 +953,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   sweep(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
-      void this.usage.sync(slot.app.name);
+      void this.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot));
       if (slot.inflight) continue;
       const due = Math.max(
-        slot.nextRenewalAt ?? (slot.record ? this.refreshAt(slot.record) : now),
+        slot.nextRenewalAt ?? (slot.record ? slot.timing.renewAt(slot.record) : now),
         slot.holdUntil,
       );
       if (now >= due + 1_000) void this.renewInBackground(slot);
     }
   }
 
-  // ---------------------------------------------------------------- timing policy
-
-  private lifetime(record: TokenRecord): number {
-    return Math.max(1, record.expiresAt - record.issuedAt);
-  }
-
-  private refreshAt(record: TokenRecord): number {
-    return record.issuedAt + this.lifetime(record) * this.options.refresh.ratio;
-  }
-
-  private jitter(record: TokenRecord): number {
-    return Math.random() * this.lifetime(record) * this.options.refresh.jitterRatio;
-  }
-
-  private minValidity(record: TokenRecord): number {
-    return Math.min(this.options.refresh.minValidityMs, this.lifetime(record) * 0.1);
-  }
-
-  private usable(record: TokenRecord): boolean {
-    return Date.now() < record.expiresAt - this.minValidity(record);
-  }
+  // ---------------------------------------------------------------- helpers
 
   private backoff(attempt: number, error?: unknown): number {
     const { baseDelayMs, maxDelayMs } = this.options.retry;

@@ -1,5 +1,5 @@
 import { createCache, type Cache } from 'cache-manager';
-import type { TokenRecord } from '../token/token-record.interface.js';
+import type { TokenRecord } from '../token-record.interface.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
 

@@ -1,9 +1,12 @@
 import type { AxiosInstance } from 'axios';
-import type { ResolvedApp } from '../config/resolved-options.js';
-import { QingtuiApiError } from '../errors/qingtui-api.error.js';
-import { transportError } from '../platform/qingtui-response.js';
-import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
-import type { RenewalReason, TokenSource } from '../token/token-source.interface.js';
+import type { ResolvedApp } from '../../config/resolved-options.js';
+import { QingtuiApiError } from '../../errors/qingtui-api.error.js';
+import { transportError } from '../../platforms/platform-answer.js';
+import type { TokenGrant, TokenRecord } from '../token-record.interface.js';
+import type { RenewalReason, TokenSource } from '../token-source.interface.js';
+
+/** How errors of the central server name it. */
+const LABEL = 'central server';
 
 /** HTTP contract of the central control server (this project's `src/`). */
 export const CENTRAL_SERVER_PATHS = {
@@ -20,9 +23,9 @@ export interface CentralServerSourceDeps {
 }
 
 /**
- * Consumer mode: tokens come from a central control server, which alone holds the AppSecret
- * and talks to the platform. A rejected token is reported to its refresh endpoint, which
- * renews only if that token is still current.
+ * Consumer mode: tokens come from a central control server, which alone holds the secrets and
+ * talks to the platforms (its contract is the same for apps of every platform). A rejected token
+ * is reported to its refresh endpoint, which renews only if that token is still current.
  */
 export class CentralServerTokenSource implements TokenSource {
   private readonly now: () => number;
@@ -53,26 +56,41 @@ export class CentralServerTokenSource implements TokenSource {
         validateStatus: () => true,
       });
     } catch (error) {
-      throw transportError(error, endpoint);
+      throw transportError(error, endpoint, LABEL);
     }
+    const status = response.status;
+    const fail = (kind: QingtuiApiError['kind'], message: string) =>
+      new QingtuiApiError(kind, undefined, message, endpoint, status, true, undefined, LABEL);
     const body = response.data as Record<string, unknown> | undefined;
     if (response.status === 401 || response.status === 403) {
-      throw new QingtuiApiError('credential', undefined, `central server answered HTTP ${response.status}: check the client key and its scope`, endpoint, response.status);
+      throw fail(
+        'credential',
+        `central server answered HTTP ${response.status}: check the client key and its scope`,
+      );
     }
     if (response.status >= 500 || typeof body !== 'object' || body === null) {
-      throw new QingtuiApiError('transient', undefined, `central server answered HTTP ${response.status}`, endpoint, response.status);
+      throw fail('transient', `central server answered HTTP ${response.status}`);
     }
     if (response.status !== 200) {
-      const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
-      throw new QingtuiApiError('request', undefined, message, endpoint, response.status);
+      throw fail(
+        'request',
+        typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${response.status}`,
+      );
     }
     const accessToken = body.access_token;
     const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
     if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresAt)) {
-      throw new QingtuiApiError('transient', undefined, 'central server answer lacks access_token or expires_at', endpoint, response.status);
+      throw fail('transient', 'central server answer lacks access_token or expires_at');
     }
     // The server's clock decides expiry; our own lifetime starts now, so that renewals are
     // scheduled within what is left of it.
-    return { accessToken, expiresAt, issuedAt: Math.min(started, expiresAt - 1), origin: 'central-server' };
+    const issuedAt = Math.min(started, expiresAt - 1);
+    return {
+      accessToken,
+      expiresAt,
+      issuedAt,
+      receivedAt: Math.max(issuedAt, this.now()),
+      origin: 'central-server',
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { createClient } from '@keyv/redis';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../token/token-record.interface.js';
+import type { TokenRecord } from '../token-record.interface.js';
 import { RedisTokenBackend } from './redis-token.backend.js';
 import { tokenKey } from './token-keys.js';
 

@@ -3,11 +3,11 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { randomUUID } from 'node:crypto';
-import type { TokenRecord } from '../token/token-record.interface.js';
+import type { TokenRecord } from '../token-record.interface.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
-import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import { redactCredentials as redact } from './redact-credentials.js';
 
 type RedisClient = ReturnType<typeof createClient>;

@@ -1,6 +1,6 @@
 import { createCache, type Cache } from 'cache-manager';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
-import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import type { ResolvedQingtuiOptions } from '../../config/resolved-options.js';
+import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import type { TokenBackend } from './token-backend.interface.js';
 

@@ -1,7 +1,8 @@
 /**
- * Everything the library knows about the Qingtui platform's wire format lives
- * in this file: hosts, paths, parameter names and the meaning of errcodes.
- * Nothing else in the library spells a path or an errcode.
+ * The Qingtui platform's token wire format: host, token paths, parameters and errcodes. With the
+ * rest of this folder (errcode classes, token fetcher, refresh_token seal, platform definition)
+ * it is all the token lifecycle knows of Qingtui. The typed client's API paths and message
+ * limits live with the client (`clients/`).
  */
 
 /** Production host of the Qingtui open platform. */
@@ -94,3 +95,10 @@ export const QINGTUI_QUOTA_ERRCODES: ReadonlySet<number> = new Set([
 
 /** The platform says it is busy: safe to retry with backoff. */
 export const QINGTUI_TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([E.systemBusy]);
+
+/** Daily call quotas of the editions of seed 000 (undefined: unlimited). */
+export const QINGTUI_EDITION_QUOTAS = {
+  'free-unverified': 300,
+  'free-verified': 2000,
+  enterprise: undefined,
+} as const;

@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../token/token-record.interface.js';
+import type { TokenRecord } from '../token-record.interface.js';
 
 /** A held renewal lock. */
 export interface TokenLease {

@@ -1,0 +1,117 @@
+import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import type { QingtuiSecret } from '../interfaces/qingtui-module-options.interface.js';
+import type { SecretReader } from './resolved-options.js';
+
+/*
+ * Checks of option values shared by the options resolver and the platforms' app resolvers.
+ * Each throws a `QingtuiConfigError` naming the field and never quoting the value (it may be a
+ * secret).
+ */
+
+/** A non-empty string. */
+export function nonEmptyString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new QingtuiConfigError(field, 'must be a non-empty string');
+  }
+  return value;
+}
+
+/** An absolute http(s) URL, without its trailing slashes. */
+export function httpUrl(value: unknown, field: string): string {
+  const text = nonEmptyString(value, field);
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new QingtuiConfigError(field, 'must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new QingtuiConfigError(field, 'must be an absolute http(s) URL');
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/** A number in [min, max] (an integer unless `integer` is false), or `fallback` when undefined. */
+export function numberInRange(
+  value: unknown,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    value < min ||
+    value > max
+  ) {
+    throw new QingtuiConfigError(
+      field,
+      `must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`,
+    );
+  }
+  return value;
+}
+
+/** true or false, or `fallback` when undefined. */
+export function booleanOption(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new QingtuiConfigError(field, 'must be true or false');
+  return value;
+}
+
+/** Refuses fields an entry does not have (a typo would otherwise be silently ignored). */
+export function knownFields(
+  entry: Record<string, unknown>,
+  at: string,
+  fields: readonly string[],
+): void {
+  for (const key of Object.keys(entry)) {
+    if (!fields.includes(key)) {
+      throw new QingtuiConfigError(
+        `${at}.${key.slice(0, 40)}`,
+        `is not a field of this app (expected ${fields.join(', ')})`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks a configured secret (a non-empty string, or a function read later) and returns its
+ * reader. A function is read at every credential fetch; an empty answer is an error naming the
+ * app's field (`apps["crm"].appSecret`), never the value.
+ * @param field the field's path in the options, for a start-up error
+ * @param app the app's name, for an error at a later read
+ */
+export function secretReader(value: unknown, field: string, app: string): SecretReader {
+  if (typeof value !== 'function') nonEmptyString(value, field);
+  const secret = value as QingtuiSecret;
+  const name = field.slice(field.lastIndexOf('.') + 1);
+  return async () => {
+    const read = typeof secret === 'function' ? await secret() : secret;
+    if (typeof read !== 'string' || read.trim() === '') {
+      throw new QingtuiConfigError(`apps["${app}"].${name}`, 'gave no secret');
+    }
+    return read;
+  };
+}
+
+/** A daily quota: an integer of at least 10, or one of `names` (mapped to a number or unlimited). */
+export function dailyQuotaOption(
+  value: unknown,
+  field: string,
+  names: Readonly<Record<string, number | undefined>> = {},
+): number | undefined {
+  if (typeof value === 'string' && Object.hasOwn(names, value)) return names[value];
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 10 && value <= 1e9) {
+    return value;
+  }
+  const named = Object.keys(names);
+  throw new QingtuiConfigError(
+    field,
+    `must be an integer of at least 10${named.length > 0 ? ` or one of ${named.join(', ')}` : ''}`,
+  );
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { TokenFetchSemantics } from '../platforms/platform.interface.js';
+import type { TokenRecord } from './token-record.interface.js';
+import { TokenTimingPolicy } from './token-timing.policy.js';
+
+const REFRESH = { ratio: 0.8, minValidityMs: 30_000, jitterRatio: 0.02, sweepIntervalMs: 5_000 };
+const QINGTUI: TokenFetchSemantics = { refreshToken: true, clearQuota: false };
+const CLASSIC: TokenFetchSemantics = {
+  supersedes: { overlapMs: 300_000 },
+  refreshToken: false,
+  clearQuota: true,
+};
+const STABLE: TokenFetchSemantics = {
+  repeatsWhileValid: 'time-left',
+  rotationWindowMs: 300_000,
+  refreshToken: false,
+  clearQuota: true,
+};
+const WECOM: TokenFetchSemantics = {
+  repeatsWhileValid: 'same-answer',
+  refreshToken: false,
+  clearQuota: false,
+};
+
+const T0 = 1_000_000_000;
+const H2 = 7_200_000;
+
+function record(issuedAt: number, lifetimeMs: number, roundTripMs = 100): TokenRecord {
+  return {
+    accessToken: 't',
+    issuedAt,
+    receivedAt: issuedAt + roundTripMs,
+    expiresAt: issuedAt + lifetimeMs,
+    generation: 1,
+    origin: 'credentials',
+  };
+}
+
+function policy(semantics: TokenFetchSemantics, now = T0) {
+  return new TokenTimingPolicy(REFRESH, semantics, () => now);
+}
+
+describe('TokenTimingPolicy', () => {
+  it('renews a Qingtui token at the ratio of its lifetime, serving it until 30 s before expiry', () => {
+    const r = record(T0, H2);
+    expect(policy(QINGTUI).renewAt(r)).toBe(T0 + 0.8 * H2);
+    expect(policy(QINGTUI).serveUntil(r)).toBe(r.expiresAt - 30_000);
+  });
+
+  it('renews a WeChat classic token no earlier than expiry minus the overlap (plus a safety)', () => {
+    const r = record(T0, H2);
+    const at = policy(CLASSIC).renewAt(r);
+    // The previous token dies `overlap` after the renewal: after its own expiry.
+    expect(at + 300_000).toBeGreaterThan(r.expiresAt);
+    expect(at).toBe(r.expiresAt - 300_000 + 5_000);
+    // ...and still well before the margin, leaving room for retries.
+    expect(at).toBeLessThan(policy(CLASSIC).serveUntil(r) - 200_000);
+  });
+
+  it('keeps the classic rule with compressed time (6 s tokens, 2 s overlap)', () => {
+    const semantics = { ...CLASSIC, supersedes: { overlapMs: 2_000 } };
+    const r = record(T0, 6_000, 5);
+    const p = policy(semantics);
+    const at = p.renewAt(r);
+    expect(at + 2_000).toBeGreaterThan(r.expiresAt);
+    expect(at).toBeLessThan(p.serveUntil(r));
+    // The jitter never pushes the renewal past the margin.
+    for (let i = 0; i < 50; i++) expect(at + p.jitter(r)).toBeLessThan(p.serveUntil(r));
+  });
+
+  it('renews a stable token inside the platform rotation window', () => {
+    const r = record(T0, H2);
+    const p = policy(STABLE);
+    const at = p.renewAt(r);
+    expect(at).toBeGreaterThan(r.expiresAt - 300_000);
+    expect(at).toBeLessThan(p.serveUntil(r));
+  });
+
+  it('renews a WeCom token once the platform has surely expired it, and waits for that', () => {
+    const r = record(T0, H2, 150);
+    const p = policy(WECOM, r.expiresAt - 10_000);
+    expect(p.renewAt(r)).toBe(r.expiresAt + 150 + 1_000);
+    expect(p.serveUntil(r)).toBe(r.expiresAt - 30_000);
+    // A caller past the margin waits at most the margin, the round trip and the safety.
+    expect(p.fetchWaitMs(r, 'expired')).toBe(10_000 + 150 + 1_000);
+    // A confirmed rejection (early invalidation) fetches at once.
+    expect(p.fetchWaitMs(r, 'stale')).toBe(0);
+    expect(p.jitter(r)).toBe(0);
+  });
+
+  it('never extends the expiry when a WeCom fetch repeats the token, and waits for expiry', () => {
+    const known = record(T0, H2);
+    const now = T0 + 1_000_000;
+    const p = policy(WECOM, now);
+    // The repeated answer carries the original expires_in: a later expiry, not believed.
+    const repeated = { ...record(now, H2), origin: 'credentials' as const };
+    const kept = p.sameToken(known, repeated);
+    expect(kept.expiresAt).toBe(known.expiresAt);
+    expect(kept.renewNotBefore).toBe(p.fetchableAt({ ...known, renewNotBefore: undefined }));
+    expect(p.renewAt({ ...kept, generation: 2 })).toBeGreaterThanOrEqual(known.expiresAt);
+  });
+
+  it('after a WeCom repeat past expiry, tries again soon but never in a tight loop', () => {
+    const known = record(T0, 6_000, 10);
+    const now = known.expiresAt + 50;
+    const p = policy(WECOM, now);
+    const kept = p.sameToken(known, record(now, 6_000, 10));
+    expect(kept.renewNotBefore! - now).toBeGreaterThanOrEqual(200);
+    expect(kept.renewNotBefore! - now).toBeLessThanOrEqual(2_000);
+  });
+
+  it('after a stable repeat, asks again only when the platform window opens', () => {
+    const known = record(T0, H2);
+    const now = T0 + 3_000_000;
+    const p = policy(STABLE, now);
+    // The platform answered the same token with the time it has left.
+    const repeated = {
+      accessToken: 't',
+      issuedAt: now,
+      receivedAt: now + 100,
+      expiresAt: known.expiresAt,
+      origin: 'credentials' as const,
+    };
+    const kept = p.sameToken(known, repeated);
+    expect(kept.expiresAt).toBe(known.expiresAt);
+    expect(kept.renewNotBefore).toBeGreaterThan(known.expiresAt - 300_000);
+    expect(kept.renewNotBefore).toBeLessThan(p.serveUntil(known));
+  });
+});

@@ -1,0 +1,165 @@
+import { QingtuiApiError } from 'nestjs-qingtui';
+import { QingtuiSandbox, wecomAppKey } from 'qingtui-sandbox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LibraryFleet, type LibraryInstance, sleep, waitUntil } from '../support/platform-fleet.js';
+
+/*
+ * WeCom over in-process instances sharing Redis, against the sandbox's WeCom: two agents of one
+ * company, 4 s tokens. Counts of gettoken calls are exact.
+ */
+
+const CORP = 'ww-e2e-corp';
+const OA = { corpId: CORP, agentId: 1000002, secret: 'ww-oa-secret-DO-NOT-LOG' };
+const HR = { corpId: CORP, agentId: 1000003, secret: 'ww-hr-secret-DO-NOT-LOG' };
+const OA_KEY = wecomAppKey(CORP, OA.agentId);
+const HR_KEY = wecomAppKey(CORP, HR.agentId);
+
+let sandbox: QingtuiSandbox | undefined;
+let fleet: LibraryFleet | undefined;
+
+afterEach(async () => {
+  await fleet?.stop();
+  await sandbox?.stop();
+  fleet = sandbox = undefined;
+});
+
+function counters(key: string) {
+  return sandbox!.counters().apps[key];
+}
+
+async function start(count: number, ttlSeconds = 4): Promise<LibraryInstance[]> {
+  sandbox = new QingtuiSandbox({
+    wecomApps: [OA, HR],
+    wecomRules: { tokenTtlSeconds: ttlSeconds },
+  });
+  const url = await sandbox.start();
+  fleet = new LibraryFleet();
+  return fleet.start(count, {
+    apps: [
+      { name: 'oa', platform: 'wecom', ...OA },
+      { name: 'hr', platform: 'wecom', ...HR, agentId: String(HR.agentId) },
+    ],
+    baseUrls: { wecom: url },
+  });
+}
+
+/** `GET /cgi-bin/get_api_domain_ip` through an instance's HTTP instance: token injected, healed. */
+async function businessCall(instance: LibraryInstance, app: string): Promise<void> {
+  const res = await instance.http.axiosRef.get('/cgi-bin/get_api_domain_ip', { qingtui: { app } });
+  expect(res.data).toMatchObject({ errcode: 0 });
+}
+
+describe('WeCom over 3 instances', () => {
+  it('keeps two agents of one company apart: tokens, records and healing', async () => {
+    const instances = await start(3);
+    expect(counters(OA_KEY).grants).toBe(1);
+    expect(counters(HR_KEY).grants).toBe(1);
+    const [oa, hr] = await Promise.all([
+      instances[0].tokens.getToken('oa'),
+      instances[0].tokens.getToken('hr'),
+    ]);
+    expect(oa).not.toBe(hr);
+    const keys = await fleet!.keys();
+    expect(keys).toContain(`${fleet!.prefix}:wecom:${OA_KEY}:token`);
+    expect(keys).toContain(`${fleet!.prefix}:wecom:${HR_KEY}:token`);
+    for (const secret of [OA.secret, HR.secret]) {
+      expect(keys.join('\n')).not.toContain(secret);
+      expect(fleet!.logs.text()).not.toContain(secret);
+    }
+
+    // WeCom invalidates the token of one agent early: the first business call on each
+    // instance heals it, with one gettoken call in all; the other agent is untouched.
+    sandbox!.revokeTokens(OA_KEY);
+    await Promise.all(instances.map((i) => businessCall(i, 'oa')));
+    await Promise.all(instances.map((i) => businessCall(i, 'hr')));
+    expect(counters(OA_KEY)).toMatchObject({ grants: 2, tokenCalls: 2 });
+    expect(counters(HR_KEY)).toMatchObject({ grants: 1, tokenCalls: 1 });
+    const healed = await Promise.all(instances.map((i) => i.tokens.getToken('oa')));
+    expect(new Set(healed).size).toBe(1);
+    expect(healed[0]).not.toBe(oa);
+  });
+
+  it('never extends the expiry when gettoken repeats the token, and makes no loop of it', async () => {
+    const instances = await start(3);
+    const before = await instances[0].tokens.getTokenInfo('oa');
+    // A business call is refused once though the token is valid: the interceptor renews, and
+    // WeCom answers the same token with the expires_in it was issued with.
+    sandbox!.addFault({
+      kind: 'errcode',
+      errcode: 40014,
+      path: '/cgi-bin/get_api_domain_ip',
+      times: 1,
+    });
+    await businessCall(instances[1], 'oa');
+    expect(counters(OA_KEY)).toMatchObject({ tokenCalls: 2, tokenGrants: 2, grants: 1 });
+    await sleep(300);
+    for (const i of instances) expect(await i.tokens.getTokenInfo('oa')).toEqual(before);
+    await sleep(700);
+    expect(counters(OA_KEY).tokenCalls).toBe(2);
+  });
+
+  it('serves no token inside the margin, waits at most the margin and a round trip, renews with one call', async () => {
+    const instances = await start(3);
+    const first = await instances[0].tokens.getTokenInfo('oa');
+    // The margin is 10% of the 4 s lifetime: from 0.4 s before expiry, callers wait.
+    await sleep(Math.max(0, first.expiresAt - 300 - Date.now()));
+    const started = Date.now();
+    const answers = await Promise.all(instances.map((i) => i.tokens.getTokenInfo('oa')));
+    const waited = Date.now() - started;
+    for (const a of answers) {
+      expect(a.accessToken).not.toBe(first.accessToken);
+      expect(a.expiresAt).toBeGreaterThan(first.expiresAt + 3_000);
+    }
+    expect(new Set(answers.map((a) => a.accessToken)).size).toBe(1);
+    // One gettoken call for the rotation (none answered the same token), for all instances.
+    expect(counters(OA_KEY)).toMatchObject({ tokenCalls: 2, tokenGrants: 2, grants: 2 });
+    // Bounded by the margin (0.4 s) plus a round trip and a small safety; generous on a busy machine.
+    expect(waited).toBeLessThan(2_000);
+    // No business call ever got an expired or invalidated token.
+    await Promise.all(instances.map((i) => businessCall(i, 'oa')));
+    expect(counters(OA_KEY).apiRejected).toEqual({});
+  });
+
+  it('takes 40001 on gettoken as a wrong secret: one call, then backs off', async () => {
+    sandbox = new QingtuiSandbox({ wecomApps: [OA] });
+    const url = await sandbox.start();
+    fleet = new LibraryFleet();
+    const [instance] = await fleet.start(1, {
+      apps: [{ name: 'oa', platform: 'wecom', ...OA, secret: 'not-the-secret-DO-NOT-LOG' }],
+      baseUrls: { wecom: url },
+    });
+    // The wrong secret names no app of the company: the sandbox counts the call in the total.
+    const calls = () => sandbox!.counters().platforms.wecom.tokenCalls;
+    expect(calls()).toBe(1);
+    const failures = await Promise.all(
+      Array.from({ length: 20 }, () => instance.tokens.getToken('oa').catch((e: unknown) => e)),
+    );
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(QingtuiApiError);
+      expect(failure).toMatchObject({ kind: 'credential', errcode: 40001, platform: 'WeCom' });
+      expect((failure as QingtuiApiError).retryAfterMs).toBeGreaterThan(20_000);
+    }
+    await sleep(1_000);
+    expect(calls()).toBe(1);
+    expect(instance.tokens.status()[0].heldBack?.reason).toBe('credentials');
+    expect(fleet.logs.text()).not.toContain('not-the-secret-DO-NOT-LOG');
+    expect(fleet.logs.text()).toContain('WeCom corpId ww-e2e-corp agentId 1000002');
+  });
+
+  it('refuses a second configuration of the same agent', async () => {
+    sandbox = new QingtuiSandbox({ wecomApps: [OA] });
+    const url = await sandbox.start();
+    fleet = new LibraryFleet();
+    await expect(
+      fleet.start(1, {
+        apps: [
+          { name: 'oa', platform: 'wecom', ...OA },
+          { name: 'oa-again', platform: 'wecom', ...OA, agentId: String(OA.agentId) },
+        ],
+        baseUrls: { wecom: url },
+      }),
+    ).rejects.toThrow(/"apps\[1\]" is the same app as "oa"/);
+    await waitUntil(() => true, 10, 'nothing');
+    expect(sandbox.counters().platforms.wecom.tokenCalls).toBe(0);
+  });
+});
