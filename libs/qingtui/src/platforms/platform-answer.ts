@@ -137,11 +137,13 @@ export interface PlatformCallOf {
  * transport error are never kept: they may hold the secret.
  */
 export async function callPlatform(
-  deps: Pick<TokenFetcherDeps, 'http' | 'timeoutMs' | 'events'>,
+  deps: Pick<TokenFetcherDeps, 'http' | 'timeoutMs' | 'events' | 'usage'>,
   dialect: AnswerDialect,
   call: PlatformCall,
   of?: PlatformCallOf,
 ): Promise<Record<string, unknown>> {
+  // Counted against the app's day before it is sent: a call that gets no answer may still count.
+  if (of) deps.usage.record(of.app, of.kind);
   const started = Date.now();
   const kind: QingtuiPlatformEndpointKind = of?.kind === 'api' ? 'probe' : (of?.kind ?? 'api');
   const tell = (error?: unknown) =>
@@ -163,6 +165,23 @@ export async function callPlatform(
     tell(error);
     throw error;
   }
+}
+
+/** A GET of a token fetcher to its app's platform, counted and told like every call. */
+export function getFromPlatform(
+  deps: Pick<TokenFetcherDeps, 'http' | 'timeoutMs' | 'events' | 'usage'>,
+  dialect: AnswerDialect,
+  app: { name: string; baseUrl: string },
+  kind: PlatformCallOf['kind'],
+  endpoint: string,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  return callPlatform(
+    deps,
+    dialect,
+    { method: 'GET', baseUrl: app.baseUrl, endpoint, params },
+    { app: app.name, kind },
+  );
 }
 
 async function sendAndParse(

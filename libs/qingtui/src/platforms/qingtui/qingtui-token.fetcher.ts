@@ -3,7 +3,7 @@ import { QingtuiApiError } from '../../errors/qingtui-api.error.js';
 import type { PlatformCallKind } from '../../token/platform-usage.js';
 import type { TokenGrant, TokenRecord } from '../../token/token-record.interface.js';
 import type { ProbeVerdict } from '../../token/token-source.interface.js';
-import { callPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
+import { getFromPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { QINGTUI_DIALECT } from './qingtui-errcodes.js';
 import {
@@ -126,12 +126,6 @@ export class QingtuiTokenFetcher implements TokenFetcher {
     endpoint: string,
     params: Record<string, string>,
   ): Promise<Record<string, unknown>> {
-    this.deps.usage.record(this.app.name, kind);
-    return callPlatform(this.deps, QINGTUI_DIALECT, {
-      method: 'GET',
-      baseUrl: this.app.baseUrl,
-      endpoint,
-      params,
-    }, { app: this.app.name, kind });
+    return getFromPlatform(this.deps, QINGTUI_DIALECT, this.app, kind, endpoint, params);
   }
 }

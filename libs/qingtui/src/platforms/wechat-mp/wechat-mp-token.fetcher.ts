@@ -83,7 +83,6 @@ export class WechatMpTokenFetcher implements TokenFetcher {
   }
 
   private call(kind: PlatformCallKind, call: PlatformCall): Promise<Record<string, unknown>> {
-    this.deps.usage.record(this.app.name, kind);
     return callPlatform(this.deps, WECHAT_MP_DIALECT, call, { app: this.app.name, kind });
   }
 }

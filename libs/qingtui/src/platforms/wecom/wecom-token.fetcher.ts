@@ -2,7 +2,7 @@ import type { ResolvedApp, SecretReader } from '../../config/resolved-options.js
 import type { PlatformCallKind } from '../../token/platform-usage.js';
 import type { TokenGrant } from '../../token/token-record.interface.js';
 import type { ProbeVerdict } from '../../token/token-source.interface.js';
-import { callPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
+import { getFromPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { WECOM_DIALECT } from './wecom-errcodes.js';
 import { WECOM_PATHS } from './wecom.constants.js';
@@ -43,12 +43,6 @@ export class WecomTokenFetcher implements TokenFetcher {
     endpoint: string,
     params: Record<string, string>,
   ): Promise<Record<string, unknown>> {
-    this.deps.usage.record(this.app.name, kind);
-    return callPlatform(this.deps, WECOM_DIALECT, {
-      method: 'GET',
-      baseUrl: this.app.baseUrl,
-      endpoint,
-      params,
-    }, { app: this.app.name, kind });
+    return getFromPlatform(this.deps, WECOM_DIALECT, this.app, kind, endpoint, params);
   }
 }
