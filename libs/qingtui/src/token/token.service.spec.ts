@@ -202,6 +202,18 @@ describe('TokenService', () => {
     expect(source.calls).toHaveLength(1);
   });
 
+  it('staleReportProbeTtlMs sets how long an accepted token is remembered', async () => {
+    const source = new ProbingSource();
+    const service = makeService(source, { staleReportProbeTtlMs: 0 });
+    const token = await service.getToken();
+    for (let i = 0; i < 3; i++) {
+      await expect(service.refreshIfCurrent('main', token)).resolves.toBe(token);
+    }
+    // Nothing remembered: every report is checked again (still never a grant).
+    expect(source.probes).toBe(3);
+    expect(source.calls).toHaveLength(1);
+  });
+
   it('renews once when the probe confirms the rejection, every reporter getting the new token', async () => {
     const source = new ProbingSource();
     const service = makeService(source);
