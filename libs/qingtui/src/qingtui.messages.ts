@@ -69,8 +69,6 @@ export const messages = {
     `refresh_token of "${app}" refused (errcode ${errcode}); falling back to /v1/token`,
   staleReported: (app: string, token: string) =>
     `Token ${tokenTail(token)} of "${app}" reported as rejected; renewing`,
-  prefetchFailed: (app: string, error: unknown) =>
-    `Could not fetch the token of "${app}" at start-up: ${describeFailure(error)}`,
   lockWaitTimedOut: (app: string) =>
     `Gave up waiting for another instance to renew the token of "${app}"`,
 };
