@@ -151,7 +151,8 @@ export async function callPlatform(
     deps.events?.emit(QINGTUI_EVENTS.platformCall, {
       app: of.app,
       endpoint: kind,
-      outcome: error === undefined ? 'ok' : error instanceof QingtuiApiError ? error.kind : 'transient',
+      outcome:
+        error === undefined ? 'ok' : error instanceof QingtuiApiError ? error.kind : 'transient',
       ...(error instanceof QingtuiApiError && error.errcode !== undefined
         ? { errcode: error.errcode }
         : {}),
@@ -162,9 +163,21 @@ export async function callPlatform(
     tell();
     return body;
   } catch (error) {
+    if (of && notCharged(error)) deps.usage.refund(of.app, of.kind);
     tell(error);
     throw error;
   }
+}
+
+/**
+ * Whether a failed call surely cost the app nothing: it never reached the platform, or the
+ * platform's front answered HTTP 5xx without an errcode (the handler did not run). A timeout or
+ * a reset after sending may have been handled, and stays counted.
+ */
+function notCharged(error: unknown): boolean {
+  if (!(error instanceof QingtuiApiError) || error.errcode !== undefined) return false;
+  if (error.status !== undefined) return error.status >= 500;
+  return !error.maybeProcessed;
 }
 
 /** A GET of a token fetcher to its app's platform, counted and told like every call. */

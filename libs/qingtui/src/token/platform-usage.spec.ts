@@ -58,3 +58,23 @@ describe('PlatformUsage per platform', () => {
     expect(b.get('mp').total).toBe(1);
   });
 });
+
+describe('PlatformUsage.refund', () => {
+  it('takes back a call the platform surely did not charge, locally and in the shared count', async () => {
+    const backend = new CacheTokenBackend();
+    const keys = (app: string) => ({
+      calls: (day: string, epoch: number) => `t:${app}:calls:${day}:${epoch}`,
+      exhausted: (day: string, epoch: number) => `t:${app}:ex:${day}:${epoch}`,
+    });
+    const usage = new PlatformUsage(new Map([['oa', { counted: ['token'], limit: 300 }]]), {
+      backend,
+      keys,
+    });
+    for (let i = 0; i < 5; i++) usage.record('oa', 'token');
+    for (let i = 0; i < 4; i++) usage.refund('oa', 'token');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(usage.get('oa')).toMatchObject({ token: 1, total: 1 });
+    const day = usage.get('oa').day;
+    await expect(backend.addToCounter(`t:oa:calls:${day}:0`, 0, 60_000)).resolves.toBe(1);
+  });
+});

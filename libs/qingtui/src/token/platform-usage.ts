@@ -129,6 +129,27 @@ export class PlatformUsage {
   }
 
   /**
+   * Takes back one call recorded by `record()` that the platform surely did not charge: it never
+   * reached the platform (connection refused), or the platform's front answered HTTP 5xx without
+   * an errcode (the request was not handled). Counting those made the library's own count of a
+   * short blip reach a free app's whole quota while the platform charged one call.
+   */
+  refund(app: string, kind: PlatformCallKind): void {
+    const counts = this.current(app);
+    if (counts[kind] > 0) counts[kind] -= 1;
+    if (!this.countsKind(app, kind)) return;
+    counts.total = Math.max(0, counts.total - 1);
+    if (this.store === undefined) return;
+    const key = this.store.keys(app).calls(counts.day, counts.epoch);
+    void this.store.backend
+      .addToCounter(key, -1, this.ttl())
+      .then((total) => {
+        if (counts === this.counts.get(app)) counts.total = Math.max(0, total);
+      })
+      .catch(() => undefined);
+  }
+
+  /**
    * Whether a call of `kind` for `purpose` may be made now: renewals until the quota is used up,
    * demand calls until the reserve starts; a kind the platform does not count, always.
    */

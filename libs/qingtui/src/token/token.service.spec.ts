@@ -130,7 +130,8 @@ describe('TokenService', () => {
 
   it('makes one attempt per cold start and answers the next callers at once while held back', async () => {
     const source = new FakeSource();
-    source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
+    source.failWith = () =>
+      new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
     const service = makeService(source);
     await expect(service.getToken()).rejects.toMatchObject({ kind: 'transient' });
     expect(source.calls).toHaveLength(1);
@@ -147,7 +148,8 @@ describe('TokenService', () => {
 
   it('keeps attempting at a bounded pace while no token exists, and serves again once the platform is back', async () => {
     const source = new FakeSource();
-    source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
+    source.failWith = () =>
+      new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
     const service = makeService(source);
     await expect(service.getToken()).rejects.toThrow();
     source.failWith = undefined;
@@ -166,7 +168,8 @@ describe('TokenService', () => {
     const source = new FakeSource();
     const service = makeService(source);
     const token = await service.getToken();
-    source.failWith = () => new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
+    source.failWith = () =>
+      new QingtuiApiError('transient', undefined, 'HTTP 502', '/v1/token', 502);
     await expect(service.renewRejected('main', token)).rejects.toMatchObject({ kind: 'transient' });
     expect(source.calls).toHaveLength(1 + 3);
   });
@@ -257,7 +260,9 @@ describe('TokenService', () => {
 
   it('keeps the quota reserve for renewals: a passive refresh is refused, the current token served', async () => {
     const source = new ProbingSource();
-    const usage = new PlatformUsage(new Map([['main', { counted: ['token', 'refresh', 'api'], limit: 10 }]]));
+    const usage = new PlatformUsage(
+      new Map([['main', { counted: ['token', 'refresh', 'api'], limit: 10 }]]),
+    );
     const service = makeService(source, {}, usage);
     const token = await service.getToken();
     for (let i = 0; i < 9; i++) usage.record('main', 'api');

@@ -29,6 +29,7 @@ import { ForceRefreshBudget } from './force-refresh.budget.js';
 import { nextPlatformDayAt, PlatformUsage, type PlatformUsageSnapshot } from './platform-usage.js';
 import type { TokenRecord } from './token-record.interface.js';
 import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
+import { RejectionCheck } from './rejection-check.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 
 /** A token and when it stops being accepted. */
@@ -41,9 +42,9 @@ export interface TokenInfo {
 /** Options of a passive refresh report. */
 export interface StaleReportOptions {
   /**
-   * Who reports (a client key's label, say; never a secret). A reporter told that the platform
-   * still accepts the token is not believed again for `staleReportProbeTtlMs`; other reporters
-   * are checked, so that one looping client cannot delay the healing of a revoked token.
+   * Who reports (a client key's label, say; never a secret). Kept for the caller's own
+   * bookkeeping: whether a report is checked depends on the token only, never on who reports it
+   * (see `RejectionCheck`), so that no number of reporters can spend more probes.
    */
   reporter?: string;
 }
@@ -104,12 +105,9 @@ interface AppSlot {
   credentialFailures: number;
   /** What the last failure was, so that a state is logged once, not at every attempt. */
   failureState?: string;
-  /**
-   * The last token a probe found accepted: since when (the memory lapses `staleReportProbeTtlMs`
-   * after it), when it was last checked, and who was told so.
-   */
-  accepted?: { token: string; at: number; checkedAt: number; reporters: Set<string> };
-  probing?: Promise<ProbeVerdict>;
+  /** When reports of its current token are checked with a probe (keyed by token). */
+  readonly rejections: RejectionCheck;
+  probing?: Promise<ProbeVerdict | 'skipped'>;
   /** The error of the last failed renewal, repeated to callers while calls are held back. */
   lastFailure?: QingtuiApiError;
   /** When a renewal was last started on a rejection the platform itself reported. */
@@ -120,8 +118,6 @@ interface AppSlot {
 
 /** Between two renewals on a platform's rejection, a new rejection is checked with a probe. */
 const REJECTION_RENEWAL_SPACING_MS = 10_000;
-/** Shortest spacing of two probes of one app. */
-const PROBE_SPACING_MS = 1_000;
 /**
  * Pace of attempts while no valid token exists: a few seconds apart, and never under the 2 s
  * spacing of `/v1/token` calls (so that an attempt never waits for its slot).
@@ -131,7 +127,6 @@ const OUTAGE_RETRY_MAX_MS = 5_000;
 /** Back-off of refused credentials: from 30 s, doubling, up to an hour. */
 const CREDENTIAL_BACKOFF_MIN_MS = 30_000;
 const CREDENTIAL_BACKOFF_MAX_MS = 3_600_000;
-
 
 const noop = () => undefined;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -184,6 +179,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         holdUntil: 0,
         credentialFailures: 0,
         lastRejectionRenewalAt: 0,
+        rejections: new RejectionCheck(options.staleReportProbeTtlMs),
       };
       this.slots.set(app.name, slot);
       this.slotsByKey.set(slot.key, slot);
@@ -246,9 +242,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   refreshInfoIfCurrent(
     app: string | undefined,
     staleToken: string,
-    options: StaleReportOptions = {},
+    _options: StaleReportOptions = {},
   ): Promise<TokenInfo> {
-    return this.onStaleReport(app, staleToken, false, options.reporter);
+    return this.onStaleReport(app, staleToken, false);
   }
 
   /**
@@ -345,7 +341,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
    * instance's id among those sharing it.
    */
   storeInfo(): { kind: 'memory' | 'redis'; state: BackendState; instanceId?: string } {
-    return { kind: this.backend.kind, state: this.backend.state(), instanceId: this.backend.instanceId };
+    return {
+      kind: this.backend.kind,
+      state: this.backend.state(),
+      instanceId: this.backend.instanceId,
+    };
   }
 
   /** Token state of every app. */
@@ -397,7 +397,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of this.scheduler.getTimeouts()) {
       if (name.startsWith(this.timerPrefix)) this.scheduler.deleteTimeout(name);
     }
-    await Promise.allSettled([...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])));
+    await Promise.allSettled(
+      [...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])),
+    );
     await this.backend.close();
   }
 
@@ -410,12 +412,16 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private async getSlow(slot: AppSlot): Promise<TokenRecord> {
     const record = slot.record;
     const valid = record !== undefined && Date.now() < record.expiresAt;
-    // After a failure and without a valid token, callers are answered at once (the last error,
-    // with when to come back), never one platform call per request nor a wait on an attempt
-    // against a platform that may hang: the background attempts go on at their own pace.
-    if (!valid && (slot.failures > 0 || Date.now() < slot.holdUntil)) {
-      if (slot.inflight || Date.now() < slot.holdUntil) throw this.heldBackError(slot);
+    // While calls are held back after a failure, a renewal is never started for a caller, in any
+    // phase of the token's life: the background attempts go on at their own pace. A token that
+    // still lives (past the point where it is handed out, but not expired) is served to its end;
+    // without one, callers are answered at once (the last error, with when to come back), never
+    // one platform call per request nor a wait on an attempt against a platform that may hang.
+    if (Date.now() < slot.holdUntil && !slot.inflight) {
+      if (valid) return record;
+      throw this.heldBackError(slot);
     }
+    if (!valid && slot.failures > 0 && slot.inflight) throw this.heldBackError(slot);
     slot.waits += 1;
     try {
       return await this.flight(slot, record ? 'expired' : 'initial');
@@ -436,7 +442,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     app: string | undefined,
     staleToken: string,
     firstHand: boolean,
-    reporter?: string,
   ): Promise<TokenInfo> {
     const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
@@ -453,7 +458,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return infoOf(current);
     }
 
-    if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
+    if (!(await this.rejectionConfirmed(slot, staleToken, firstHand))) {
       this.reported(slot, firstHand, 'refused');
       return infoOf(current);
     }
@@ -472,7 +477,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private reported(slot: AppSlot, firstHand: boolean, outcome: QingtuiStaleTokenReportedEvent['outcome']): void {
+  private reported(
+    slot: AppSlot,
+    firstHand: boolean,
+    outcome: QingtuiStaleTokenReportedEvent['outcome'],
+  ): void {
     this.events.emit(QINGTUI_EVENTS.staleTokenReported, {
       app: slot.app.name,
       outcome,
@@ -489,41 +498,36 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     slot: AppSlot,
     token: string,
     firstHand: boolean,
-    reporter = '',
   ): Promise<boolean> {
     const now = Date.now();
     if (firstHand && now - slot.lastRejectionRenewalAt >= REJECTION_RENEWAL_SPACING_MS) return true;
     // Consumer mode: the central server confirms reports itself.
     if (this.source.probe === undefined) return true;
-    // A reporter already told "still accepted" for this token is not believed again before the
-    // memory lapses; another reporter's word is checked (at most one probe a second), so that
-    // a looping client cannot delay the healing of a token the platform really revoked.
-    const accepted = slot.accepted;
-    const fresh = accepted?.token === token && now - accepted.at < this.options.staleReportProbeTtlMs;
-    if (fresh && !firstHand && accepted.reporters.has(reporter)) return false;
-    if (fresh && now - accepted.checkedAt < PROBE_SPACING_MS) {
-      accepted.reporters.add(reporter);
-      return false;
-    }
+    // One schedule per token, whoever reports it (see RejectionCheck): a looping client, or a
+    // thousand of them, costs at most a few probes a minute, for as long as they loop.
+    if (slot.probing === undefined && slot.rejections.waitBeforeProbe(token, now) > 0) return false;
     if (!this.usage.allows(slot.app.name, 'demand', 'api')) {
       // Once per token: a client looping on its report must not flood the log.
       if (slot.uncheckedToken !== token) this.logger.warn(messages.reportNotChecked(slot.app.name));
       slot.uncheckedToken = token;
       return false;
     }
-    slot.probing ??= this.source.probe(slot.app, token).finally(() => (slot.probing = undefined));
-    const verdict = await slot.probing;
-    if (verdict === 'accepted') {
-      const same = slot.accepted?.token === token ? slot.accepted : undefined;
-      slot.accepted = {
-        token,
-        at: same?.at ?? Date.now(),
-        checkedAt: Date.now(),
-        reporters: new Set([...(same?.reporters ?? []), reporter]),
-      };
-    }
+    slot.probing ??= this.probeSpaced(slot, token).finally(() => (slot.probing = undefined));
     // 'unknown' (the platform did not answer): a renewal would not get through either.
-    return verdict === 'rejected';
+    return (await slot.probing) === 'rejected';
+  }
+
+  /**
+   * One probe of `token`, in a slot shared by every instance on the store, so that the schedule
+   * holds for a fleet too; its verdict is recorded once, whoever waits for it.
+   */
+  private async probeSpaced(slot: AppSlot, token: string): Promise<ProbeVerdict | 'skipped'> {
+    const spacing = slot.rejections.nextSpacing(token, Date.now());
+    const probeKey = appKey(this.options.keyPrefix, slot.app, 'probe');
+    const wait = spacing > 0 ? await this.backend.reserveCall(probeKey, spacing).catch(() => 0) : 0;
+    const verdict = wait > 0 ? 'skipped' : await this.source.probe!(slot.app, token);
+    slot.rejections.record(token, verdict, Date.now());
+    return verdict;
   }
 
   // ---------------------------------------------------------------- renewal
@@ -627,8 +631,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       } else {
         this.checkQuota(slot, reason);
       }
-      const grant = await this.source.renew(slot.app, base, reason, staleToken).catch(
-        async (error: unknown) => {
+      const grant = await this.source
+        .renew(slot.app, base, reason, staleToken)
+        .catch(async (error: unknown) => {
           // Shared before the lease is released, so that the next holder does not ask again.
           // (A forced refresh's own budget answers 45009 too: that says nothing of the day.)
           if (
@@ -640,8 +645,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
             await this.usage.markExhausted(slot.app.name);
           }
           throw error;
-        },
-      );
+        });
       const same = base !== undefined && grant.accessToken === base.accessToken;
       const record: TokenRecord = {
         ...(same ? slot.timing.sameToken(base!, grant) : grant),
@@ -756,7 +760,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
           this.logger.debug(messages.adopted(slot.app.name, stored.generation));
         }
         this.adopt(slot, stored, true);
-      } else if (mine && slot.timing.usable(mine) && (!stored || compareRecords(mine, stored) > 0)) {
+      } else if (
+        mine &&
+        slot.timing.usable(mine) &&
+        (!stored || compareRecords(mine, stored) > 0)
+      ) {
         await this.backend.write(slot.key, mine, stored?.generation);
       }
     } catch {
@@ -840,8 +848,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       if (e.errcode !== undefined) void this.usage.markExhausted(slot.app.name);
       delay = nextPlatformDayAt(now) - now;
     } else if (left > 0) {
-      // The token still lives: retry well before it expires.
-      delay = Math.max(200, Math.min(this.backoff(slot.failures, error), left / 2));
+      // The token still lives: retry before it expires, but never faster than the outage pace
+      // (2 s, doubling), whatever is left of it: its last seconds included.
+      const exp = OUTAGE_RETRY_MIN_MS * 2 ** Math.min(10, slot.failures - 1);
+      delay = Math.max(OUTAGE_RETRY_MIN_MS, Math.min(exp * (0.8 + Math.random() * 0.2), left / 2));
     } else {
       const base = e?.kind === 'rate-limit' ? 2_000 : OUTAGE_RETRY_MIN_MS;
       const exp = Math.min(OUTAGE_RETRY_MAX_MS, base * 2 ** Math.min(10, slot.failures - 1));
@@ -856,7 +866,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (state !== slot.failureState) {
       slot.failureState = state;
       if (reason === 'credentials') {
-        this.logger.error(messages.credentialsRejected(slot.app.name, slot.app.label, error, delay));
+        this.logger.error(
+          messages.credentialsRejected(slot.app.name, slot.app.label, error, delay),
+        );
       } else {
         this.logger.warn(messages.renewalFailed(slot.app.name, error, delay, left));
       }

@@ -5,6 +5,7 @@ export type TokenKeyKind =
   | 'token'
   | 'lock'
   | 'token-call'
+  | 'probe'
   | 'force-call'
   | `force:${string}`
   | `calls:${string}`
