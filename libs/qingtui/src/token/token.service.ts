@@ -242,9 +242,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   refreshInfoIfCurrent(
     app: string | undefined,
     staleToken: string,
-    _options: StaleReportOptions = {},
+    options: StaleReportOptions = {},
   ): Promise<TokenInfo> {
-    return this.onStaleReport(app, staleToken, false);
+    return this.onStaleReport(app, staleToken, false, options.reporter ?? '');
   }
 
   /**
@@ -442,6 +442,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     app: string | undefined,
     staleToken: string,
     firstHand: boolean,
+    reporter = '(interceptor)',
   ): Promise<TokenInfo> {
     const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
@@ -458,7 +459,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return infoOf(current);
     }
 
-    if (!(await this.rejectionConfirmed(slot, staleToken, firstHand))) {
+    if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
       this.reported(slot, firstHand, 'refused');
       return infoOf(current);
     }
@@ -498,6 +499,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     slot: AppSlot,
     token: string,
     firstHand: boolean,
+    reporter: string,
   ): Promise<boolean> {
     const now = Date.now();
     if (firstHand && now - slot.lastRejectionRenewalAt >= REJECTION_RENEWAL_SPACING_MS) return true;
@@ -505,14 +507,18 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.source.probe === undefined) return true;
     // One schedule per token, whoever reports it (see RejectionCheck): a looping client, or a
     // thousand of them, costs at most a few probes a minute, for as long as they loop.
-    if (slot.probing === undefined && slot.rejections.waitBeforeProbe(token, now) > 0) return false;
+    if (slot.probing === undefined && slot.rejections.waitBeforeProbe(token, reporter, now) > 0) {
+      return false;
+    }
     if (!this.usage.allows(slot.app.name, 'demand', 'api')) {
       // Once per token: a client looping on its report must not flood the log.
       if (slot.uncheckedToken !== token) this.logger.warn(messages.reportNotChecked(slot.app.name));
       slot.uncheckedToken = token;
       return false;
     }
-    slot.probing ??= this.probeSpaced(slot, token).finally(() => (slot.probing = undefined));
+    slot.probing ??= this.probeSpaced(slot, token, reporter).finally(
+      () => (slot.probing = undefined),
+    );
     // 'unknown' (the platform did not answer): a renewal would not get through either.
     return (await slot.probing) === 'rejected';
   }
@@ -521,12 +527,18 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
    * One probe of `token`, in a slot shared by every instance on the store, so that the schedule
    * holds for a fleet too; its verdict is recorded once, whoever waits for it.
    */
-  private async probeSpaced(slot: AppSlot, token: string): Promise<ProbeVerdict | 'skipped'> {
-    const spacing = slot.rejections.nextSpacing(token, Date.now());
-    const probeKey = appKey(this.options.keyPrefix, slot.app, 'probe');
+  private async probeSpaced(
+    slot: AppSlot,
+    token: string,
+    reporter: string,
+  ): Promise<ProbeVerdict | 'skipped'> {
+    const rejections = slot.rejections;
+    const spacing = rejections.nextSpacing(token, reporter, Date.now());
+    const schedule = rejections.scheduleOf(token, reporter);
+    const probeKey = appKey(this.options.keyPrefix, slot.app, `probe:${schedule}`);
     const wait = spacing > 0 ? await this.backend.reserveCall(probeKey, spacing).catch(() => 0) : 0;
     const verdict = wait > 0 ? 'skipped' : await this.source.probe!(slot.app, token);
-    slot.rejections.record(token, verdict, Date.now());
+    rejections.record(token, reporter, verdict, Date.now());
     return verdict;
   }
 

@@ -5,7 +5,7 @@ export type TokenKeyKind =
   | 'token'
   | 'lock'
   | 'token-call'
-  | 'probe'
+  | `probe:${string}`
   | 'force-call'
   | `force:${string}`
   | `calls:${string}`
