@@ -101,7 +101,9 @@ describe('RejectionCheck', () => {
     expect(check.scheduleOf('T', 'honest')).toBe('new');
     expect(check.waitBeforeProbe('T', 'honest', 30_000)).toBe(0);
     check.record('T', 'honest', 'accepted', 30_000);
-    expect(check.waitBeforeProbe('T', 'other', 30_500)).toBe(2 * FIRST_NEW_REPORTER_SPACING_MS - 500);
+    expect(check.waitBeforeProbe('T', 'other', 30_500)).toBe(
+      2 * FIRST_NEW_REPORTER_SPACING_MS - 500,
+    );
   });
 
   it('keys the memory by token: another token is checked at once, a rejection clears it', () => {

@@ -97,7 +97,12 @@ describe('TokenService under hostile reports (issue 13.1, 13.7)', () => {
     // 2 a minute: one for the keys already told, one for keys not told yet.
     const start = source.probes[0];
     expect(densest(source.probes, 60_000)).toBeLessThanOrEqual(9);
-    expect(densest(source.probes.filter((t) => t > start + 150_000), 60_000)).toBeLessThanOrEqual(2);
+    expect(
+      densest(
+        source.probes.filter((t) => t > start + 150_000),
+        60_000,
+      ),
+    ).toBeLessThanOrEqual(2);
     expect(source.probes.length).toBeLessThanOrEqual(3 * 60 * 2 + 12);
   });
 
