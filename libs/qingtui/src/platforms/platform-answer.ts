@@ -171,13 +171,16 @@ export async function callPlatform(
 
 /**
  * Whether a failed call surely cost the app nothing: it never reached the platform, or the
- * platform's front answered HTTP 5xx without an errcode (the handler did not run). A timeout or
+ * platform's front answered HTTP 5xx (the handler did not run: the sandbox's model, and what a
+ * gateway error means; an assumption, as no platform document says what it charges). A timeout or
  * a reset after sending may have been handled, and stays counted.
  */
 function notCharged(error: unknown): boolean {
-  if (!(error instanceof QingtuiApiError) || error.errcode !== undefined) return false;
+  if (!(error instanceof QingtuiApiError)) return false;
+  // An HTTP 5xx (whatever its body: a front's `{errcode: -1, "system busy"}` included) was not
+  // handled; an errcode with HTTP 200 was, and the platform may have charged it.
   if (error.status !== undefined) return error.status >= 500;
-  return !error.maybeProcessed;
+  return error.errcode === undefined && !error.maybeProcessed;
 }
 
 /** A GET of a token fetcher to its app's platform, counted and told like every call. */
