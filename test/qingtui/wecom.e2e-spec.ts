@@ -1,6 +1,7 @@
 import { QingtuiApiError } from 'nestjs-qingtui';
 import { QingtuiSandbox, wecomAppKey } from 'qingtui-sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
+import { figure } from '../support/fault-tools.js';
 import { LibraryFleet, type LibraryInstance, sleep, waitUntil } from '../support/platform-fleet.js';
 
 /*
@@ -98,23 +99,42 @@ describe('WeCom over 3 instances', () => {
     expect(counters(OA_KEY).tokenCalls).toBe(2);
   });
 
-  it('serves no token inside the margin, waits at most the margin and a round trip, renews with one call', async () => {
+  it('serves the token to its end, hands over within about a round trip, renews with one call (issue 13.5)', async () => {
     const instances = await start(3);
     const first = await instances[0].tokens.getTokenInfo('oa');
-    // The margin is 10% of the 4 s lifetime: from 0.4 s before expiry, callers wait.
-    await sleep(Math.max(0, first.expiresAt - 300 - Date.now()));
-    const started = Date.now();
-    const answers = await Promise.all(instances.map((i) => i.tokens.getTokenInfo('oa')));
-    const waited = Date.now() - started;
-    for (const a of answers) {
-      expect(a.accessToken).not.toBe(first.accessToken);
-      expect(a.expiresAt).toBeGreaterThan(first.expiresAt + 3_000);
-    }
-    expect(new Set(answers.map((a) => a.accessToken)).size).toBe(1);
+    // Callers on every instance, continuously, from 1 s before the expiry to 1 s after.
+    await sleep(Math.max(0, first.expiresAt - 1_000 - Date.now()));
+    const samples: { at: number; waited: number; token: string }[] = [];
+    await Promise.all(
+      instances.flatMap((i) =>
+        Array.from({ length: 3 }, async () => {
+          while (Date.now() < first.expiresAt + 1_000) {
+            const at = Date.now();
+            const info = await i.tokens.getTokenInfo('oa');
+            samples.push({ at, waited: Date.now() - at, token: info.accessToken });
+            await sleep(10);
+          }
+        }),
+      ),
+    );
+    const lastOld = Math.max(
+      ...samples.filter((s) => s.token === first.accessToken).map((s) => s.at),
+    );
+    const longest = Math.max(...samples.map((s) => s.waited));
+    figure(
+      `WeCom hand-over: old token served until ${first.expiresAt - lastOld} ms before its expiry, ` +
+        `longest wait ${longest} ms (${samples.length} calls on 3 instances)`,
+    );
+    // Served to the end (the margin is 200 ms here: twice a local round trip, at least 200 ms).
+    expect(first.expiresAt - lastOld).toBeLessThan(600);
+    const after = samples.filter((s) => s.at > first.expiresAt + 500);
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(after.map((s) => s.token)).size).toBe(1);
+    expect(after[0].token).not.toBe(first.accessToken);
     // One gettoken call for the rotation (none answered the same token), for all instances.
     expect(counters(OA_KEY)).toMatchObject({ tokenCalls: 2, tokenGrants: 2, grants: 2 });
-    // Bounded by the margin (0.4 s) plus a round trip and a small safety; generous on a busy machine.
-    expect(waited).toBeLessThan(2_000);
+    // The margin (0.2 s), a round trip and the 250 ms safety; generous on a busy machine.
+    expect(longest).toBeLessThan(1_500);
     // No business call ever got an expired or invalidated token.
     await Promise.all(instances.map((i) => businessCall(i, 'oa')));
     expect(counters(OA_KEY).apiRejected).toEqual({});

@@ -76,13 +76,18 @@ describe('TokenTimingPolicy', () => {
     expect(at).toBeLessThan(p.serveUntil(r));
   });
 
-  it('renews a WeCom token once the platform has surely expired it, and waits for that', () => {
+  it('serves a WeCom token to its end and renews once the platform has surely expired it', () => {
     const r = record(T0, H2, 150);
     const p = policy(WECOM, r.expiresAt - 10_000);
-    expect(p.renewAt(r)).toBe(r.expiresAt + 150 + 1_000);
-    expect(p.serveUntil(r)).toBe(r.expiresAt - 30_000);
-    // A caller past the margin waits at most the margin, the round trip and the safety.
-    expect(p.fetchWaitMs(r, 'expired')).toBe(10_000 + 150 + 1_000);
+    expect(p.renewAt(r)).toBe(r.expiresAt + 150 + 250);
+    // Handed out until twice the round trip before expiry (issue 13.5: not 30 s before).
+    expect(p.serveUntil(r)).toBe(r.expiresAt - 300);
+    expect(p.usable(r)).toBe(true);
+    // A caller past the margin waits the margin, the round trip and the safety: 700 ms here.
+    const late = policy(WECOM, p.serveUntil(r));
+    expect(late.fetchWaitMs(r, 'expired')).toBe(300 + 150 + 250);
+    // With a fast platform the margin is 200 ms, and never more than minValidityMs.
+    expect(policy(WECOM, T0).serveUntil(record(T0, H2, 5))).toBe(record(T0, H2, 5).expiresAt - 200);
     // A confirmed rejection (early invalidation) fetches at once.
     expect(p.fetchWaitMs(r, 'stale')).toBe(0);
     expect(p.jitter(r)).toBe(0);

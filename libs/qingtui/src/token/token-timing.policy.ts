@@ -6,6 +6,10 @@ import type { RenewalReason } from './token-source.interface.js';
 /** Least spacing of two fetches that got the same token back. */
 const SAME_TOKEN_MIN_SPACING_MS = 200;
 const SAME_TOKEN_MAX_SPACING_MS = 2_000;
+/** Least time before its expiry that a token repeated while valid (WeCom) stops being handed out. */
+const HANDOVER_MIN_MARGIN_MS = 200;
+/** Safety after the expiry of a token repeated while valid before the fetch of the next one. */
+const HANDOVER_SAFETY_MS = 250;
 
 /**
  * When an app's token is renewed and until when it is handed out, from the options and from
@@ -17,10 +21,11 @@ const SAME_TOKEN_MAX_SPACING_MS = 2_000;
  *   `expires_in` they were given) stops using it before it is killed: no call is rejected as
  *   "not latest", whatever the number of instances. Renewing later costs nothing.
  * - **A fetch repeats the same token while it is valid** (WeCom): an early renewal is pointless.
- *   The token is handed out until `expiresAt − margin`; the renewal runs once the platform's
- *   copy has surely expired (`expiresAt` plus the round trip that issued it, plus a safety), so
- *   callers wait at most the margin and one round trip. A repeated answer never extends the
- *   known expiry.
+ *   The token is handed out to the end of its life (`expiresAt` less twice a round trip, at
+ *   least 200 ms); the renewal runs once the platform's copy has surely expired (`expiresAt`
+ *   plus the round trip that issued it, plus 250 ms), single-flight across instances, so the
+ *   callers of that moment wait about two round trips and the safety. A repeated answer never
+ *   extends the known expiry.
  * - **The platform rotates inside a window** (stable_token): renew inside it, where a fetch
  *   gets the new token; earlier, a fetch gets the same one (a success: kept, no loop).
  * - Otherwise (Qingtui): renew at `refresh.ratio` of the lifetime.
@@ -51,8 +56,19 @@ export class TokenTimingPolicy {
    * there is one, so that a caller never starts a renewal before it may happen.
    */
   margin(record: TokenRecord): number {
+    const { supersedes, rotationWindowMs, repeatsWhileValid } = this.semantics;
+    if (repeatsWhileValid === 'same-answer') {
+      // Renewing early only brings the same token back, so the token is served to the end of its
+      // real life: all but the time a caller's own call needs to reach the platform (twice the
+      // round trip that issued it, at least 200 ms). The hand-over then costs the callers of that
+      // moment one round trip and a small safety (see `fetchableAt`), not the margin.
+      const handover = Math.max(HANDOVER_MIN_MARGIN_MS, 2 * this.roundTrip(record));
+      return Math.max(
+        0,
+        Math.min(this.refresh.minValidityMs, this.lifetime(record) * 0.1, handover),
+      );
+    }
     let margin = Math.min(this.refresh.minValidityMs, this.lifetime(record) * 0.1);
-    const { supersedes, rotationWindowMs } = this.semantics;
     if (supersedes) margin = Math.min(margin, (supersedes.overlapMs - this.safety(record)) / 2);
     if (rotationWindowMs !== undefined) margin = Math.min(margin, rotationWindowMs / 2);
     return Math.max(0, margin);
@@ -161,7 +177,11 @@ export class TokenTimingPolicy {
    * in flight when a token is dropped, the platform's coarser clock.
    */
   private safety(record: TokenRecord): number {
-    const { supersedes, rotationWindowMs } = this.semantics;
+    const { supersedes, rotationWindowMs, repeatsWhileValid } = this.semantics;
+    // Fetching a little too early costs one more same-token answer and a retry 200 ms to 2 s
+    // later (see `sameToken`); fetching late makes every caller of the hand-over wait.
+    if (repeatsWhileValid === 'same-answer')
+      return Math.min(HANDOVER_SAFETY_MS, this.lifetime(record) * 0.01);
     if (supersedes) return Math.min(5_000, supersedes.overlapMs * 0.1);
     if (rotationWindowMs !== undefined) return Math.min(5_000, rotationWindowMs * 0.1);
     return Math.min(1_000, this.lifetime(record) * 0.01);
