@@ -64,9 +64,9 @@ describe("renewals in a token's last seconds while the platform answers 500", ()
         `library count ${usage.total}, platform charged ${after.quotaUsedToday}`,
     );
     // The scheduled renewal (retried inside its flight) then one attempt per hold (>= 2 s apart,
-    // doubling): a dozen at most in 9 s, not one per request.
+    // doubling): at most 15 in 9 s with 8 s tokens (5% of the lifetime, 400 ms, is the least hold for such short tokens), not one per request.
     expect(attempts).toBeGreaterThanOrEqual(3);
-    expect(attempts).toBeLessThanOrEqual(12);
+    expect(attempts).toBeLessThanOrEqual(15);
     expect(after.quotaUsedToday - before.quotaUsedToday).toBe(0);
     // What the library counts is what the platform charged: failed 500s cost nothing.
     expect(usage.total).toBe(after.quotaUsedToday);

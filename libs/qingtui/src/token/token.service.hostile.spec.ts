@@ -130,30 +130,40 @@ describe('TokenService under hostile reports (issue 13.1, 13.7)', () => {
 
 describe("TokenService in a token's last seconds (issue 13.2)", () => {
   it('paces renewals at least 2 s apart while the platform fails, past the point of handing out', async () => {
+    // Fake timers and clock: 40 s tokens (as in the report), the platform failing fast from the
+    // 30th second, 20 clients asking every 5 ms for 45 s.
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 3, 2) });
     const source = new CountingSource();
-    source.lifetimeMs = 5_000;
-    // Renewal at 80% (4 s); handed out until 0.5 s before expiry.
+    source.lifetimeMs = 40_000;
+    // Renewal at 80% (32 s); handed out until 4 s before expiry (10% of the lifetime).
     const service = makeService(source, {
       refresh: { ratio: 0.8, jitterRatio: 0, minValidityMs: 30_000 },
     });
     await service.getToken();
     const started = Date.now();
+    let stop = false;
+    let refusedWhileValid = 0;
+    const clients = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        const token = await service.getToken().catch(() => undefined);
+        if (token === undefined && Date.now() < started + 40_000) refusedWhileValid++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    await vi.advanceTimersByTimeAsync(30_000);
     source.failing = true;
-    // 20 clients asking continuously for 7 s: through the renewal, the margin and the expiry.
-    await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        while (Date.now() - started < 7_000) {
-          await service.getToken().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }),
-    );
-    const failedRenewals = source.renewals.slice(1);
-    // The scheduled renewal (3 attempts in one flight), then one attempt per hold (>= 2 s).
-    expect(failedRenewals.length).toBeGreaterThanOrEqual(3);
-    expect(failedRenewals.length).toBeLessThanOrEqual(3 + 3);
-    const flights = failedRenewals.filter((t, i) => i === 0 || t - failedRenewals[i - 1] > 500);
+    await vi.advanceTimersByTimeAsync(15_000);
+    stop = true;
+    await vi.advanceTimersByTimeAsync(10);
+    await Promise.all(clients);
+    const failed = source.renewals.slice(1);
+    // Flights: attempts more than 500 ms after the previous one (a flight retries within itself).
+    const flights = failed.filter((t, i) => i === 0 || t - failed[i - 1] > 500);
     for (let i = 1; i < flights.length; i++)
       expect(flights[i] - flights[i - 1]).toBeGreaterThanOrEqual(1_600);
+    // 32 s: the scheduled renewal (3 attempts), then one attempt per hold, doubling: about 6.
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    expect(failed.length).toBeLessThanOrEqual(3 + 8);
+    expect(refusedWhileValid).toBe(0);
   });
 });

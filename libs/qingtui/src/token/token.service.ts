@@ -860,10 +860,13 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       if (e.errcode !== undefined) void this.usage.markExhausted(slot.app.name);
       delay = nextPlatformDayAt(now) - now;
     } else if (left > 0) {
-      // The token still lives: retry before it expires, but never faster than the outage pace
-      // (2 s, doubling), whatever is left of it: its last seconds included.
-      const exp = OUTAGE_RETRY_MIN_MS * 2 ** Math.min(10, slot.failures - 1);
-      delay = Math.max(OUTAGE_RETRY_MIN_MS, Math.min(exp * (0.8 + Math.random() * 0.2), left / 2));
+      // The token still lives: retry before it expires, but never faster than 2 s, doubling,
+      // whatever is left of it, its last seconds included (5% of the lifetime for tokens shorter
+      // than 40 s, such as a sandbox's, so that they still get a retry before they expire).
+      const lifetime = slot.record!.expiresAt - slot.record!.issuedAt;
+      const least = Math.min(OUTAGE_RETRY_MIN_MS, Math.max(100, lifetime * 0.05));
+      const exp = least * 2 ** Math.min(10, slot.failures - 1);
+      delay = Math.max(least, Math.min(exp * (0.8 + Math.random() * 0.2), left / 2));
     } else {
       const base = e?.kind === 'rate-limit' ? 2_000 : OUTAGE_RETRY_MIN_MS;
       const exp = Math.min(OUTAGE_RETRY_MAX_MS, base * 2 ** Math.min(10, slot.failures - 1));
