@@ -131,4 +131,30 @@ describe('TokenTimingPolicy', () => {
     expect(kept.renewNotBefore).toBeGreaterThan(known.expiresAt - 300_000);
     expect(kept.renewNotBefore).toBeLessThan(p.serveUntil(known));
   });
+
+  it('finds a stable window shorter than configured with a few calls, not a poll every 0.2-2 s', () => {
+    // Configured: 300 s (STABLE). The platform rotates only in its last 100 s.
+    const known = record(T0, H2);
+    const platformWindow = 100_000;
+    let now = known.expiresAt - 300_000 + 1_000;
+    let calls = 0;
+    let kept: TokenRecord = known;
+    for (;;) {
+      calls += 1;
+      if (known.expiresAt - now <= platformWindow) break; // a new token
+      const p = policy(STABLE, now);
+      const repeated = {
+        accessToken: 't',
+        issuedAt: now,
+        receivedAt: now + 100,
+        expiresAt: known.expiresAt,
+        origin: 'credentials' as const,
+      };
+      kept = { ...p.sameToken(kept, repeated), generation: 1 };
+      expect(kept.renewNotBefore! - now).toBeGreaterThan(2_000);
+      now = kept.renewNotBefore!;
+      expect(now).toBeLessThan(p.serveUntil(known));
+    }
+    expect(calls).toBeLessThanOrEqual(5);
+  });
 });

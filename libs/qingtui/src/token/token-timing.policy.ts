@@ -160,6 +160,12 @@ export class TokenTimingPolicy {
       // The answer says what the platform has left: it rotates once less than the window is.
       const windowOpensAt = grant.expiresAt - rotationWindowMs + this.roundTrip(grant);
       notBefore = Math.max(notBefore, windowOpensAt + this.safety(kept));
+      if (now >= windowOpensAt) {
+        // Asked inside the window we were told of, and the platform still repeated the token:
+        // its window is shorter than configured (`WECHAT_STABLE_WINDOW_MS` too large). Ask again
+        // halfway to the end of serving, not every few hundred ms: a few calls find the window.
+        notBefore = Math.max(notBefore, now + Math.max(0, this.serveUntil(kept) - now) / 2);
+      }
     } else if (repeatsWhileValid === 'time-left') {
       // A central server renews on its own schedule: ask again later in what is left.
       notBefore = Math.max(notBefore, now + (expiresAt - now) * (1 - this.refresh.ratio));
