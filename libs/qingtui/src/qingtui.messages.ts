@@ -52,6 +52,8 @@ export const messages = {
     `"${app}" (${label}) has no forced refresh: only WeChat apps with stableToken do (and not in consumer mode)`,
   noClearQuota: (app: string, label: string) =>
     `"${app}" (${label}) has no quota reset: only WeChat apps do (clear_quota/v2), and not in consumer mode`,
+  usageRestored: (app: string, known: number, stored: number) =>
+    `The store held ${stored} of today's platform calls of "${app}", this instance knew of ${known} (the store restarted empty or was flushed): restored to ${known}`,
   quotaCleared: (app: string) =>
     `Daily call quota of "${app}" reset on the platform (clear_quota/v2): token calls resume`,
   recovered: (app: string, failures: number) =>

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiEvents } from '../events/qingtui-events.service.js';
 import type { QuotaRules } from '../platforms/platform.interface.js';
+import { messages } from '../qingtui.messages.js';
 import type { TokenBackend } from './backends/token-backend.interface.js';
 
 /** Kinds of platform call counted against the daily quota. */
@@ -216,6 +217,9 @@ export class PlatformUsage {
         this.store.backend.addToCounter(keys.exhausted(counts.day, counts.epoch), 0, this.ttl()),
       ]);
       if (counts !== this.counts.get(app)) return;
+      if (total < counts.total || (counts.exhaustedByPlatform && exhausted === 0)) {
+        await this.restore(app, counts, total, exhausted);
+      }
       counts.total = Math.max(counts.total, total);
       if (exhausted > 0) counts.exhaustedByPlatform = true;
       this.warnIfNear(app, counts);
@@ -223,6 +227,37 @@ export class PlatformUsage {
     } catch {
       // The store reports its own health; local counts stay in use.
     }
+  }
+
+  /**
+   * The store holds less than this instance knows of the day (it restarted empty, or was
+   * flushed): writes back what is missing, so that an instance started afterwards does not count
+   * the day from 0. One instance at a time does it (a short lease), so that a fleet seeing the
+   * same loss does not add it once per instance; the others adopt the restored count.
+   */
+  private async restore(
+    app: string,
+    counts: AppCounts,
+    total: number,
+    exhausted: number,
+  ): Promise<void> {
+    const backend = this.store!.backend;
+    const keys = this.store!.keys(app);
+    const lease = await backend.tryLock(`${keys.calls(counts.day, counts.epoch)}:restore`, 5_000);
+    if (lease === undefined) return;
+    // The lease is not released: it lapses, and the others read the restored count meanwhile.
+    const now = await backend.addToCounter(keys.calls(counts.day, counts.epoch), 0, this.ttl());
+    if (now < counts.total) {
+      await backend.addToCounter(
+        keys.calls(counts.day, counts.epoch),
+        counts.total - now,
+        this.ttl(),
+      );
+    }
+    if (counts.exhaustedByPlatform && exhausted === 0) {
+      await backend.addToCounter(keys.exhausted(counts.day, counts.epoch), 1, this.ttl());
+    }
+    if (total < counts.total) this.logger.warn(messages.usageRestored(app, counts.total, total));
   }
 
   /** Today's counts and quota state of an app. */
