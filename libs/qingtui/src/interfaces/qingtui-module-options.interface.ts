@@ -140,9 +140,12 @@ export interface QingtuiModuleOptions {
   redisTimeoutMs?: number;
   /**
    * Passive refresh (a caller reports the current token as rejected): before spending a token
-   * call, the library confirms the rejection with one cheap platform read using that token and
-   * remembers a "still accepted" answer for this long. One client looping on reports therefore
-   * costs at most one platform call per period.
+   * call, the library confirms the rejection with one cheap platform read (a probe) using that
+   * token. Probes of one token follow two schedules, whoever reports it: reporters already told
+   * "still accepted" are checked again after 12 s, then 24 s, 48 s... and reporters not yet told
+   * after 1 s, 2 s, 4 s...; both up to this spacing. Any report pattern from any number of keys
+   * and instances then costs at most 9 probes in its first minute and 2 per this period after
+   * that, for as long as it goes on. 0 checks every report.
    * @default 60_000 (ms)
    */
   staleReportProbeTtlMs?: number;
