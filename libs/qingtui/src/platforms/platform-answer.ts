@@ -1,4 +1,5 @@
 import { isAxiosError } from 'axios';
+import { parseJson } from '../core/parse-json.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import type { TokenGrant } from '../token/token-record.interface.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
@@ -35,32 +36,26 @@ export function errcodeError(
 ): QingtuiApiError {
   const errcode = errcodeOf(body)!;
   const errmsg = typeof body.errmsg === 'string' ? body.errmsg.slice(0, 500) : 'no errmsg';
-  return new QingtuiApiError(
-    dialect.classify(errcode, endpoint, errmsg),
+  return QingtuiApiError.platform({
+    kind: dialect.classify(errcode, endpoint, errmsg),
     errcode,
     errmsg,
     endpoint,
     status,
-    true,
-    undefined,
-    dialect.label,
-  );
+    platform: dialect.label,
+  });
 }
 
 /** Parses a body given as text (JSON) or already parsed. */
 export function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
+  return typeof data === 'string' ? parseJson(data) : data;
 }
 
 /**
  * Turns a raw HTTP answer into the platform's JSON object, or throws a `QingtuiApiError`:
  * `transient` for HTTP 5xx and for bodies that are not a JSON object, the errcode's class for a
- * non-zero errcode, `request` for another HTTP 4xx.
+ * non-zero errcode, `request` for another HTTP 4xx. The one reader of answers: token fetchers
+ * and the interceptor (business calls) both classify through it.
  */
 export function parseAnswer(
   dialect: AnswerDialect,
@@ -74,7 +69,7 @@ export function parseAnswer(
     throw errcodeError(dialect, parsed as Record<string, unknown>, endpoint, status);
   }
   const fail = (kind: QingtuiErrorKind, problem: string) =>
-    new QingtuiApiError(kind, undefined, problem, endpoint, status, true, undefined, dialect.label);
+    QingtuiApiError.transport({ kind, errmsg: problem, endpoint, status, platform: dialect.label });
   if (status >= 500) throw fail('transient', `HTTP ${status}`);
   if (!isObject) throw fail('transient', 'answer is not a JSON object');
   if (status >= 400) throw fail('request', `HTTP ${status}`);
@@ -104,16 +99,12 @@ export function transportError(error: unknown, endpoint: string, label?: string)
       : code
         ? `network error ${code}`
         : 'network error';
-  return new QingtuiApiError(
-    'transient',
-    undefined,
-    reason,
+  return QingtuiApiError.transport({
+    errmsg: reason,
     endpoint,
-    undefined,
-    !(code && NOT_SENT_CODES.has(code)),
-    undefined,
-    label,
-  );
+    maybeProcessed: !(code && NOT_SENT_CODES.has(code)),
+    platform: label,
+  });
 }
 
 /** One platform call of a token fetcher: no token interceptor, the module's timeout, text body. */
@@ -151,7 +142,8 @@ export async function callPlatform(
     deps.events?.emit(QINGTUI_EVENTS.platformCall, {
       app: of.app,
       endpoint: kind,
-      outcome: error === undefined ? 'ok' : error instanceof QingtuiApiError ? error.kind : 'transient',
+      outcome:
+        error === undefined ? 'ok' : error instanceof QingtuiApiError ? error.kind : 'transient',
       ...(error instanceof QingtuiApiError && error.errcode !== undefined
         ? { errcode: error.errcode }
         : {}),
@@ -222,16 +214,12 @@ export function readTokenGrant(
   const accessToken = body.access_token;
   const expiresIn = Number(body.expires_in);
   if (typeof accessToken !== 'string' || accessToken === '' || !(expiresIn > 0)) {
-    throw new QingtuiApiError(
-      'transient',
-      undefined,
-      'answer lacks access_token or a positive expires_in',
+    throw QingtuiApiError.local({
+      kind: 'transient',
+      errmsg: 'answer lacks access_token or a positive expires_in',
       endpoint,
-      undefined,
-      true,
-      undefined,
-      dialect.label,
-    );
+      platform: dialect.label,
+    });
   }
   return {
     accessToken,
