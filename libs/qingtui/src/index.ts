@@ -45,7 +45,10 @@ export type { BackendState } from './token/backends/token-backend.interface.js';
 
 // Lifecycle events and Prometheus metrics
 export { QingtuiEvents } from './events/qingtui-events.service.js';
-export type { QingtuiAnyEventListener, QingtuiEventListener } from './events/qingtui-events.service.js';
+export type {
+  QingtuiAnyEventListener,
+  QingtuiEventListener,
+} from './events/qingtui-events.service.js';
 export { QINGTUI_EVENTS, type QingtuiEventName } from './events/qingtui-event-names.js';
 export type {
   QingtuiCredentialsRejectedEvent,
