@@ -26,10 +26,11 @@ function endpointOf(config: { url?: string }): string {
  * `qingtui: { app }` (an app of any platform) it:
  * - sends it to the app's platform (unless the request has its own `baseURL`) with the app's
  *   `access_token`;
- * - reads the platform's `errcode` (the platforms answer HTTP 200 with an errcode) as that
- *   platform defines it: on a token-invalid code it reports the token it used as stale (a passive
- *   refresh that renews only if that token is still current) and re-sends the request once with
- *   the new token; any other errcode becomes a `QingtuiApiError`;
+ * - reads the answer with `parseAnswer`, the reader the token fetchers use (the platforms answer
+ *   HTTP 200 with an errcode, classified as that platform defines it; an HTTP 5xx or a body that
+ *   is not a JSON object is transient): on a token-invalid code it reports the token it used as
+ *   stale (a passive refresh that renews only if that token is still current) and re-sends the
+ *   request once with the new token; any other failure becomes a `QingtuiApiError`;
  * - re-sends once after a transport failure only when that cannot deliver anything twice: the
  *   request surely never reached the platform, or it is idempotent.
  */

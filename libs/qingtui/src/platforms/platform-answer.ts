@@ -20,7 +20,7 @@ export interface AnswerDialect {
 }
 
 /** Reads an answer's `errcode`, if it has one that is not 0. */
-export function errcodeOf(body: unknown): number | undefined {
+function errcodeOf(body: unknown): number | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const raw = (body as { errcode?: unknown }).errcode;
   const code = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
@@ -28,7 +28,7 @@ export function errcodeOf(body: unknown): number | undefined {
 }
 
 /** The error a non-zero errcode stands for on `endpoint`. */
-export function errcodeError(
+function errcodeError(
   dialect: AnswerDialect,
   body: Record<string, unknown>,
   endpoint: string,
@@ -46,11 +46,6 @@ export function errcodeError(
   });
 }
 
-/** Parses a body given as text (JSON) or already parsed. */
-export function parseBody(data: unknown): unknown {
-  return typeof data === 'string' ? parseJson(data) : data;
-}
-
 /**
  * Turns a raw HTTP answer into the platform's JSON object, or throws a `QingtuiApiError`:
  * `transient` for HTTP 5xx and for bodies that are not a JSON object, the errcode's class for a
@@ -63,7 +58,8 @@ export function parseAnswer(
   status: number,
   body: unknown,
 ): Record<string, unknown> {
-  const parsed = parseBody(body);
+  // A body given as text (JSON), or already parsed (a binary download stays as it is).
+  const parsed = typeof body === 'string' ? parseJson(body) : body;
   const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   if (isObject && errcodeOf(parsed) !== undefined) {
     throw errcodeError(dialect, parsed as Record<string, unknown>, endpoint, status);
