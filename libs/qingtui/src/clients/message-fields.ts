@@ -43,7 +43,7 @@ const RICH_LINK: FieldsOf<QingtuiRichLink> = {
 
 const TEXT_CARD_LINE: FieldsOf<QingtuiTextCardLine> = {
   text: maybeEmptyText('text', L.textCardLineMaxChars),
-  attr: object<{ color?: unknown }>('attr', { color: color('color') }),
+  attr: object<NonNullable<QingtuiTextCardLine['attr']>>('attr', { color: color('color') }),
 };
 
 const COLOR_TEXT: FieldsOf<QingtuiColorText> = {

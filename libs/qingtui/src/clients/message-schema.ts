@@ -23,12 +23,13 @@ import { validationMessages as m } from './qingtui-validation.messages.js';
  */
 
 export type Field =
-  /** `required`: not blank; `present`: a string, maybe empty; `optional`: blank unless `blank: false`. */
   | {
       kind: 'text';
       wire: string;
+      /** `required`: not blank; `present`: a string, maybe empty; `optional`: may be absent. */
       presence: 'required' | 'present' | 'optional';
       max?: number;
+      /** Whether an optional text may be blank. */
       blank?: boolean;
     }
   | { kind: 'number'; wire: string }
