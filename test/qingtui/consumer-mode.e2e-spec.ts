@@ -4,7 +4,13 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, CRM_KEY, SECRETS, startHarness, type ServerHarness } from '../support/central-server.harness.js';
+import {
+  ADMIN_KEY,
+  CRM_KEY,
+  SECRETS,
+  startHarness,
+  type ServerHarness,
+} from '../support/central-server.harness.js';
 import { LogCapture } from '../support/log-capture.js';
 
 /**
@@ -45,17 +51,20 @@ afterEach(async () => {
 });
 
 describe('consumer mode against a running central control server', () => {
-  it('gets the server\'s token without holding an AppSecret', async () => {
+  it("gets the server's token without holding an AppSecret", async () => {
     consumer = await startConsumer(ADMIN_KEY);
     const fromConsumer = await consumer.get(TokenService).getToken('default');
-    const res = await fetch(`http://127.0.0.1:${(server.app.getHttpServer().address() as AddressInfo).port}/apps/default/token`, {
-      headers: { authorization: `Bearer ${ADMIN_KEY}` },
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${(server.app.getHttpServer().address() as AddressInfo).port}/apps/default/token`,
+      {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      },
+    );
     expect(((await res.json()) as { access_token: string }).access_token).toBe(fromConsumer);
     expect(grants()).toBe(1);
   });
 
-  it('sends through the platform with the server\'s token, and heals a revoked token through the server', async () => {
+  it("sends through the platform with the server's token, and heals a revoked token through the server", async () => {
     consumer = await startConsumer(ADMIN_KEY);
     const client = consumer.get(QingtuiClients).get('default');
     await client.sendText({ toUser: 'openid-alice' }, 'first');
@@ -67,7 +76,9 @@ describe('consumer mode against a running central control server', () => {
     expect(results).toHaveLength(50);
     // One renewal on the server for every report of the stale token.
     expect(grants() - before).toBe(1);
-    const contents = server.sandbox.deliveries(SANDBOX_DEMO_APP.appId).map((d) => (d.message as { content: string }).content);
+    const contents = server.sandbox
+      .deliveries(SANDBOX_DEMO_APP.appId)
+      .map((d) => (d.message as { content: string }).content);
     expect(contents).toHaveLength(51);
     expect(new Set(contents).size).toBe(51);
     const serverToken = await server.app.get(TokenService).getToken('default');
@@ -80,6 +91,22 @@ describe('consumer mode against a running central control server', () => {
       kind: 'credential',
       status: 403,
     });
+  });
+
+  it('says that the central server refused the client key, not the AppSecret or an IP allow-list', async () => {
+    const wrongKey = 'wrong-client-key-0123456789abcdef';
+    const from = consumerLogs.lines.length;
+    consumer = await startConsumer(wrongKey);
+    await expect(consumer.get(TokenService).getToken('default')).rejects.toMatchObject({
+      kind: 'credential',
+      status: 401,
+      platform: 'central server',
+    });
+    const text = consumerLogs.lines.slice(from).join('\n');
+    expect(text).toContain('The central server refused the client key for "default"');
+    expect(text).toContain('centralServer.apiKey');
+    expect(text).not.toMatch(/IP allow-list|AppSecret|its secret/);
+    expect(`${text}\n${server.printed()}`).not.toContain(wrongKey);
   });
 
   it('never logs the client key or a secret', async () => {

@@ -45,7 +45,10 @@ export type { BackendState } from './token/backends/token-backend.interface.js';
 
 // Lifecycle events and Prometheus metrics
 export { QingtuiEvents } from './events/qingtui-events.service.js';
-export type { QingtuiAnyEventListener, QingtuiEventListener } from './events/qingtui-events.service.js';
+export type {
+  QingtuiAnyEventListener,
+  QingtuiEventListener,
+} from './events/qingtui-events.service.js';
 export { QINGTUI_EVENTS, type QingtuiEventName } from './events/qingtui-event-names.js';
 export type {
   QingtuiCredentialsRejectedEvent,
@@ -75,7 +78,8 @@ export { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-cl
 export { InjectQingtuiHttp, QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 export type { QingtuiRequestOptions } from './http/qingtui-request.js';
 
-// Messages: types, the platform's documented limits, and the check the client runs before sending
+// Messages: types, the platform's documented limits, the check the client runs before sending,
+// and the reader of a message in wire naming (for an HTTP front)
 export * from './interfaces/messages.interface.js';
 export {
   QINGTUI_COLORS,
@@ -87,6 +91,7 @@ export {
   QINGTUI_MESSAGE_TYPES,
 } from './clients/qingtui-api.paths.js';
 export { validateMessage } from './clients/validate-message.js';
+export { fromWireMessage } from './clients/message-wire.js';
 
 // Errors
 export * from './errors/index.js';

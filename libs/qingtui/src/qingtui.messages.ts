@@ -18,6 +18,18 @@ export function describeFailure(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** Who answers in consumer mode, as `QingtuiApiError.platform` names it. */
+export const CENTRAL_SERVER_LABEL = 'central server';
+
+/** Whether a failure came from the central control server (consumer mode). */
+function isFromCentralServer(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'QingtuiApiError' &&
+    (error as QingtuiApiError).platform === CENTRAL_SERVER_LABEL
+  );
+}
+
 export const messages = {
   unknownApp: (name: string | undefined, known: string[]) =>
     `Unknown Qingtui app "${name}". Configured apps: ${known.join(', ')}`,
@@ -36,9 +48,18 @@ export const messages = {
       ? `the current token stays in use (${Math.round(stillValidMs / 1000)} s left)`
       : 'no valid token is available'),
   credentialsRejected: (app: string, label: string, error: unknown, retryInMs: number) =>
-    `The platform refused the credentials of "${app}" (${label}): ${describeFailure(error)}. ` +
-    `Check the app's identity, its secret and the server's IP allow-list; next attempt in ` +
-    `${Math.round(retryInMs / 1000)} s (backing off up to an hour; a replaced secret is tried at once).`,
+    isFromCentralServer(error)
+      ? `The central server refused the client key for "${app}" (${label}): ` +
+        `${describeFailure(error)}. Check centralServer.apiKey (a key of the server, allowed to ` +
+        `use this app); next attempt in ${Math.round(retryInMs / 1000)} s (backing off up to an hour).`
+      : `The platform refused the credentials of "${app}" (${label}): ${describeFailure(error)}. ` +
+        `Check the app's identity, its secret and the server's IP allow-list; next attempt in ` +
+        `${Math.round(retryInMs / 1000)} s (backing off up to an hour; a replaced secret is tried at once).`,
+  scheduleModuleMissing: () =>
+    'QingtuiModule needs @nestjs/schedule: import ScheduleModule.forRoot() from @nestjs/schedule ' +
+    'in your root module (once). The library keeps its renewal timers in its SchedulerRegistry ' +
+    'and runs its safety-net sweep as a @Cron job; it starts no scheduler of its own, so that ' +
+    "your application's jobs never run twice.",
   sameTokenKept: (app: string, validS: number, nextAt: number) =>
     `Token of "${app}" renewed: the platform answered the same token (valid ${validS} s); ` +
     `its expiry is kept, next attempt from ${new Date(nextAt).toISOString()}`,

@@ -2,14 +2,17 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QingtuiClient } from './clients/qingtui.client.js';
 import { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-client.tokens.js';
 import { QingtuiClients } from './clients/qingtui-clients.service.js';
 import { QingtuiConfigError } from './errors/qingtui-config.error.js';
+import { QingtuiError } from './errors/qingtui.error.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import type { QingtuiModuleOptions } from './interfaces/qingtui-module-options.interface.js';
 import type { QingtuiOptionsFactory } from './interfaces/qingtui-options-factory.interface.js';
+import { qingtuiPlatform } from './platforms/qingtui/qingtui.platform.js';
+import { QINGTUI_RESOLVED_OPTIONS } from './qingtui.constants.js';
 import { QingtuiModule } from './qingtui.module.js';
 import { TokenService } from './token/token.service.js';
 
@@ -203,12 +206,43 @@ describe('QingtuiModule', () => {
     );
   });
 
-  it("needs the application's ScheduleModule, and says so through Nest", async () => {
+  it("needs the application's ScheduleModule, and says what to import", async () => {
     const error = await startUpError(
       Test.createTestingModule({ imports: [QingtuiModule.forRoot(TWO_APPS)] }).compile(),
     );
-    expect(error.message).toMatch(/can't resolve dependencies of the TokenService/);
+    expect(error).toBeInstanceOf(QingtuiError);
+    expect(error.message).toContain(
+      'import ScheduleModule.forRoot() from @nestjs/schedule in your root module',
+    );
     expect(error.message).toContain('SchedulerRegistry');
+    expect(error.message).not.toMatch(/can't resolve dependencies/);
+  });
+
+  it('validates each app once', async () => {
+    const resolveApp = vi.spyOn(qingtuiPlatform, 'resolveApp');
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [ScheduleModule.forRoot(), QingtuiModule.forRoot(TWO_APPS)],
+      }).compile();
+      expect(resolveApp).toHaveBeenCalledTimes(2);
+      await moduleRef.close();
+    } finally {
+      resolveApp.mockRestore();
+    }
+  });
+
+  it('keeps its internal options to itself: the resolved options are not exported', async () => {
+    @Injectable()
+    class ReadsOptions {
+      constructor(@Inject(QINGTUI_RESOLVED_OPTIONS) readonly options: unknown) {}
+    }
+    const error = await startUpError(
+      Test.createTestingModule({
+        imports: [ScheduleModule.forRoot(), QingtuiModule.forRoot(TWO_APPS)],
+        providers: [ReadsOptions],
+      }).compile(),
+    );
+    expect(error.message).toMatch(/can't resolve dependencies of the ReadsOptions/);
   });
 
   it.each([

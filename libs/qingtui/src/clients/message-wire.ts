@@ -1,104 +1,51 @@
 import type {
-  QingtuiColorText,
   QingtuiMessage,
   QingtuiMessageType,
-  QingtuiRichMedia,
   QingtuiTarget,
 } from '../interfaces/messages.interface.js';
+import { fail, isJsonObject, type Json } from './field-checks.js';
+import { MESSAGE_FIELDS } from './message-fields.js';
+import { decodeFields, encodeFields } from './message-schema.js';
+import { QINGTUI_MESSAGE_TYPES } from './qingtui-api.paths.js';
+import { validationMessages as m } from './qingtui-validation.messages.js';
 
 /*
- * Typed messages → the platform's snake_case JSON. The only place that spells message field
- * names on the wire. Where sources disagree (reference §7) we send: lowercase `color`,
- * `value_color`, `sub_title`/`footer` as `{text, color}`, news `thumb_media_id` and
- * `show_cover_pic` (1/0).
+ * Typed messages ↔ the platform's snake_case JSON, both ways from the field tables of
+ * `message-fields.ts` (the only place that spells message field names on the wire).
  */
 
-type Wire = Record<string, unknown>;
-
-/** Drops undefined members so that absent optional fields are not sent. */
-function compact(object: Wire): Wire {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
-}
-
-function colorText(text: QingtuiColorText | undefined): Wire | undefined {
-  return text && compact({ text: text.text, color: text.color });
-}
-
-function richMedia(media: QingtuiRichMedia | undefined): Wire | undefined {
-  return media && compact({ name: media.name, media_id: media.mediaId });
-}
-
-type Builders = {
-  [T in QingtuiMessageType]: (message: Extract<QingtuiMessage, { type: T }>) => Wire;
-};
-
-const BUILDERS: Builders = {
-  text: (m) => ({ content: m.content }),
-  image: (m) => ({ media_id: m.mediaId }),
-  file: (m) => ({ media_id: m.mediaId }),
-  rich: (m) =>
-    compact({
-      title: m.title,
-      xtime: m.xtime,
-      body: m.body,
-      img_list: m.imgList?.map(richMedia),
-      url_list: m.urlList?.map((link) => compact({ name: link.name, url: link.url })),
-      attachment: richMedia(m.attachment),
-    }),
-  textCard: (m) =>
-    compact({
-      title: m.title,
-      url: m.url,
-      button_text: m.buttonText,
-      content_list: m.contentList.map((line) =>
-        compact({
-          text: line.text,
-          attr: line.attr && compact({ color: line.attr.color }),
-        }),
-      ),
-    }),
-  keyValue: (m) =>
-    compact({
-      title: m.title,
-      sub_title: colorText(m.subTitle),
-      url: m.url,
-      content: m.content.map((pair) =>
-        compact({ key: pair.key, value: pair.value, value_color: pair.valueColor }),
-      ),
-      footer: colorText(m.footer),
-      button_text: m.buttonText,
-    }),
-  card: (m) => ({
-    content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
-  }),
-  news: (m) => ({
-    article_list: m.articleList.map((article) =>
-      compact({
-        title: article.title,
-        url: article.url,
-        content: article.content,
-        thumb_media_id: article.thumbMediaId,
-        author: article.author,
-        time: article.time,
-        show_cover_pic:
-          article.showCoverPic === undefined ? undefined : article.showCoverPic ? 1 : 0,
-      }),
-    ),
-  }),
-  process: (m) => compact({ title: m.title, body: m.body, url: m.url }),
-};
-
 /** The `message` object of a send body, in wire naming. */
-export function toWireMessage(message: QingtuiMessage): Wire {
-  const build = BUILDERS[message.type] as (message: QingtuiMessage) => Wire;
-  return build(message);
+export function toWireMessage(message: QingtuiMessage): Json {
+  return encodeFields(MESSAGE_FIELDS[message.type], message as unknown as Json);
 }
 
 /** A whole send body: `{to_user | to_users | channel_id, message}`, or `{message}` for all followers. */
-export function toSendBody(message: QingtuiMessage, target: QingtuiTarget): Wire {
+export function toSendBody(message: QingtuiMessage, target: QingtuiTarget): Json {
   const wire = toWireMessage(message);
   if (target.toUser !== undefined) return { to_user: target.toUser, message: wire };
   if (target.toUsers !== undefined) return { to_users: [...target.toUsers], message: wire };
   if (target.channelId !== undefined) return { channel_id: target.channelId, message: wire };
   return { message: wire };
+}
+
+/**
+ * Reads a `message` object in the platform's wire naming (as an HTTP front receives it, e.g.
+ * `{ "title": "…", "button_text": "…", "content_list": [{ "text": "…" }] }`) into the typed
+ * message of `type`. It checks shape only: known fields (others are refused), JSON types
+ * (`null` reads as absent; `show_cover_pic` may be 1/0; colors are read in any case). Presence,
+ * lengths, colors and the target are `validateMessage`'s: run it on the result before sending.
+ *
+ * @throws QingtuiValidationError with `field` in wire naming (`message.content_list[0].text`)
+ */
+export function fromWireMessage<T extends QingtuiMessageType>(
+  type: T,
+  wire: unknown,
+): Extract<QingtuiMessage, { type: T }> {
+  if (!(QINGTUI_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    fail('type', m.unknownType(type, QINGTUI_MESSAGE_TYPES));
+  }
+  if (wire === undefined || wire === null) fail('message', m.required());
+  if (!isJsonObject(wire)) fail('message', m.notObject());
+  const fields = MESSAGE_FIELDS[type];
+  return { type, ...decodeFields(fields, wire, 'message') } as Extract<QingtuiMessage, { type: T }>;
 }

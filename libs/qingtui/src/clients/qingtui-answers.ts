@@ -23,7 +23,11 @@ function isObject(value: unknown): value is Json {
 
 /** The platform answered success without the data the call promises. */
 export function malformedAnswer(endpoint: string, problem: string): QingtuiApiError {
-  return new QingtuiApiError('request', undefined, `unexpected answer: ${problem}`, endpoint);
+  return QingtuiApiError.local({
+    kind: 'request',
+    errmsg: `unexpected answer: ${problem}`,
+    endpoint,
+  });
 }
 
 /** A non-empty id, from a string or a (safe) number. */

@@ -31,6 +31,8 @@ export const validationMessages = {
   targetNotAllowed: (type: string, kind: string, allowed: readonly string[]) =>
     `is not allowed: ${type} messages have no ${kind === 'service' ? 'service (all followers)' : kind} ` +
     `variant; allowed targets are ${allowed.join(', ')}`,
+  unknownField: (allowed: readonly string[]) =>
+    `is not a known field here; expected ${allowed.join(', ')}`,
   cardNotJson: () => 'must be the card as an object or as its JSON text',
   emptyMedia: () => 'is empty',
   mediaTooLarge: (size: number, max: number, type: string) =>

@@ -1,4 +1,3 @@
-import { QingtuiValidationError } from '../errors/qingtui-validation.error.js';
 import type {
   QingtuiMediaType,
   QingtuiMessage,
@@ -6,11 +5,10 @@ import type {
   QingtuiTarget,
   QingtuiTargetKind,
 } from '../interfaces/messages.interface.js';
-import {
-  QINGTUI_COLORS,
-  QINGTUI_MEDIA_SIZE_LIMITS,
-  QINGTUI_MESSAGE_LIMITS as L,
-} from './qingtui-api.limits.js';
+import { fail, isJsonObject, requireArray, requireText } from './field-checks.js';
+import { MESSAGE_FIELDS } from './message-fields.js';
+import { validateFields } from './message-schema.js';
+import { QINGTUI_MEDIA_SIZE_LIMITS, QINGTUI_MESSAGE_LIMITS as L } from './qingtui-api.limits.js';
 import { QINGTUI_MESSAGE_SEND_TARGETS, QINGTUI_MESSAGE_TYPES } from './qingtui-api.paths.js';
 import { validationMessages as m } from './qingtui-validation.messages.js';
 
@@ -18,10 +16,9 @@ import { validationMessages as m } from './qingtui-validation.messages.js';
  * Pure checks run before anything is sent. They throw the first problem found as a
  * `QingtuiValidationError` whose `field` is the path in the platform's wire naming, so that an
  * HTTP front (the central server) can answer 400 naming the field. They are defensive: values
- * may come from untyped JSON.
+ * may come from untyped JSON. A message's own fields are checked from its table in
+ * `message-fields.ts`.
  */
-
-type Json = Record<string, unknown>;
 
 /** Wire name of each target kind's field, used in field paths and messages. */
 const TARGET_WIRE_NAMES: Record<QingtuiTargetKind, string> = {
@@ -37,95 +34,6 @@ const TARGET_KEYS = [
   { key: 'channelId', kind: 'channel', field: 'channel_id' },
   { key: 'allFollowers', kind: 'service', field: 'target.allFollowers' },
 ] as const;
-
-function fail(field: string, problem: string): never {
-  throw new QingtuiValidationError(field, problem);
-}
-
-export function isJsonObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Length in characters (code points), as a person counts them. */
-function charCount(text: string): number {
-  return [...text].length;
-}
-
-function isBlank(text: string): boolean {
-  return text.trim() === '';
-}
-
-/** A string with at least one non-blank character, at most `max` characters. */
-function requireText(value: unknown, field: string, max?: number): void {
-  if (value === undefined || value === null) fail(field, m.required());
-  if (typeof value !== 'string') fail(field, m.notString());
-  if (isBlank(value)) fail(field, m.required());
-  checkLength(value, field, max);
-}
-
-/** Absent, or a string of at most `max` characters (blank only if `allowBlank`). */
-function optionalText(value: unknown, field: string, max?: number, allowBlank = true): void {
-  if (value === undefined) return;
-  if (typeof value !== 'string') fail(field, m.notString());
-  if (!allowBlank && isBlank(value)) fail(field, m.required());
-  checkLength(value, field, max);
-}
-
-/** A string (possibly empty) of at most `max` characters. */
-function requireString(value: unknown, field: string, max?: number): void {
-  if (value === undefined || value === null) fail(field, m.required());
-  optionalText(value, field, max);
-}
-
-function checkLength(value: string, field: string, max: number | undefined): void {
-  if (max === undefined) return;
-  const length = charCount(value);
-  if (length > max) fail(field, m.tooLong(length, max));
-}
-
-function optionalNumber(value: unknown, field: string): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, m.notNumber());
-}
-
-function optionalBoolean(value: unknown, field: string): void {
-  if (value !== undefined && typeof value !== 'boolean') fail(field, m.notBoolean());
-}
-
-function optionalColor(value: unknown, field: string): void {
-  if (value === undefined) return;
-  if (!(QINGTUI_COLORS as readonly unknown[]).includes(value)) {
-    fail(field, m.badColor(value, QINGTUI_COLORS));
-  }
-}
-
-function requireObject(value: unknown, field: string): Json {
-  if (value === undefined || value === null) fail(field, m.required());
-  if (!isJsonObject(value)) fail(field, m.notObject());
-  return value;
-}
-
-function optionalObject(value: unknown, field: string): Json | undefined {
-  return value === undefined ? undefined : requireObject(value, field);
-}
-
-function requireArray(
-  value: unknown,
-  field: string,
-  what: string,
-  min = 0,
-  max?: number,
-): unknown[] {
-  if (value === undefined || value === null) fail(field, m.required());
-  if (!Array.isArray(value)) fail(field, m.notArray());
-  if (value.length < min) fail(field, m.tooFew(value.length, min, what));
-  if (max !== undefined && value.length > max) fail(field, m.tooMany(value.length, max, what));
-  return value;
-}
-
-function optionalArray(value: unknown, field: string, what: string): unknown[] {
-  return value === undefined ? [] : requireArray(value, field, what);
-}
 
 /**
  * Checks a target and returns its kind. One of `toUser`, `toUsers` (1 to 50 distinct, non-empty
@@ -200,116 +108,8 @@ export function validateMessage(message: QingtuiMessage, target: QingtuiTarget):
   }
   const kind = validateTarget(target);
   assertTargetAllowed(type as QingtuiMessageType, kind);
-  MESSAGE_CHECKS[type as QingtuiMessageType](msg);
+  validateFields(MESSAGE_FIELDS[type as QingtuiMessageType], msg, 'message');
   return kind;
-}
-
-const MESSAGE_CHECKS: Record<QingtuiMessageType, (message: Json) => void> = {
-  text: (msg) => requireText(msg.content, 'message.content'),
-  image: (msg) => requireText(msg.mediaId, 'message.media_id'),
-  file: (msg) => requireText(msg.mediaId, 'message.media_id'),
-  rich: checkRich,
-  textCard: checkTextCard,
-  keyValue: checkKeyValue,
-  card: checkCard,
-  news: checkNews,
-  process: (msg) => {
-    requireText(msg.title, 'message.title');
-    optionalText(msg.body, 'message.body');
-    requireText(msg.url, 'message.url');
-  },
-};
-
-function checkRich(msg: Json): void {
-  requireText(msg.title, 'message.title');
-  optionalText(msg.body, 'message.body');
-  optionalNumber(msg.xtime, 'message.xtime');
-  optionalArray(msg.imgList, 'message.img_list', 'images').forEach((item, i) => {
-    const img = requireObject(item, `message.img_list[${i}]`);
-    optionalText(img.name, `message.img_list[${i}].name`);
-    requireText(img.mediaId, `message.img_list[${i}].media_id`);
-  });
-  optionalArray(msg.urlList, 'message.url_list', 'links').forEach((item, i) => {
-    const link = requireObject(item, `message.url_list[${i}]`);
-    optionalText(link.name, `message.url_list[${i}].name`);
-    requireText(link.url, `message.url_list[${i}].url`);
-  });
-  const attachment = optionalObject(msg.attachment, 'message.attachment');
-  if (attachment) {
-    optionalText(attachment.name, 'message.attachment.name');
-    requireText(attachment.mediaId, 'message.attachment.media_id');
-  }
-}
-
-function checkTextCard(msg: Json): void {
-  requireText(msg.title, 'message.title', L.titleMaxChars);
-  optionalText(msg.url, 'message.url');
-  optionalText(msg.buttonText, 'message.button_text', L.buttonTextMaxChars, false);
-  requireArray(msg.contentList, 'message.content_list', 'lines').forEach((item, i) => {
-    const line = requireObject(item, `message.content_list[${i}]`);
-    requireString(line.text, `message.content_list[${i}].text`, L.textCardLineMaxChars);
-    const attr = optionalObject(line.attr, `message.content_list[${i}].attr`);
-    if (attr) optionalColor(attr.color, `message.content_list[${i}].attr.color`);
-  });
-}
-
-function checkColorText(value: unknown, field: string): void {
-  const text = optionalObject(value, field);
-  if (!text) return;
-  requireString(text.text, `${field}.text`);
-  optionalColor(text.color, `${field}.color`);
-}
-
-function checkKeyValue(msg: Json): void {
-  requireText(msg.title, 'message.title', L.titleMaxChars);
-  checkColorText(msg.subTitle, 'message.sub_title');
-  optionalText(msg.url, 'message.url');
-  requireArray(msg.content, 'message.content', 'pairs', 1, L.keyValueMaxPairs).forEach(
-    (item, i) => {
-      const pair = requireObject(item, `message.content[${i}]`);
-      requireText(pair.key, `message.content[${i}].key`, L.keyMaxChars);
-      requireString(pair.value, `message.content[${i}].value`, L.valueMaxChars);
-      optionalColor(pair.valueColor, `message.content[${i}].value_color`);
-    },
-  );
-  checkColorText(msg.footer, 'message.footer');
-  optionalText(msg.buttonText, 'message.button_text', L.buttonTextMaxChars, false);
-}
-
-function checkCard(msg: Json): void {
-  const content = msg.content;
-  if (content === undefined || content === null) fail('message.content', m.required());
-  if (typeof content === 'string') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(content);
-    } catch {
-      fail('message.content', m.cardNotJson());
-    }
-    if (!isJsonObject(parsed)) fail('message.content', m.cardNotJson());
-    return;
-  }
-  if (!isJsonObject(content)) fail('message.content', m.cardNotJson());
-  try {
-    JSON.stringify(content);
-  } catch {
-    // A cycle or a BigInt: the card cannot be sent as JSON.
-    fail('message.content', m.cardNotJson());
-  }
-}
-
-function checkNews(msg: Json): void {
-  requireArray(msg.articleList, 'message.article_list', 'articles', 1).forEach((item, i) => {
-    const field = `message.article_list[${i}]`;
-    const article = requireObject(item, field);
-    requireText(article.title, `${field}.title`, L.titleMaxChars);
-    optionalText(article.url, `${field}.url`);
-    optionalText(article.content, `${field}.content`, L.newsSummaryMaxChars);
-    optionalText(article.thumbMediaId, `${field}.thumb_media_id`);
-    optionalText(article.author, `${field}.author`);
-    optionalNumber(article.time, `${field}.time`);
-    optionalBoolean(article.showCoverPic, `${field}.show_cover_pic`);
-  });
 }
 
 /** Whether `text` holds a control character (CR, LF...) that would break a header line. */

@@ -1,5 +1,8 @@
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
-import type { QingtuiSecret } from '../interfaces/qingtui-module-options.interface.js';
+import type {
+  QingtuiModuleOptions,
+  QingtuiSecret,
+} from '../interfaces/qingtui-module-options.interface.js';
 import type { SecretReader } from './resolved-options.js';
 
 /*
@@ -114,4 +117,28 @@ export function dailyQuotaOption(
     field,
     `must be an integer of at least 10${named.length > 0 ? ` or one of ${named.join(', ')}` : ''}`,
   );
+}
+
+/** The `metrics` option: an object whose `registry`, if given, is a prom-client registry. */
+export function checkMetrics(metrics: QingtuiModuleOptions['metrics']): void {
+  if (metrics === undefined) return;
+  if (metrics === null || typeof metrics !== 'object') {
+    throw new QingtuiConfigError(
+      'metrics',
+      'must be an object: { registry?: a prom-client Registry }',
+    );
+  }
+  const registry = metrics.registry as Partial<Record<string, unknown>> | undefined;
+  if (
+    registry !== undefined &&
+    (registry === null ||
+      typeof registry.registerMetric !== 'function' ||
+      typeof registry.getSingleMetric !== 'function' ||
+      typeof registry.removeSingleMetric !== 'function')
+  ) {
+    throw new QingtuiConfigError(
+      'metrics.registry',
+      "must be a prom-client Registry (new Registry(), or prom-client's register)",
+    );
+  }
 }

@@ -9,8 +9,10 @@ import {
   platformNames,
   TOKEN_PLATFORMS,
 } from '../platforms/platforms.registry.js';
+import type { QingtuiSetup } from './app-secrets.interface.js';
 import {
   booleanOption as boolean,
+  checkMetrics,
   httpUrl as url,
   nonEmptyString,
   numberInRange as number,
@@ -93,11 +95,13 @@ interface PlatformApps {
  * Validates `apps`: each entry by its platform, names unique, and platform identities unique
  * (two fetchers of one app would kill each other's tokens and share nothing else).
  */
-function resolvePlatformApps(options: QingtuiModuleOptions): PlatformApps {
+function resolvePlatformApps(
+  options: QingtuiModuleOptions,
+  baseUrls: Record<string, string>,
+  rules: Map<string, unknown>,
+): PlatformApps {
   const list: unknown[] = Array.isArray(options.apps) ? options.apps : [options.apps];
   if (list.length === 0) throw new QingtuiConfigError('apps', 'must list at least one app');
-  const baseUrls = resolveBaseUrls(options);
-  const rules = resolveRules(options);
   const byName = new Set<string>();
   const byIdentity = new Map<string, string>();
   const secrets = new Map<string, SecretReader>();
@@ -172,20 +176,25 @@ function resolveConsumerApps(
 }
 
 /**
- * The secret readers of the configured apps, by app name, for the token fetchers alone. A
- * secret given as a function is read at every credential fetch; an empty answer is an error
- * naming the app, never the value.
+ * The secret readers of the configured apps, by app name (see `resolveQingtuiSetup`, which the
+ * module uses: this one is for tests of a single piece).
  */
 export function resolveAppSecrets(options: QingtuiModuleOptions): Map<string, SecretReader> {
-  if (options.apps === undefined) return new Map();
-  return resolvePlatformApps(options).secrets;
+  return new Map(resolveQingtuiSetup(options).secrets.readers);
+}
+
+/** Validates module options and applies every default (see `resolveQingtuiSetup`). */
+export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQingtuiOptions {
+  return resolveQingtuiSetup(options).options;
 }
 
 /**
- * Validates module options and applies every default, in one place. Throws a
- * `QingtuiConfigError` naming the first invalid field; secrets are never part of the message.
+ * Validates module options and applies every default, in one place and in one pass: the
+ * options the library shares, and apart from them the secrets, for the token fetchers alone.
+ * Throws a `QingtuiConfigError` naming the first invalid field; secrets are never part of the
+ * message.
  */
-export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQingtuiOptions {
+export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup {
   if (options === null || typeof options !== 'object') {
     throw new QingtuiConfigError('options', 'must be an object');
   }
@@ -201,11 +210,12 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
   }
 
   const baseUrls = resolveBaseUrls(options);
-  resolveRules(options);
+  const rules = resolveRules(options);
   let apps: ResolvedApp[];
+  let readers = new Map<string, SecretReader>();
   let centralServer: ResolvedQingtuiOptions['centralServer'];
   if (hasApps) {
-    apps = resolvePlatformApps(options).apps;
+    ({ apps, secrets: readers } = resolvePlatformApps(options, baseUrls, rules));
   } else {
     const server = options.centralServer!;
     if (server === null || typeof server !== 'object') {
@@ -230,9 +240,10 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
   }
 
   checkMetrics(options.metrics);
+  const key = encryptionKey(options.encryptionKey);
   const refresh = options.refresh ?? {};
   const retry = options.retry ?? {};
-  return {
+  const resolved: ResolvedQingtuiOptions = {
     mode: hasApps ? 'central' : 'consumer',
     apps,
     defaultApp: apps[0].name,
@@ -246,7 +257,13 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
       minValidityMs: number(refresh.minValidityMs, 'refresh.minValidityMs', 30_000, 0, 3_600_000),
       jitterRatio: number(refresh.jitterRatio, 'refresh.jitterRatio', 0.02, 0, 0.1, false),
       // The sweep job ticks every second: a shorter period could not be honoured.
-      sweepIntervalMs: number(refresh.sweepIntervalMs, 'refresh.sweepIntervalMs', 5_000, 1_000, 600_000),
+      sweepIntervalMs: number(
+        refresh.sweepIntervalMs,
+        'refresh.sweepIntervalMs',
+        5_000,
+        1_000,
+        600_000,
+      ),
     },
     retry: {
       attempts: number(retry.attempts, 'retry.attempts', 3, 1, 10),
@@ -264,27 +281,7 @@ export function resolveQingtuiOptions(options: QingtuiModuleOptions): ResolvedQi
       0,
       3_600_000,
     ),
-    hasEncryptionKey: encryptionKey(options.encryptionKey) !== undefined,
+    hasEncryptionKey: key !== undefined,
   };
-}
-
-/** The `metrics` option: an object whose `registry`, if given, is a prom-client registry. */
-function checkMetrics(metrics: QingtuiModuleOptions['metrics']): void {
-  if (metrics === undefined) return;
-  if (metrics === null || typeof metrics !== 'object') {
-    throw new QingtuiConfigError('metrics', 'must be an object: { registry?: a prom-client Registry }');
-  }
-  const registry = metrics.registry as Partial<Record<string, unknown>> | undefined;
-  if (
-    registry !== undefined &&
-    (registry === null ||
-      typeof registry.registerMetric !== 'function' ||
-      typeof registry.getSingleMetric !== 'function' ||
-      typeof registry.removeSingleMetric !== 'function')
-  ) {
-    throw new QingtuiConfigError(
-      'metrics.registry',
-      "must be a prom-client Registry (new Registry(), or prom-client's register)",
-    );
-  }
+  return { options: resolved, secrets: { readers, encryptionKey: key } };
 }

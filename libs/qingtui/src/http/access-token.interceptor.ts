@@ -5,12 +5,7 @@ import type { ResolvedApp, ResolvedQingtuiOptions } from '../config/resolved-opt
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
-import {
-  errcodeError,
-  errcodeOf,
-  parseBody as parseJson,
-  transportError,
-} from '../platforms/platform-answer.js';
+import { parseAnswer, transportError } from '../platforms/platform-answer.js';
 import type { TokenPlatform } from '../platforms/platform.interface.js';
 import { platformNamed } from '../platforms/platforms.registry.js';
 import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
@@ -26,21 +21,16 @@ function endpointOf(config: { url?: string }): string {
   return path === '' ? '/' : path;
 }
 
-/** A JSON body parsed, or the text as it was. */
-function parseBody(data: unknown): unknown {
-  const parsed = parseJson(data);
-  return parsed === undefined ? data : parsed;
-}
-
 /**
  * Registered on the module's own axios instance. For every request that carries
  * `qingtui: { app }` (an app of any platform) it:
  * - sends it to the app's platform (unless the request has its own `baseURL`) with the app's
  *   `access_token`;
- * - reads the platform's `errcode` (the platforms answer HTTP 200 with an errcode) as that
- *   platform defines it: on a token-invalid code it reports the token it used as stale (a passive
- *   refresh that renews only if that token is still current) and re-sends the request once with
- *   the new token; any other errcode becomes a `QingtuiApiError`;
+ * - reads the answer with `parseAnswer`, the reader the token fetchers use (the platforms answer
+ *   HTTP 200 with an errcode, classified as that platform defines it; an HTTP 5xx or a body that
+ *   is not a JSON object is transient): on a token-invalid code it reports the token it used as
+ *   stale (a passive refresh that renews only if that token is still current) and re-sends the
+ *   request once with the new token; any other failure becomes a `QingtuiApiError`;
  * - re-sends once after a transport failure only when that cannot deliver anything twice: the
  *   request surely never reached the platform, or it is idempotent.
  */
@@ -97,16 +87,13 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     // (on platforms that count business calls against it).
     if (!this.usage.allows(request.app, 'demand', 'api')) {
       const usage = this.usage.get(request.app);
-      throw new QingtuiApiError(
-        'quota',
-        undefined,
-        messages.quotaHeldBack(usage.state, usage.total, usage.limit),
-        endpointOf(config),
-        undefined,
-        false,
-        this.usage.msUntilReset(),
-        platform.label,
-      );
+      throw QingtuiApiError.heldBack({
+        kind: 'quota',
+        errmsg: messages.quotaHeldBack(usage.state, usage.total, usage.limit),
+        endpoint: endpointOf(config),
+        retryAfterMs: this.usage.msUntilReset(),
+        platform: platform.label,
+      });
     }
     this.usage.record(request.app, 'api');
     state.sentAt = Date.now();
@@ -117,43 +104,27 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     const config = response.config;
     const request = config.qingtui;
     if (request === undefined) return response;
-    const endpoint = endpointOf(config);
     const { platform } = this.apps.get(request.app)!;
-    const body = parseBody(response.data);
-    const errcode = errcodeOf(body);
-    if (errcode === undefined) {
-      const isObject = body !== null && typeof body === 'object';
-      if (response.status < 400 && isObject) {
-        this.told(config, 'ok');
-        response.data = body;
-        return response;
+    let body: Record<string, unknown>;
+    try {
+      body = parseAnswer(platform, endpointOf(config), response.status, response.data);
+    } catch (error) {
+      const failure = error as QingtuiApiError;
+      this.told(config, failure.kind, failure.errcode);
+      const state = (config.qingtuiState ??= {});
+      if (failure.kind === 'token-invalid' && !state.retried && state.token) {
+        // The platform refused the token, so it did not act on the request: re-sending is safe.
+        state.token = await this.tokens.renewRejected(request.app, state.token);
+        return this.resend(config);
       }
-      const failure = new QingtuiApiError(
-        response.status >= 500 || !isObject ? 'transient' : 'request',
-        undefined,
-        isObject ? `HTTP ${response.status}` : `HTTP ${response.status}, answer is not JSON`,
-        endpoint,
-        response.status,
-        true,
-        undefined,
-        platform.label,
-      );
-      this.told(config, failure.kind);
-      if (failure.kind === 'transient' && this.mayResend(config, failure)) return this.resend(config);
+      // No answer to read (HTTP 5xx, not JSON): as after a transport failure.
+      const unread = failure.errcode === undefined && failure.kind === 'transient';
+      if (unread && this.mayResend(config, failure)) return this.resend(config);
       throw failure;
     }
-    const state = (config.qingtuiState ??= {});
-    const rawErrmsg = (body as { errmsg?: unknown }).errmsg;
-    const errmsg = typeof rawErrmsg === 'string' ? rawErrmsg : '';
-    const kind = platform.classify(errcode, endpoint, errmsg);
-    this.told(config, kind, errcode);
-    if (kind === 'token-invalid' && !state.retried && state.token) {
-      // The platform refused the token, so it did not act on the request: re-sending is safe.
-      const fresh = await this.tokens.renewRejected(request.app, state.token);
-      state.token = fresh;
-      return this.resend(config);
-    }
-    throw errcodeError(platform, body as Record<string, unknown>, endpoint, response.status);
+    this.told(config, 'ok');
+    response.data = body;
+    return response;
   }
 
   private async afterFailure(error: AxiosError): Promise<AxiosResponse> {
@@ -171,7 +142,11 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One business call to the platform ended: `qingtui.platform.call`. */
-  private told(config: InternalAxiosRequestConfig, outcome: 'ok' | QingtuiErrorKind, errcode?: number): void {
+  private told(
+    config: InternalAxiosRequestConfig,
+    outcome: 'ok' | QingtuiErrorKind,
+    errcode?: number,
+  ): void {
     const sentAt = config.qingtuiState?.sentAt;
     if (config.qingtui === undefined || sentAt === undefined) return;
     this.events.emit(QINGTUI_EVENTS.platformCall, {

@@ -1,4 +1,5 @@
 import { isAxiosError } from 'axios';
+import { parseJson } from '../core/parse-json.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import type { TokenGrant } from '../token/token-record.interface.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
@@ -19,7 +20,7 @@ export interface AnswerDialect {
 }
 
 /** Reads an answer's `errcode`, if it has one that is not 0. */
-export function errcodeOf(body: unknown): number | undefined {
+function errcodeOf(body: unknown): number | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const raw = (body as { errcode?: unknown }).errcode;
   const code = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
@@ -27,7 +28,7 @@ export function errcodeOf(body: unknown): number | undefined {
 }
 
 /** The error a non-zero errcode stands for on `endpoint`. */
-export function errcodeError(
+function errcodeError(
   dialect: AnswerDialect,
   body: Record<string, unknown>,
   endpoint: string,
@@ -35,32 +36,21 @@ export function errcodeError(
 ): QingtuiApiError {
   const errcode = errcodeOf(body)!;
   const errmsg = typeof body.errmsg === 'string' ? body.errmsg.slice(0, 500) : 'no errmsg';
-  return new QingtuiApiError(
-    dialect.classify(errcode, endpoint, errmsg),
+  return QingtuiApiError.platform({
+    kind: dialect.classify(errcode, endpoint, errmsg),
     errcode,
     errmsg,
     endpoint,
     status,
-    true,
-    undefined,
-    dialect.label,
-  );
-}
-
-/** Parses a body given as text (JSON) or already parsed. */
-export function parseBody(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
+    platform: dialect.label,
+  });
 }
 
 /**
  * Turns a raw HTTP answer into the platform's JSON object, or throws a `QingtuiApiError`:
  * `transient` for HTTP 5xx and for bodies that are not a JSON object, the errcode's class for a
- * non-zero errcode, `request` for another HTTP 4xx.
+ * non-zero errcode, `request` for another HTTP 4xx. The one reader of answers: token fetchers
+ * and the interceptor (business calls) both classify through it.
  */
 export function parseAnswer(
   dialect: AnswerDialect,
@@ -68,13 +58,14 @@ export function parseAnswer(
   status: number,
   body: unknown,
 ): Record<string, unknown> {
-  const parsed = parseBody(body);
+  // A body given as text (JSON), or already parsed (a binary download stays as it is).
+  const parsed = typeof body === 'string' ? parseJson(body) : body;
   const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   if (isObject && errcodeOf(parsed) !== undefined) {
     throw errcodeError(dialect, parsed as Record<string, unknown>, endpoint, status);
   }
   const fail = (kind: QingtuiErrorKind, problem: string) =>
-    new QingtuiApiError(kind, undefined, problem, endpoint, status, true, undefined, dialect.label);
+    QingtuiApiError.transport({ kind, errmsg: problem, endpoint, status, platform: dialect.label });
   if (status >= 500) throw fail('transient', `HTTP ${status}`);
   if (!isObject) throw fail('transient', 'answer is not a JSON object');
   if (status >= 400) throw fail('request', `HTTP ${status}`);
@@ -104,16 +95,12 @@ export function transportError(error: unknown, endpoint: string, label?: string)
       : code
         ? `network error ${code}`
         : 'network error';
-  return new QingtuiApiError(
-    'transient',
-    undefined,
-    reason,
+  return QingtuiApiError.transport({
+    errmsg: reason,
     endpoint,
-    undefined,
-    !(code && NOT_SENT_CODES.has(code)),
-    undefined,
-    label,
-  );
+    maybeProcessed: !(code && NOT_SENT_CODES.has(code)),
+    platform: label,
+  });
 }
 
 /** One platform call of a token fetcher: no token interceptor, the module's timeout, text body. */
@@ -238,16 +225,12 @@ export function readTokenGrant(
   const accessToken = body.access_token;
   const expiresIn = Number(body.expires_in);
   if (typeof accessToken !== 'string' || accessToken === '' || !(expiresIn > 0)) {
-    throw new QingtuiApiError(
-      'transient',
-      undefined,
-      'answer lacks access_token or a positive expires_in',
+    throw QingtuiApiError.local({
+      kind: 'transient',
+      errmsg: 'answer lacks access_token or a positive expires_in',
       endpoint,
-      undefined,
-      true,
-      undefined,
-      dialect.label,
-    );
+      platform: dialect.label,
+    });
   }
   return {
     accessToken,

@@ -110,12 +110,11 @@ export class QingtuiTokenFetcher implements TokenFetcher {
       const wait = await this.deps.reserveTokenCall(QINGTUI_TOKEN_MIN_INTERVAL_MS);
       if (wait === 0) return;
       if (this.deps.now() + wait > deadline) {
-        throw new QingtuiApiError(
-          'rate-limit',
-          undefined,
-          `held back: next /v1/token call for this app allowed in ${wait} ms`,
-          QINGTUI_PATHS.token,
-        );
+        throw QingtuiApiError.heldBack({
+          kind: 'rate-limit',
+          errmsg: `held back: next /v1/token call for this app allowed in ${wait} ms`,
+          endpoint: QINGTUI_PATHS.token,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
