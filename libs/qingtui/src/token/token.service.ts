@@ -116,6 +116,8 @@ interface AppSlot {
   uncheckedToken?: string;
 }
 
+/** How long a report waits for another instance's renewal after that instance's probe. */
+const SKIPPED_PROBE_WAIT_MS = 1_000;
 /** Between two renewals on a platform's rejection, a new rejection is checked with a probe. */
 const REJECTION_RENEWAL_SPACING_MS = 10_000;
 /**
@@ -460,6 +462,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
 
     if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
+      // Another instance may have renewed meanwhile (its store write was just adopted).
+      const now = slot.record;
+      if (now && now.accessToken !== staleToken && slot.timing.usable(now)) {
+        this.reported(slot, firstHand, 'already-replaced');
+        return infoOf(now);
+      }
       this.reported(slot, firstHand, 'refused');
       return infoOf(current);
     }
@@ -535,8 +543,16 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const rejections = slot.rejections;
     const spacing = rejections.nextSpacing(token, reporter, Date.now());
     const schedule = rejections.scheduleOf(token, reporter);
-    const probeKey = appKey(this.options.keyPrefix, slot.app, `probe:${schedule}`);
+    // Keyed by the record's generation, which names this token on every instance (no secret).
+    const generation = slot.record?.accessToken === token ? slot.record.generation : 0;
+    const probeKey = appKey(this.options.keyPrefix, slot.app, `probe:${schedule}:${generation}`);
     const wait = spacing > 0 ? await this.backend.reserveCall(probeKey, spacing).catch(() => 0) : 0;
+    if (wait > 0 && this.backend.kind !== 'memory') {
+      // Another instance probed this token a moment ago: if it found it rejected, its renewal
+      // is about to be stored. Wait a little for it (at most a second), then read the store.
+      await this.backend.waitForChange(slot.key, Math.min(wait, SKIPPED_PROBE_WAIT_MS));
+      await this.reconcile(slot);
+    }
     const verdict = wait > 0 ? 'skipped' : await this.source.probe!(slot.app, token);
     rejections.record(token, reporter, verdict, Date.now());
     return verdict;
