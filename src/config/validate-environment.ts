@@ -72,7 +72,7 @@ const BASE_URL_VARIABLES: Record<QingtuiPlatformName, ServerVariable> = {
 
 /** Examples of each platform's base URL, for messages. */
 const BASE_URL_EXAMPLES: Record<QingtuiPlatformName, string> = {
-  qingtui: 'https://open.qingtui.com',
+  qingtui: 'https://open.qingtui.cn',
   'wechat-mp': 'https://api.weixin.qq.com',
   wecom: 'https://qyapi.weixin.qq.com',
 };

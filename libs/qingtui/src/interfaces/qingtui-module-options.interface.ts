@@ -97,13 +97,13 @@ export interface QingtuiModuleOptions {
   centralServer?: QingtuiCentralServerOptions;
   /**
    * Base URL of the Qingtui open platform (or of the sandbox). Same as `baseUrls.qingtui`.
-   * @default 'https://open.qingtui.com'
+   * @default 'https://open.qingtui.cn'
    */
   baseUrl?: string;
   /**
    * Base URL of each platform's API (or of a sandbox), by platform name: `qingtui`,
    * `'wechat-mp'`, `wecom`.
-   * @default the production hosts: `https://open.qingtui.com`, `https://api.weixin.qq.com`,
+   * @default the production hosts: `https://open.qingtui.cn`, `https://api.weixin.qq.com`,
    *   `https://qyapi.weixin.qq.com`
    */
   baseUrls?: Partial<Record<QingtuiPlatformName, string>>;

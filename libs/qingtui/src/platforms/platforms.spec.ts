@@ -67,11 +67,32 @@ describe('errcode classes per platform and endpoint', () => {
     );
   });
 
-  it('WeChat: holds token calls an hour after 89503 (a risky IP), ten minutes after 40243', () => {
+  it('WeChat: holds token calls an hour after a rejected risky IP (89507), a day after two (89506), ten minutes after 40243; 89503 (awaiting the admin) keeps the credential back-off', () => {
     const error = (errcode: number) => ({ errcode }) as never;
-    expect(wechat.minHoldMs!(error(89503))).toBe(3_600_000);
+    expect(wechat.minHoldMs!(error(89503))).toBeUndefined();
+    expect(wechat.minHoldMs!(error(89501))).toBeUndefined();
+    expect(wechat.minHoldMs!(error(89507))).toBe(3_600_000);
+    expect(wechat.minHoldMs!(error(89506))).toBe(86_400_000);
     expect(wechat.minHoldMs!(error(40243))).toBe(600_000);
     expect(wechat.minHoldMs!(error(40125))).toBeUndefined();
+  });
+
+  it("Qingtui: a 45009 on /v1/token is a rate limit whatever its text; elsewhere the day's quota only when it says so (issue 13.9)", () => {
+    const classify = qingtui.classify.bind(qingtui);
+    expect(classify(45009, '/v1/token', 'reach max api daily quota limit')).toBe('rate-limit');
+    expect(classify(45009, '/v1/token', 'api freq out of limit')).toBe('rate-limit');
+    expect(classify(45009, '/auth/autoRefreshToken', 'reach max api daily quota limit')).toBe(
+      'quota',
+    );
+    expect(classify(45009, '/v1/message/text/send', 'api freq out of limit')).toBe('rate-limit');
+  });
+
+  it('WeCom: a 45009 on gettoken holds token calls for the minute block (60 s), not 2-5 s (issue 13.9)', () => {
+    const hold = (errcode: number, endpoint: string) =>
+      wecom.minHoldMs!({ errcode, endpoint } as never);
+    expect(hold(45009, '/cgi-bin/gettoken')).toBe(60_000);
+    expect(hold(45009, '/cgi-bin/message/send')).toBeUndefined();
+    expect(hold(40001, '/cgi-bin/gettoken')).toBeUndefined();
   });
 
   it('WeCom: 40001 is a wrong secret everywhere; 40014 and 42001 a rejected token', () => {
@@ -98,7 +119,7 @@ describe('apps of every platform in one module', () => {
       platform: 'qingtui',
       appId: 'qt-1',
       keyNamespace: 'qingtui',
-      baseUrl: 'https://open.qingtui.com',
+      baseUrl: 'https://open.qingtui.cn',
       quota: { counted: ['token', 'refresh', 'api'], limit: undefined },
     });
     expect(byName.wx).toMatchObject({
@@ -230,7 +251,7 @@ describe('apps of every platform in one module', () => {
       },
     });
     expect(resolved.apps.map((a) => [a.name, a.platform, a.baseUrl])).toEqual([
-      ['default', 'qingtui', 'https://open.qingtui.com'],
+      ['default', 'qingtui', 'https://open.qingtui.cn'],
       ['wechat', 'wechat-mp', 'https://api.weixin.qq.com'],
     ]);
   });

@@ -18,7 +18,9 @@ export function classifyQingtuiErrcode(
   errmsg = '',
 ): QingtuiErrorKind {
   if (QINGTUI_RATE_LIMIT_ERRCODES.has(errcode)) {
-    return QINGTUI_DAILY_QUOTA_ERRMSG.test(errmsg) ? 'quota' : 'rate-limit';
+    // See QINGTUI_DAILY_QUOTA_ERRMSG: the endpoint decides, the text only where no 2 s rule is.
+    const daily = QINGTUI_DAILY_QUOTA_ERRMSG.test(errmsg);
+    return daily && endpoint !== QINGTUI_PATHS.token ? 'quota' : 'rate-limit';
   }
   if (QINGTUI_QUOTA_ERRCODES.has(errcode)) return 'quota';
   if (QINGTUI_TRANSIENT_ERRCODES.has(errcode)) return 'transient';

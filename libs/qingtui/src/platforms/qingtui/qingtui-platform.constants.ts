@@ -5,8 +5,13 @@
  * limits live with the client (`clients/`).
  */
 
-/** Production host of the Qingtui open platform. */
-export const QINGTUI_DEFAULT_BASE_URL = 'https://open.qingtui.com';
+/**
+ * Production host of the Qingtui open platform: the one of the official "开始开发" page (seed
+ * 000: `https://open.qingtui.cn/v1/token`, `https://open.qingtui.cn/auth/autoRefreshToken`).
+ * Several SDKs default to `https://open.qingtui.com` (../shared/reference/qingtui-open-api.md
+ * §1); the official page wins. Set `baseUrl` for another host.
+ */
+export const QINGTUI_DEFAULT_BASE_URL = 'https://open.qingtui.cn';
 
 export const QINGTUI_PATHS = {
   token: '/v1/token',
@@ -16,8 +21,13 @@ export const QINGTUI_PATHS = {
 } as const;
 
 /**
- * 45009 means two things: the 2 s rule / frequency limit ("api freq out of limit") and the daily
- * quota being used up ("reach max api daily quota limit"). Only the errmsg tells them apart.
+ * 45009 is "API call limit exceeded (rate or quota)" (the official global error codes page, D in
+ * ../shared/reference/qingtui-open-api.md); no Qingtui document gives the errmsg of either case
+ * (the "reach max api daily quota limit" text is WeChat's). So the text alone never decides:
+ * on `/v1/token`, where the documented 2 s rule applies (seed 000: "每2秒内只能调用1次"), a 45009
+ * is a rate limit whatever it says (the library's own count of the day stops token calls at the
+ * quota); on the other endpoints, which have no such rule, a 45009 whose errmsg speaks of the
+ * day or the quota is the daily quota, any other a rate limit.
  */
 export const QINGTUI_DAILY_QUOTA_ERRMSG = /daily|quota|day limit/i;
 

@@ -3,9 +3,11 @@ import type { AnswerDialect } from '../platform-answer.js';
 import {
   WECHAT_MP_DAILY_QUOTA_ERRMSG,
   WECHAT_MP_ERRCODES as E,
+  WECHAT_MP_FREQUENCY_ERRMSG,
   WECHAT_MP_FROZEN_SECRET_HOLD_MS,
   WECHAT_MP_PATHS,
-  WECHAT_MP_RISKY_IP_HOLD_MS,
+  WECHAT_MP_RISKY_IP_REJECTED_HOLD_MS,
+  WECHAT_MP_RISKY_IP_REJECTED_TWICE_HOLD_MS,
 } from './wechat-mp.constants.js';
 
 /** On the token endpoints: the configuration (AppID, AppSecret, server IP) must change. */
@@ -19,10 +21,10 @@ const CREDENTIAL: ReadonlySet<number> = new Set([
   E.missingAppId,
   E.missingSecret,
   E.ipNotWhitelistedGuide,
-  E.riskyIpBlocked,
+  E.riskyIpAwaiting,
   E.riskyIp,
-  E.riskyIpBlockedLong,
-  E.riskyIpBlockedDay,
+  E.riskyIpRejectedTwice,
+  E.riskyIpRejected,
 ]);
 
 /** On business endpoints: the access_token was not accepted (40001 includes "not latest"). */
@@ -47,7 +49,9 @@ export function classifyWechatMpErrcode(
 ): QingtuiErrorKind {
   if (errcode === E.systemBusy) return 'transient';
   if (errcode === E.dailyLimit) {
-    return WECHAT_MP_DAILY_QUOTA_ERRMSG.test(errmsg) ? 'quota' : 'rate-limit';
+    const quota =
+      WECHAT_MP_DAILY_QUOTA_ERRMSG.test(errmsg) && !WECHAT_MP_FREQUENCY_ERRMSG.test(errmsg);
+    return quota ? 'quota' : 'rate-limit';
   }
   if (errcode === E.minuteLimit) return 'rate-limit';
   if (errcode === E.clearQuotaLimit) return 'quota';
@@ -58,11 +62,10 @@ export function classifyWechatMpErrcode(
 /** Holds longer than the usual credential back-off, where the platform says so. */
 export function wechatMpMinHoldMs(error: QingtuiApiError): number | undefined {
   switch (error.errcode) {
-    case E.riskyIp:
-    case E.riskyIpBlocked:
-    case E.riskyIpBlockedLong:
-    case E.riskyIpBlockedDay:
-      return WECHAT_MP_RISKY_IP_HOLD_MS;
+    case E.riskyIpRejected:
+      return WECHAT_MP_RISKY_IP_REJECTED_HOLD_MS;
+    case E.riskyIpRejectedTwice:
+      return WECHAT_MP_RISKY_IP_REJECTED_TWICE_HOLD_MS;
     case E.appSecretFrozen:
       return WECHAT_MP_FROZEN_SECRET_HOLD_MS;
     default:

@@ -38,10 +38,19 @@ export const WECHAT_MP_ERRCODES = {
   minuteLimit: 45011,
   clearQuotaLimit: 48006,
   ipNotWhitelistedGuide: 61004,
-  riskyIpBlocked: 89501,
+  /*
+   * Risky-IP answers of the token endpoints. Source: the official access_token page's error
+   * table (as quoted in ../shared/reference/wechat-wecom-tokens.md, row 89503): a call from a
+   * risky IP needs the admin's approval (89503, and the admin gets a message); one rejection
+   * blocks the IP for an hour, repeated ones for longer. The meanings of 89501/89506/89507 are
+   * the widely copied texts of the same table, not verified here: 89501 the IP awaits the admin's
+   * confirmation; 89507 rejected once within an hour (blocked 1 h); 89506 rejected twice within
+   * 24 h (blocked 24 h).
+   */
+  riskyIpAwaiting: 89501,
   riskyIp: 89503,
-  riskyIpBlockedLong: 89506,
-  riskyIpBlockedDay: 89507,
+  riskyIpRejectedTwice: 89506,
+  riskyIpRejected: 89507,
 } as const;
 
 /** The documented rules, the defaults of `platformRules['wechat-mp']`. */
@@ -60,11 +69,22 @@ export const WECHAT_MP_RULES = {
   stableDailyQuota: 500_000,
 } as const;
 
-/** A 45009 errmsg that speaks of the day's quota (as opposed to a frequency limit). */
+/**
+ * A 45009 errmsg that speaks of the day's quota ("reach max api daily quota limit", the
+ * API_Call_Limits page) as opposed to a frequency limit (the older wording "api freq out of
+ * limit", which wins when both appear).
+ */
 export const WECHAT_MP_DAILY_QUOTA_ERRMSG = /daily|day limit|quota/i;
+export const WECHAT_MP_FREQUENCY_ERRMSG = /freq/i;
 
-/** After 89503, the platform blocks the IP for an hour; a retry sooner prolongs the block. */
-export const WECHAT_MP_RISKY_IP_HOLD_MS = 3_600_000;
+/**
+ * After a rejection by the admin (89507) the platform blocks the IP for an hour, after two in a
+ * day (89506) for 24 h; a retry sooner cannot succeed. While the admin has not answered (89503,
+ * 89501) the usual credential back-off applies (30 s, doubling, up to an hour): an approval is
+ * picked up within that back-off, and no hour is lost waiting on a confirmation already given.
+ */
+export const WECHAT_MP_RISKY_IP_REJECTED_HOLD_MS = 3_600_000;
+export const WECHAT_MP_RISKY_IP_REJECTED_TWICE_HOLD_MS = 24 * 3_600_000;
 /** After 40243, freezing or unfreezing an AppSecret takes about 10 minutes. */
 export const WECHAT_MP_FROZEN_SECRET_HOLD_MS = 600_000;
 

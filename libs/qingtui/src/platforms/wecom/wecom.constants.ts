@@ -30,5 +30,15 @@ export const WECOM_ERRCODES = {
   ipNotTrusted: 60020,
 } as const;
 
-/** A 45009 errmsg that speaks of a day's quota rather than of frequency. */
+/** A 45009 errmsg that speaks of a day's quota rather than of frequency ("api freq out of limit" wins). */
 export const WECOM_DAILY_QUOTA_ERRMSG = /daily|day limit|quota/i;
+export const WECOM_FREQUENCY_ERRMSG = /freq/i;
+
+/**
+ * gettoken limits per company: 10,000 a minute and 150,000 an hour, beyond which calls are
+ * blocked for 60 s or 60 min (the frequency-limits page, developer.work.weixin.qq.com/document/
+ * path/90312, as quoted in ../shared/reference/wechat-wecom-tokens.md; older copies say 1,000 a
+ * minute). A 45009 does not say which limit was hit: the library holds token calls for the
+ * minute block (60 s), so that an hour block costs one call a minute, never one every 2-5 s.
+ */
+export const WECOM_FREQUENCY_HOLD_MS = 60_000;

@@ -2,7 +2,7 @@ import { knownFields, nonEmptyString, secretReader } from '../../config/option-c
 import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { WecomAppConfig } from './wecom-app-config.interface.js';
-import { classifyWecomErrcode } from './wecom-errcodes.js';
+import { classifyWecomErrcode, wecomMinHoldMs } from './wecom-errcodes.js';
 import { WecomTokenFetcher } from './wecom-token.fetcher.js';
 import { WECOM_DEFAULT_BASE_URL } from './wecom.constants.js';
 
@@ -64,6 +64,8 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
   },
 
   classify: classifyWecomErrcode,
+
+  minHoldMs: wecomMinHoldMs,
 
   attachToken(config, token) {
     config.params = { ...(config.params as object | undefined), access_token: token };
