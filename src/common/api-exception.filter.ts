@@ -1,12 +1,18 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import { QingtuiApiError } from 'nestjs-qingtui';
 import type { Request, Response } from 'express';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { errorAnswer } from './error-response.js';
 
 /** Answers every error as JSON (see `errorAnswer`), and logs the ones that are not the client's. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
+  private readonly redactor: SecretRedactor;
+
+  constructor(@Optional() redactor?: SecretRedactor) {
+    this.redactor = redactor ?? new SecretRedactor();
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -32,6 +38,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(answer.headers ?? {}))
       response.setHeader(name, value);
-    response.status(answer.status).json(answer.body);
+    // A platform's errmsg may echo what it was sent (an AppSecret, a key): an error body is
+    // redacted as the logs are (it never carries a token on purpose).
+    response.status(answer.status).json(this.redactor.scrubValue(answer.body));
   }
 }

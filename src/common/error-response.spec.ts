@@ -11,7 +11,11 @@ describe('errorAnswer for platform errors', () => {
     const answer = errorAnswer(apiError('credential', 12_001, 40401));
     expect(answer.status).toBe(502);
     expect(answer.headers).toEqual({ 'Retry-After': '13' });
-    expect(answer.body).toMatchObject({ statusCode: 502, errcode: 40401, errmsg: 'platform says no' });
+    expect(answer.body).toMatchObject({
+      statusCode: 502,
+      errcode: 40401,
+      errmsg: 'platform says no',
+    });
     expect(answer.log).toBe('debug');
   });
 

@@ -26,14 +26,20 @@ export class HealthReport {
     private readonly clients: ClientAuthHealthIndicator,
   ) {}
 
-  /** The overall status (every app, the store), logged if it changed. */
+  /**
+   * Readiness of this instance: whether it can serve (`ok`, or `degraded` while the shared store
+   * is unreachable and tokens are served from memory). One app without a token (a WeCom app
+   * refused with 60020, say) is that app's trouble, shown in `/health/details`, the metrics and
+   * the status page: it never takes the instance out of a load balancer's rotation while the
+   * other apps serve. The state of every app is still logged when it changes.
+   */
   async status(): Promise<HealthCheckStatus> {
     const result = await this.run([
       () => this.tokens.checkTokens('all'),
       () => this.tokens.checkStore(),
     ]);
     this.noteState(result);
-    return result.status;
+    return result.details.store?.status === 'up' ? 'ok' : 'degraded';
   }
 
   /** The details visible to a client key of `scope`: its apps, the store, refused keys. */

@@ -25,8 +25,9 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: the overall status only (no key needed)',
     description:
-      '200 `ok`; 200 `degraded` while the shared store is unreachable (tokens are served from ' +
-      'memory); 503 `error` while an app has no valid token. Details: `GET /health/details`.',
+      'Whether this instance can serve: 200 `ok`; 200 `degraded` while the shared store is ' +
+      'unreachable (tokens are served from memory). An app without a valid token is that ' +
+      "app's trouble, not the instance's: see `GET /health/details`, the metrics and the status page.",
   })
   @ApiOkResponse({ type: HealthStatusDto })
   @ApiServiceUnavailableResponse({ type: HealthStatusDto })

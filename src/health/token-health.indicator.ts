@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { TokenService } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 
 /**
  * Health of the token supply, from `TokenService` (never a token):
@@ -16,13 +17,25 @@ export class TokenHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly tokens: TokenService,
+    private readonly redactor: SecretRedactor,
   ) {}
 
   /** Apps in `scope` only: a client key scoped to some apps learns nothing of the others. */
   checkTokens(scope: ApiKeyEntry['scope'] = 'all', key = 'tokens'): HealthIndicatorResult {
     const indicator = this.indicators.check(key);
     const statuses = this.tokens.status().filter((s) => scope === 'all' || scope.includes(s.name));
-    const apps = Object.fromEntries(statuses.map(({ name, ...state }) => [name, state]));
+    // The platform's errmsg may echo what it was sent: redacted as in the logs.
+    const apps = Object.fromEntries(
+      statuses.map(({ name, lastError, ...state }) => [
+        name,
+        {
+          ...state,
+          ...(lastError
+            ? { lastError: { ...lastError, errmsg: this.redactor.scrub(lastError.errmsg) } }
+            : {}),
+        },
+      ]),
+    );
     const invalid = statuses.filter((s) => s.state !== 'valid').map((s) => s.name);
     return invalid.length > 0
       ? indicator.down({ message: `No valid token for: ${invalid.join(', ')}`, apps })

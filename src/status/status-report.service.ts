@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import type { StatusData } from './status-data.interface.js';
 
 /**
@@ -22,6 +23,7 @@ export class StatusReport {
   constructor(
     private readonly tokens: TokenService,
     @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
+    private readonly redactor: SecretRedactor,
   ) {
     this.mode = config.get('platform', { infer: true }).mode === 'sandbox' ? 'sandbox' : 'platform';
   }
@@ -46,7 +48,11 @@ export class StatusReport {
         consecutiveFailures: s.consecutiveFailures,
         callersWaited: s.callersWaited,
         heldBack: s.heldBack,
-        lastError: s.lastError,
+        // The platform's errmsg may echo what it was sent: redacted as in the logs.
+        lastError: s.lastError && {
+          ...s.lastError,
+          errmsg: this.redactor.scrub(s.lastError.errmsg),
+        },
         platformCallsToday: s.platformCallsToday,
       }));
     return {
