@@ -51,6 +51,19 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 /**
+ * A compressed body that does not decompress (corrupt gzip, deflate or br): body-parser passes
+ * zlib's error on with status 400 but no `type`.
+ */
+function isDecompressionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('Z_') || code.startsWith('ERR_BROTLI') || code.startsWith('ERR__ERROR_FORMAT'))
+  );
+}
+
+/**
  * Maps anything thrown while handling a request to an HTTP answer. Library errors get their
  * HTTP meaning; bodies never carry a stack trace, and anything unexpected is a bare 500.
  * Messages of body-parser errors are replaced: they may quote the body back.
@@ -60,6 +73,12 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   const cause = error instanceof HttpException ? error.cause : undefined;
   if (isBodyParserError(cause)) return bodyParserAnswer(cause);
   if (isBodyParserError(error)) return bodyParserAnswer(error);
+  if (isDecompressionError(cause) || isDecompressionError(error)) {
+    return plain(
+      HttpStatus.BAD_REQUEST,
+      'The request body does not decompress as its Content-Encoding says',
+    );
+  }
 
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -22,6 +22,14 @@ function shapeError(problem: JsonShapeProblem): Error {
   });
 }
 
+/** A body in another encoding than UTF-8: 415, as body-parser's own `charset.unsupported`. */
+function charsetError(charset: string): Error {
+  return Object.assign(new Error(`unsupported charset "${charset.slice(0, 40)}"`), {
+    status: 415,
+    type: 'charset.unsupported',
+  });
+}
+
 /**
  * Parses the JSON body of routes marked `@JsonBody(limit)`, with that route's size limit and
  * bounds on depth and number of values checked before parsing (`checkJsonShape`). Interceptors run after guards, so a body is only ever read for a client whose key was
@@ -43,6 +51,17 @@ export class JsonBodyInterceptor implements NestInterceptor {
   }
 
   private parse(limit: number, request: Request, response: Response): Promise<void> {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+      request.headers['content-type'] ?? '',
+    )?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      // body-parser would decode UTF-16 and others; the API takes UTF-8 JSON only (RFC 8259 §8.1).
+      return Promise.reject(charsetError(charset));
+    }
+    // Authenticated (guards have run): a client waiting on `Expect: 100-continue` may now send.
+    if (/100-continue/i.test(request.headers.expect ?? '') && !response.headersSent) {
+      response.writeContinue();
+    }
     const parser = this.parserFor(limit);
     return new Promise((resolve, reject) =>
       // body-parser passes http-errors instances (Error subclasses carrying status and type).
@@ -58,6 +77,13 @@ export class JsonBodyInterceptor implements NestInterceptor {
       parser = json({
         limit,
         verify: (_req, _res, bytes) => {
+          // A UTF-16 or UTF-32 byte order mark: not UTF-8 JSON, whatever the header said.
+          if (
+            bytes.length >= 2 &&
+            ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+          ) {
+            throw charsetError('utf-16');
+          }
           const problem = checkJsonShape(bytes, {
             maxDepth: MAX_JSON_DEPTH,
             maxValues: MAX_JSON_VALUES,

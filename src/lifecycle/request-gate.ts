@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
  * Admission of requests over the process's life, as the first middleware:
  * - while the server starts (the port is bound before tokens are fetched), requests wait for
  *   `open()` instead of meeting routes that do not exist yet;
+ * - `GET /health/live` is answered at once, even before `open()`;
  * - it keeps track of the requests in flight;
  * - once `drain()` is called (shutdown), every answer not yet sent carries `Connection: close`,
  *   so that keep-alive connections end with the request they carry.
@@ -34,7 +35,13 @@ export class RequestGate {
     }
   }
 
-  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
+  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
+    if (!this.opened && request.method === 'GET' && request.path === '/health/live') {
+      // Liveness answers at once, even while the start-up waits on a platform that hangs: the
+      // process is alive, and an orchestrator must not kill it for being patient.
+      response.status(200).json({ status: 'ok' });
+      return;
+    }
     this.responses.add(response);
     response.once('close', () => this.responses.delete(response));
     if (this.draining) response.setHeader('Connection', 'close');
