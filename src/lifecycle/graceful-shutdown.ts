@@ -4,12 +4,16 @@ import type { RequestGate } from './request-gate.js';
 
 /**
  * SIGTERM / SIGINT: stop accepting connections at once, let the requests in flight finish (at
- * most `timeoutMs`), then close the application (timers, Redis, sandbox) and exit 0. A second
- * signal exits at once with status 1.
+ * most `timeoutMs`), then close the application (timers, Redis, sandbox) within what is left of
+ * `timeoutMs` (at least 1 s) and exit 0; exit 1 if closing takes longer (a frozen Redis). A
+ * second signal exits at once with status 1.
  *
  * Nest's own shutdown hooks close the HTTP server last, after every module is destroyed: new
  * requests would keep arriving at a server whose token service is gone. Hence this order.
  */
+/** Least time given to closing the application once the requests in flight are done. */
+const MIN_CLOSE_MS = 1_000;
+
 export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
   private stopping = false;
@@ -36,6 +40,7 @@ export class GracefulShutdown {
       return;
     }
     this.stopping = true;
+    const deadline = Date.now() + this.timeoutMs;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.gate.drain();
     this.server.closeIdleConnections();
@@ -57,7 +62,23 @@ export class GracefulShutdown {
       this.server.closeAllConnections();
     }
     try {
-      await this.app.close();
+      // Closing the application (timers, the Redis connection) gets what is left of the budget,
+      // at least a second: a frozen Redis must not hold the exit for tens of seconds.
+      const budget = Math.max(MIN_CLOSE_MS, deadline - Date.now());
+      let closeTimer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        this.app.close().then(() => true),
+        new Promise<boolean>((resolve) => (closeTimer = setTimeout(() => resolve(false), budget))),
+      ]);
+      clearTimeout(closeTimer);
+      if (!finished) {
+        this.logger.warn(
+          `Closing the application took longer than ${budget} ms (SHUTDOWN_TIMEOUT_MS; the store ` +
+            'may be unreachable): exiting without waiting for it',
+        );
+        this.exit(1);
+        return;
+      }
       this.logger.log('Stopped');
       this.exit(0);
     } catch (error) {
