@@ -157,6 +157,13 @@ export async function startServer(
       `Status page: ${url}/status (a browser signs in with any user name and a client key as ` +
         `password); metrics: ${url}/metrics (${config.metrics.keyDigest === undefined ? 'open' : 'Bearer METRICS_KEY'})`,
     );
+    if (config.metrics.keyDigest === undefined) {
+      // Open by choice: Prometheus scrapes without credentials by default, the metrics hold no
+      // token or secret, and a rendering is cached for a second whatever the scrapers.
+      logger.warn(
+        `${url}/metrics is open to anyone who reaches this port: set METRICS_KEY to require a key`,
+      );
+    }
   }
   logger.log(
     config.store.redisDisplay === undefined
@@ -164,7 +171,9 @@ export async function startServer(
       : `Token store: Redis at ${config.store.redisDisplay} (REDIS_URL)` +
           (config.store.redisOptional ? ', optional at start-up (REDIS_OPTIONAL)' : ''),
   );
-  logger.log(`Qingtui token server listening on ${url} (API docs: ${url}/docs)`);
+  logger.log(
+    `Token server for Qingtui, WeChat and WeCom listening on ${url} (API docs: ${url}/docs)`,
+  );
 
   if (options.handleSignals) {
     new GracefulShutdown(app, server, gate, config.http.shutdownTimeoutMs).install();

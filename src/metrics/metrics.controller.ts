@@ -9,11 +9,17 @@ import { Public } from '../auth/public.decorator.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/**
+ * How long one rendering of the registry is served: a scrape costs about ten token reads, so
+ * any number of scrapers costs at most one rendering a second per instance.
+ */
+const RENDER_CACHE_MS = 1_000;
 
 @ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {
   private readonly keyDigest?: Buffer;
+  private rendered?: { at: number; text: Promise<string> };
 
   constructor(
     private readonly registry: Registry,
@@ -31,6 +37,7 @@ export class MetricsController {
     summary: 'Prometheus metrics (text exposition format)',
     description:
       'Open unless METRICS_KEY is set; then `Authorization: Bearer <METRICS_KEY>` is needed. ' +
+      'Rendered at most once a second (scrapes within a second get the same text). ' +
       'Process, HTTP and `qingtui_*` token metrics, labelled by app and platform; never a token or a secret.',
   })
   @ApiOkResponse({ description: 'The metrics', content: { 'text/plain': {} } })
@@ -51,6 +58,20 @@ export class MetricsController {
       }
     }
     response.setHeader('Content-Type', this.registry.contentType);
-    return this.registry.metrics();
+    return this.render();
+  }
+
+  /** The registry's text, rendered at most once per `RENDER_CACHE_MS`. */
+  private render(): Promise<string> {
+    const now = Date.now();
+    if (this.rendered === undefined || now - this.rendered.at >= RENDER_CACHE_MS) {
+      const text = this.registry.metrics();
+      this.rendered = { at: now, text };
+      // A failed rendering is not served again.
+      text.catch(() => {
+        if (this.rendered?.text === text) this.rendered = undefined;
+      });
+    }
+    return this.rendered.text;
   }
 }
