@@ -8,8 +8,13 @@ export interface ParsedRedisUrl {
   display: string;
 }
 
+/*
+ * Written so that the log redactor (which blanks `scheme://…@` in URLs) leaves it readable: no
+ * `scheme://user:password@` in it.
+ */
 const EXPECTED =
-  'must be redis://[[user]:password@]host[:port][/db] or rediss://…; percent-encode "#", "@", "/", "?" ' +
+  'must be redis://host[:port][/db] or rediss://host[:port][/db] (TLS), with "user:password@" or ' +
+  '":password@" before the host when Redis needs a password; percent-encode "#", "@", "/", "?" ' +
   'and "%" in the password (e.g. "#" as %23)';
 
 /**
