@@ -7,9 +7,10 @@ export const DOCS_PATH = 'docs';
 /** Serves the OpenAPI description and Swagger UI (public: no client key needed to read them). */
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
-    .setTitle('Qingtui access_token central control server')
+    .setTitle('access_token central control server for Qingtui, WeChat and WeCom')
     .setDescription(
-      'Owns the access_token of each Qingtui app: fetches and renews it ahead of expiry, serves it ' +
+      'Owns the access_token of each app of the Qingtui open platform, the WeChat Official Account ' +
+        'platform and WeCom: fetches and renews it ahead of expiry, serves it ' +
         'to business servers, renews it when they report it rejected, and sends messages with it. ' +
         'Every route except /health, /health/live, /metrics, /status and the docs needs ' +
         '`Authorization: Bearer <client key>`; /metrics needs `Bearer <METRICS_KEY>` when that is set; ' +

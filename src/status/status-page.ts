@@ -63,7 +63,15 @@ const SCRIPT = `
     return s + ' s';
   };
   const clock = (iso) => new Date(iso).toLocaleTimeString();
-  const ORIGINS = { credentials: 'AppSecret (/v1/token)', 'refresh-token': 'refresh_token', 'central-server': 'central server' };
+  // What each platform's token was obtained with (its own endpoints).
+  const CREDENTIALS = {
+    qingtui: 'AppSecret (/v1/token)',
+    'wechat-mp': 'AppSecret (/cgi-bin/token or /cgi-bin/stable_token)',
+    wecom: 'corpsecret (/cgi-bin/gettoken)',
+  };
+  const ORIGINS = { 'refresh-token': 'refresh_token (/auth/autoRefreshToken)', 'central-server': 'central server' };
+  const originOf = (app) =>
+    app.origin === 'credentials' ? (CREDENTIALS[app.platform] || 'credentials') : (ORIGINS[app.origin] || app.origin);
 
   function stateOf(app) {
     if (app.heldBack && app.state !== 'valid') return ['held', 'held back (' + app.heldBack.reason + ')'];
@@ -122,7 +130,7 @@ const SCRIPT = `
     field('next').textContent = app.nextRenewalAt
       ? 'in ' + duration(Date.parse(app.nextRenewalAt) - t) + ' (' + clock(app.nextRenewalAt) + ')'
       : '—';
-    field('origin').textContent = app.origin ? (ORIGINS[app.origin] || app.origin) : '—';
+    field('origin').textContent = app.origin ? originOf(app) : '—';
     field('generation').textContent = app.generation === undefined ? '—' : String(app.generation);
     const q = app.platformCallsToday;
     const quota = field('quota');
@@ -177,7 +185,9 @@ const SCRIPT = `
 
   async function refresh() {
     try {
-      const response = await fetch('/status/data', { credentials: 'same-origin', cache: 'no-store' });
+      // From the origin, never relative: a page opened as http://user:key@host/status has a base
+      // URL with credentials, from which the browser refuses to build a request.
+      const response = await fetch(location.origin + '/status/data', { credentials: 'same-origin', cache: 'no-store' });
       if (!response.ok) throw new Error('HTTP ' + response.status);
       const next = await response.json();
       receivedAt = Date.now();
@@ -219,13 +229,13 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Qingtui token server · status</title>
+<title>Token server for Qingtui, WeChat and WeCom · status</title>
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
-  <h1>Qingtui token server</h1>
+  <h1>Token server for Qingtui, WeChat and WeCom</h1>
   <span id="mode" class="badge"></span>
   <span id="updated" class="muted" aria-live="polite">Loading…</span>
 </header>

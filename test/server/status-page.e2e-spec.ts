@@ -128,7 +128,9 @@ describe.skipIf(!BUILT)('the status page in a browser', () => {
       .toBe('2');
     expect(lowest).toBeLessThanOrEqual(2);
     expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(3);
-    expect(await field(page, 'default', 'origin').textContent()).toBe('refresh_token');
+    expect(await field(page, 'default', 'origin').textContent()).toBe(
+      'refresh_token (/auth/autoRefreshToken)',
+    );
     expect(await field(page, 'default', 'quota').textContent()).toBe('2 (no daily quota)');
     expect(await field(page, 'default', 'state').textContent()).toMatch(/^valid/);
     await screenshot(page, 'status.png');
@@ -209,5 +211,19 @@ describe.skipIf(!BUILT)('the status page in a browser', () => {
     ).newPage();
     await scoped.goto(url);
     await expect.poll(() => scoped.locator('article h2').allTextContents()).toEqual(['crm']);
+
+    // The key in the URL (http://user:key@host/status), as people paste it: no script error.
+    const inUrl = await (await session(browser)).newPage();
+    const errors: string[] = [];
+    inUrl.on('pageerror', (error) => errors.push(error.message));
+    const withKey = url.replace('http://', `http://ops:${ADMIN_KEY}@`);
+    expect((await inUrl.goto(withKey))?.status()).toBe(200);
+    await expect
+      .poll(() => inUrl.locator('article h2').allTextContents())
+      .toEqual(['default', 'crm', 'hr']);
+    await inUrl.waitForResponse((r) => r.url().endsWith('/status/data'));
+    expect(await inUrl.locator('#problem').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+    expect(await field(inUrl, 'default', 'origin').textContent()).toBe('AppSecret (/v1/token)');
   }, 40_000);
 });
