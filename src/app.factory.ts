@@ -19,6 +19,7 @@ import { AccessLog } from './logging/access-log.middleware.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { secretValuesOf } from './logging/secret-values.js';
 import { ServerLogger } from './logging/server-logger.js';
+import { unknownVariables } from './config/unknown-variables.js';
 import { HttpMetrics } from './metrics/http-metrics.middleware.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { sandboxBanner } from './sandbox/sandbox-banner.js';
@@ -71,6 +72,14 @@ async function buildApp(
       logger: options.logger ?? new ServerLogger({ ...config.logging, redactor }),
     },
   );
+  for (const unknown of unknownVariables(env)) {
+    new Logger('Config').warn(
+      `${unknown.name} is set but is not a variable this server reads` +
+        (unknown.closest === undefined
+          ? ' (ignored)'
+          : `: did you mean ${unknown.closest}? (ignored)`),
+    );
+  }
   // The banner shows the development key on purpose (the only key ever printed).
   const developmentKey = app.get(ApiKeyRegistry).developmentKey;
   if (developmentKey !== undefined) redactor.allow(developmentKey);

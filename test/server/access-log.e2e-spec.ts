@@ -41,3 +41,20 @@ describe('access log', () => {
     }
   });
 });
+
+describe('unknown variables of our prefixes (issue 13.10)', () => {
+  it('are warned about at start, with the closest known name, never with their value', async () => {
+    const h = await startHarness({
+      env: { QINGTUI_APP_SCRET: 'value-of-a-misspelled-secret-DO-NOT-LOG' },
+    });
+    try {
+      const warning = h.logs.lines.find((l) => l.includes('QINGTUI_APP_SCRET'));
+      expect(warning).toMatch(
+        /^warn .*QINGTUI_APP_SCRET is set but is not a variable this server reads: did you mean QINGTUI_APP_SECRET\?/,
+      );
+      expect(h.logs.text()).not.toContain('value-of-a-misspelled-secret-DO-NOT-LOG');
+    } finally {
+      await h.close();
+    }
+  });
+});
