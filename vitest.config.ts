@@ -38,6 +38,7 @@ export default defineConfig({
         test: {
           server,
           name: 'unit',
+          setupFiles: ['./test/support/quiet-nest-logs.ts'],
           testTimeout: 30_000,
           include: ['libs/**/*.spec.ts', 'src/**/*.spec.ts'],
         },
@@ -47,6 +48,7 @@ export default defineConfig({
         test: {
           server,
           name: 'e2e',
+          setupFiles: ['./test/support/quiet-nest-logs.ts'],
           include: ['test/**/*.e2e-spec.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
