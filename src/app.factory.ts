@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -93,7 +93,7 @@ async function buildApp(
   // Node answers `Expect: 100-continue` with "100 Continue" before any handler runs, inviting
   // the body of a client not yet authenticated. Handled as a plain request instead: the JSON
   // body interceptor (after the guards) sends the 100 once the key was accepted.
-  const http = app.getHttpServer() as Server;
+  const http = app.getHttpServer();
   http.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
     http.emit('request', request, response),
   );

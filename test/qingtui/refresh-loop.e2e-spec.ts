@@ -65,7 +65,7 @@ describe('a passive-refresh loop that outlasts every memory (2 instances, Redis,
       const url = await sandbox.start();
       fleet = new LibraryFleet();
       const instances = await fleet.start(2, {
-        apps: [p.app as never],
+        apps: [p.app],
         baseUrls: p.baseUrls(url),
         staleReportProbeTtlMs: SPACING_MS,
       });

@@ -80,68 +80,47 @@ describe.skipIf(!BUILT)('hostile encodings and headers (built server)', () => {
     expect(ok.status).toBe(200);
   });
 
+  /**
+   * POSTs a refresh with `Expect: 100-continue`, sending the body only once the server says
+   * "100 Continue": whether it did, and the final status.
+   */
+  const expectingContinue = (headers: Record<string, string>) =>
+    new Promise<{ continued: boolean; status?: number }>((resolve, reject) => {
+      const url = new URL(`${base}${REFRESH}`);
+      const body = '{"stale_token":"x"}';
+      let continued = false;
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { ...headers, expect: '100-continue', 'content-length': String(body.length) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ continued, status: res.statusCode }));
+        },
+      );
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
+      });
+      req.on('error', reject);
+      // Without a 100, Node's client waits: the server answers first.
+      req.flushHeaders();
+    });
+
   it('Expect: 100-continue is not answered 100 before the key is checked', async () => {
-    const outcome = await new Promise<{ continued: boolean; status?: number }>(
-      (resolve, reject) => {
-        const url = new URL(`${base}${REFRESH}`);
-        let continued = false;
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: 'Bearer wrong-key-0123456789abcdef',
-              expect: '100-continue',
-              'content-length': '19',
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ continued, status: res.statusCode }));
-          },
-        );
-        req.on('continue', () => {
-          continued = true;
-          req.end('{"stale_token":"x"}');
-        });
-        req.on('error', reject);
-        // Without a 100, Node's client waits; the server answers the 401 first.
-        req.flushHeaders();
-      },
-    );
+    const outcome = await expectingContinue({
+      'content-type': 'application/json',
+      authorization: 'Bearer wrong-key-0123456789abcdef',
+    });
     expect(outcome).toEqual({ continued: false, status: 401 });
   });
 
   it('Expect: 100-continue gets its 100 once the key is accepted, and the request is served', async () => {
-    const outcome = await new Promise<{ continued: boolean; status?: number }>(
-      (resolve, reject) => {
-        const url = new URL(`${base}${REFRESH}`);
-        let continued = false;
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            headers: { ...auth, expect: '100-continue', 'content-length': '19' },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ continued, status: res.statusCode }));
-          },
-        );
-        req.on('continue', () => {
-          continued = true;
-          req.end('{"stale_token":"x"}');
-        });
-        req.on('error', reject);
-        req.flushHeaders();
-      },
-    );
-    expect(outcome).toEqual({ continued: true, status: 200 });
+    expect(await expectingContinue(auth)).toEqual({ continued: true, status: 200 });
   });
 });
 

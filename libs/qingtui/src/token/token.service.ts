@@ -42,9 +42,10 @@ export interface TokenInfo {
 /** Options of a passive refresh report. */
 export interface StaleReportOptions {
   /**
-   * Who reports (a client key's label, say; never a secret). Kept for the caller's own
-   * bookkeeping: whether a report is checked depends on the token only, never on who reports it
-   * (see `RejectionCheck`), so that no number of reporters can spend more probes.
+   * Who reports (a client key's label, say; never a secret). It only picks which of the token's
+   * two probe schedules the report falls under (reporters already told "still accepted", or
+   * not yet told: see `RejectionCheck`); both are kept per token, so that no number of
+   * reporters can spend more probes.
    */
   reporter?: string;
 }
@@ -463,10 +464,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
     if (!(await this.rejectionConfirmed(slot, staleToken, firstHand, reporter))) {
       // Another instance may have renewed meanwhile (its store write was just adopted).
-      const now = slot.record;
-      if (now && now.accessToken !== staleToken && slot.timing.usable(now)) {
+      const latest = slot.record;
+      if (latest && latest.accessToken !== staleToken && slot.timing.usable(latest)) {
         this.reported(slot, firstHand, 'already-replaced');
-        return infoOf(now);
+        return infoOf(latest);
       }
       this.reported(slot, firstHand, 'refused');
       return infoOf(current);
