@@ -146,13 +146,14 @@ describe('WeChat stable_token over 3 instances', () => {
     stableToken: true,
   } as const;
 
-  async function startStable() {
+  async function startStable(forceRefreshKillsAtOnce = false) {
     sandbox = new QingtuiSandbox({
       wechatApps: [{ appId: APP_ID, appSecret: SECRET }],
       wechatRules: {
         tokenTtlSeconds: 8,
         stableRefreshWindowSeconds: 2,
         forceRefreshIntervalSeconds: 0.5,
+        forceRefreshKillsAtOnce,
       },
     });
     const url = await sandbox.start();
@@ -213,10 +214,10 @@ describe('WeChat stable_token over 3 instances', () => {
     expect(refused.map((e) => e.kind)).toEqual(['rate-limit', 'rate-limit']);
     for (const e of refused) expect(e.retryAfterMs).toBeGreaterThan(0);
     expect(counters().grantsByKind.force).toBe(1);
-    // The old token is dead at once; every instance hands out the new one.
+    // Every instance hands out the new one; the platform (by default) leaves the old one working.
     await sleep(200);
     for (const i of instances) expect(await i.tokens.getToken('wxs')).toBe(done[0].accessToken);
-    expect(sandbox!.isTokenValid(old)).toBe(false);
+    expect(sandbox!.isTokenValid(old)).toBe(true);
 
     for (const i of [1, 2]) {
       await sleep(1_050);
@@ -230,6 +231,22 @@ describe('WeChat stable_token over 3 instances', () => {
     // Refused forced refreshes never hold the app back.
     expect(instances[0].tokens.status()[0].heldBack).toBeUndefined();
   });
+
+  for (const killsAtOnce of [false, true]) {
+    it(`retirePrevious: the token current before the call is dead when it resolves (platform kills at once: ${killsAtOnce})`, async () => {
+      const instances = await startStable(killsAtOnce);
+      const leaked = await instances[0].tokens.getToken('wxs');
+      const started = Date.now();
+      const fresh = await instances[1].tokens.forceRefresh('wxs', { retirePrevious: true });
+      // Two forced refreshes, the second once the library's 1 s spacing has passed.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      expect(counters().grantsByKind.force).toBe(2);
+      expect(sandbox!.isTokenValid(leaked)).toBe(false);
+      expect(sandbox!.isTokenValid(fresh.accessToken)).toBe(true);
+      await sleep(200);
+      for (const i of instances) expect(await i.tokens.getToken('wxs')).toBe(fresh.accessToken);
+    });
+  }
 
   it('offers forced refresh to stable_token apps only', async () => {
     sandbox = new QingtuiSandbox({ wechatApps: [{ appId: APP_ID, appSecret: SECRET }] });

@@ -3,7 +3,12 @@
  * that validates options and applies the defaults. Each platform's part lives
  * in its folder (`platforms/<platform>/<platform>.options.ts`).
  */
-import { checkNumber, checkPositive, checkPositiveInteger } from './shared/option-checks.js';
+import {
+  checkBoolean,
+  checkNumber,
+  checkPositive,
+  checkPositiveInteger,
+} from './shared/option-checks.js';
 import {
   DEFAULT_DAILY_QUOTA,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
@@ -89,12 +94,21 @@ export interface SandboxOptions {
    */
   refreshTokenTtlSeconds?: number;
   /**
-   * Qingtui: minimum spacing of `/v1/token` calls per app, in milliseconds.
-   * Every call that passes the credential check counts, rejected ones
-   * included; a call closer than this to the previous one gets errcode 45009.
+   * Qingtui: minimum spacing of `/v1/token` calls per app, in milliseconds
+   * (seed 000: 1 call per 2 s). Every call that passes the credential check
+   * counts, whatever its answer; a call closer than this to the previous one
+   * gets errcode 45009 and, by default, leaves the window where it was.
    * @default 2000
    */
   tokenIntervalMs?: number;
+  /**
+   * Qingtui: a `/v1/token` call refused by the spacing rule restarts the
+   * window too, so that a client retrying faster than `tokenIntervalMs` is
+   * never served. No document says the platform does this; it is here to test
+   * clients against the stricter reading.
+   * @default false
+   */
+  tokenIntervalRefusalsRestart?: boolean;
   /**
    * Qingtui. `undefined`: an access_token stays valid until its own expiry,
    * however many newer ones are issued (the Qingtui documentation). A number:
@@ -191,6 +205,10 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
       'tokenIntervalMs',
       options.tokenIntervalMs ?? DEFAULT_TOKEN_INTERVAL_MS,
       0,
+    ),
+    tokenIntervalRefusalsRestart: checkBoolean(
+      'tokenIntervalRefusalsRestart',
+      options.tokenIntervalRefusalsRestart ?? false,
     ),
     overlapSeconds: overlap === undefined ? undefined : checkNumber('overlapSeconds', overlap, 0),
     tokenLength: checkPositiveInteger('tokenLength', options.tokenLength ?? DEFAULT_TOKEN_LENGTH),

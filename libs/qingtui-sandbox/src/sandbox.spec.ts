@@ -106,6 +106,7 @@ describe('resolveSandboxOptions', () => {
       tokenTtlSeconds: 7200,
       refreshTokenTtlSeconds: 30 * 24 * 3600,
       tokenIntervalMs: 2000,
+      tokenIntervalRefusalsRestart: false,
       overlapSeconds: undefined,
       tokenLength: 600,
       dailyQuota: { 'free-unverified': 300, 'free-verified': 2000, enterprise: Infinity },
@@ -128,11 +129,16 @@ describe('resolveSandboxOptions', () => {
       stableRefreshWindowSeconds: 300,
       forceRefreshDailyLimit: 20,
       forceRefreshIntervalSeconds: 30,
+      forceRefreshKillsAtOnce: false,
       stableMinuteLimit: 10_000,
       stableDailyLimit: 500_000,
       clearQuotaMonthlyLimit: 10,
     });
-    expect(options.wecomRules).toEqual({ tokenTtlSeconds: 7200, tokenCallsPerMinute: 1000 });
+    expect(options.wecomRules).toEqual({
+      tokenTtlSeconds: 7200,
+      tokenCallsPerMinute: 1000,
+      repeatedExpiresIn: 'as-issued',
+    });
     // Compressed time: the stable window scales with the lifetime unless given.
     expect(resolveSandboxOptions({ tokenTtlSeconds: 72 }).wechatRules).toMatchObject({
       tokenTtlSeconds: 72,
@@ -230,6 +236,15 @@ describe('resolveSandboxOptions', () => {
       /stableRefreshWindowSeconds \(10\) must be shorter than the token lifetime \(10 s\)/,
     );
     expect(error({ wechatRules: { tokenTtlSeconds: 0 } })).toMatch(/wechatRules.tokenTtlSeconds/);
+    expect(error({ tokenIntervalRefusalsRestart: 'yes' as never })).toMatch(
+      /tokenIntervalRefusalsRestart must be true or false/,
+    );
+    expect(error({ wechatRules: { forceRefreshKillsAtOnce: 1 as never } })).toMatch(
+      /wechatRules.forceRefreshKillsAtOnce must be true or false/,
+    );
+    expect(error({ wecomRules: { repeatedExpiresIn: 'remaining' as never } })).toMatch(
+      /wecomRules.repeatedExpiresIn must be one of "as-issued", "time-left"/,
+    );
     expect(error({ wecomRules: { tokenCallsPerMinute: -3 } })).toMatch(
       /wecomRules.tokenCallsPerMinute/,
     );

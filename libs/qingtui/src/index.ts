@@ -32,6 +32,7 @@ export { WECOM_DEFAULT_BASE_URL } from './platforms/wecom/wecom.constants.js';
 export {
   TokenService,
   type AppTokenStatus,
+  type ForceRefreshOptions,
   type HoldReason,
   type StaleReportOptions,
   type TokenInfo,

@@ -81,6 +81,15 @@ export class TokenLedger {
     }
   }
 
+  /** Kills every live token of the app's family except `keep`. */
+  killAppExcept(appKey: string, family: string, keep: string | undefined): void {
+    const now = this.now();
+    for (const record of this.records.values()) {
+      if (record.appKey !== appKey || record.family !== family || record.token === keep) continue;
+      record.deadAtMs = Math.min(record.deadAtMs, now);
+    }
+  }
+
   /** Judges a token presented on a business call. */
   inspect(token: string | null | undefined): LedgerTokenStatus {
     if (!token) return { state: 'missing' };

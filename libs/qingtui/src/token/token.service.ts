@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ResolvedApp, ResolvedQingtuiOptions } from '../config/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
@@ -48,6 +49,19 @@ export interface StaleReportOptions {
    * reporters can spend more probes.
    */
   reporter?: string;
+}
+
+/** Options of a forced refresh. */
+export interface ForceRefreshOptions {
+  /**
+   * Also retire the token that was current before the call, as the platform advises for a
+   * leaked token: a second forced refresh once `forceRefreshMinIntervalMs` (30 s) has passed,
+   * so the call takes that long and uses two of the day's forced refreshes. Without it, the
+   * previous token may keep working until the next forced refresh or its own expiry (the
+   * platform's documents support no stronger promise).
+   * @default false
+   */
+  retirePrevious?: boolean;
 }
 
 /** Token state of one app, for health checks and dashboards. Holds no secret. */
@@ -276,22 +290,42 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Forced refresh (WeChat stable_token `force_refresh`): the platform invalidates the current
-   * token at once and issues a new one. For a token that leaked, say; never done by the library
-   * itself (the passive refresh uses normal mode). Budgeted across every instance sharing the
-   * store: `forceRefreshDailyLimit` a day (20), `forceRefreshMinIntervalMs` apart (30 s); a call
+   * Forced refresh (WeChat stable_token `force_refresh`): the platform issues a new token, which
+   * every instance serves within milliseconds. Never done by the library itself (the passive
+   * refresh uses normal mode). What happens to the previous token is the platform's: its
+   * advice for a leaked token is two forced refreshes 30 s apart, which implies one call may
+   * leave the previous token working; `{ retirePrevious: true }` makes that second call, so
+   * that the token current before the call is dead when the promise resolves, whichever way
+   * the platform behaves. Budgeted across every instance sharing the store:
+   * `forceRefreshDailyLimit` a day (20), `forceRefreshMinIntervalMs` apart (30 s); a call
    * outside the budget is refused without any platform call (`QingtuiApiError` of kind
    * `rate-limit` or `quota`, with `retryAfterMs`). Resolves to the new token.
    * @throws QingtuiError for an app whose platform has no forced refresh
    */
-  async forceRefresh(app?: string): Promise<TokenInfo> {
+  async forceRefresh(app?: string, options: ForceRefreshOptions = {}): Promise<TokenInfo> {
     const slot = this.slotOf(app);
     if (slot === undefined) throw this.unknownApp(app);
-    if (slot.app.semantics.forceRefresh === undefined || this.options.mode !== 'central') {
+    const rules = slot.app.semantics.forceRefresh;
+    if (rules === undefined || this.options.mode !== 'central') {
       throw new QingtuiError(messages.noForceRefresh(slot.app.name, slot.app.label));
     }
     while (slot.inflight) await slot.inflight.catch(noop);
-    return infoOf(await this.flight(slot, 'force'));
+    const first = infoOf(await this.flight(slot, 'force'));
+    if (options.retirePrevious !== true) return first;
+    // The second call retires the token that was current before the first. Another instance's
+    // forced refresh in between moves the spacing on: wait for it, a few times at most.
+    let waitMs = rules.minIntervalMs;
+    for (let attempt = 0; ; attempt++) {
+      await delay(waitMs);
+      await this.idle(slot);
+      try {
+        return infoOf(await this.flight(slot, 'force'));
+      } catch (error) {
+        const tooSoon = error instanceof QingtuiApiError && error.kind === 'rate-limit';
+        if (!tooSoon || attempt >= 2) throw error;
+        waitMs = Math.max(1, error.retryAfterMs ?? rules.minIntervalMs);
+      }
+    }
   }
 
   /**
@@ -313,6 +347,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.usage.cleared(slot.app.name);
     this.logger.warn(messages.quotaCleared(slot.app.name));
     this.liftQuotaHold(slot);
+  }
+
+  /** Resolves once no renewal of the slot is in flight. */
+  private async idle(slot: { inflight?: Promise<unknown> }): Promise<void> {
+    while (slot.inflight) await slot.inflight.catch(noop);
   }
 
   /** Names of the configured apps; the first is the default. */

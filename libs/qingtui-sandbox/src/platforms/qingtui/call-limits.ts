@@ -1,6 +1,5 @@
+import { beijingDayWindow } from '../../shared/fixed-window-counter.js';
 import type { Edition } from './qingtui.options.js';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 interface DailyUsage {
   day: number;
@@ -9,7 +8,11 @@ interface DailyUsage {
 
 /**
  * The platform's call limits: the `/v1/token` spacing rule (1 call per 2 s per
- * app) and the daily call quota per app (by edition, per UTC day).
+ * app: "获取access_token的接口有调用频率的限制,每2秒内只能调用1次", seed 000)
+ * and the daily call quota per app (by edition, seed 000). The seed names no
+ * time zone for the day; the platform is run from China, so the day is
+ * counted in Beijing time, as WeChat and WeCom count theirs (and as the
+ * library counts it).
  */
 export class CallLimits {
   private readonly lastTokenAttempt = new Map<string, number>();
@@ -19,18 +22,23 @@ export class CallLimits {
     private readonly now: () => number,
     private readonly tokenIntervalMs: number,
     private readonly dailyQuota: Readonly<Record<Edition, number>>,
+    private readonly refusedCallsRestartInterval = false,
   ) {}
 
   /**
-   * Records a `/v1/token` attempt and tells whether it came too soon after the
-   * previous attempt of the app. Rejected attempts count too: a client that
-   * keeps retrying faster than the interval is never served.
+   * Records a `/v1/token` call and tells whether it came too soon after the
+   * app's previous one. A call the rule refuses is not a call that happened:
+   * it leaves the window where it was (the seed says 1 call per 2 s, nothing
+   * more), unless `refusedCallsRestartInterval` is set, in which case it
+   * restarts the window too and a client retrying faster than the interval is
+   * never served (what some rate limiters do; no document says Qingtui does).
    */
   tokenCallTooSoon(appId: string): boolean {
     const now = this.now();
     const previous = this.lastTokenAttempt.get(appId);
-    this.lastTokenAttempt.set(appId, now);
-    return previous !== undefined && now - previous < this.tokenIntervalMs;
+    const tooSoon = previous !== undefined && now - previous < this.tokenIntervalMs;
+    if (!tooSoon || this.refusedCallsRestartInterval) this.lastTokenAttempt.set(appId, now);
+    return tooSoon;
   }
 
   /** Takes one call from today's quota of the app; false once it is used up. */
@@ -57,7 +65,7 @@ export class CallLimits {
   }
 
   private today(appId: string): DailyUsage {
-    const day = Math.floor(this.now() / DAY_MS);
+    const day = beijingDayWindow(this.now());
     let usage = this.usage.get(appId);
     if (usage === undefined) {
       usage = { day, used: 0 };

@@ -18,7 +18,12 @@ export class QingtuiState {
     readonly counters: PlatformCounters,
   ) {
     this.tokens = new TokenAuthority(options);
-    this.limits = new CallLimits(options.now, options.tokenIntervalMs, options.dailyQuota);
+    this.limits = new CallLimits(
+      options.now,
+      options.tokenIntervalMs,
+      options.dailyQuota,
+      options.tokenIntervalRefusalsRestart,
+    );
   }
 
   /** A registered app. */

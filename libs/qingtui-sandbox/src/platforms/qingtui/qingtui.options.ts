@@ -74,6 +74,7 @@ export interface ResolvedQingtuiOptions {
   readonly tokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly tokenIntervalMs: number;
+  readonly tokenIntervalRefusalsRestart: boolean;
   readonly overlapSeconds: number | undefined;
   readonly tokenLength: number;
   readonly dailyQuota: Readonly<Record<Edition, number>>;

@@ -57,7 +57,7 @@ describe('daily quotas and counters', () => {
     await sandbox.stop();
   });
 
-  it('charges token, refresh and API calls to the daily quota of the edition, until the next UTC day', async () => {
+  it('charges token, refresh and API calls to the daily quota of the edition, until midnight in Beijing (16:00 UTC)', async () => {
     await start({
       apps: [{ ...SANDBOX_DEMO_APP, edition: 'free-unverified' }],
       dailyQuota: { 'free-unverified': 3 },
@@ -75,7 +75,9 @@ describe('daily quotas and counters', () => {
     expect((await getJson(refreshUrl(base, grant.refresh_token))).body.errcode).toBe(45009);
     expect(sandbox.counters().apps[DEMO].quotaUsedToday).toBe(3);
 
-    clock += 14 * 3600 * 1000; // past midnight UTC
+    clock = Date.UTC(2025, 0, 1, 15, 59, 59, 999); // 23:59:59.999 in Beijing: the same day
+    expect((await getJson(tokenUrl(base))).body.errcode).toBe(45009);
+    clock += 1; // midnight in Beijing, 16:00 UTC: a new day (not midnight UTC)
     expect(await tokenErrcode(base, grant.access_token)).toBe(0);
     expect(sandbox.counters().apps[DEMO].quotaUsedToday).toBe(1);
   });

@@ -112,8 +112,17 @@ describe('token endpoints', () => {
       expect((await fetchToken(base, 'other', 'other-secret')).access_token).toBeTypeOf('string');
     });
 
-    it('counts every attempt that passed the credential check in the spacing window', async () => {
+    it('by default, a call refused by the spacing rule leaves the window where it was (seed 000)', async () => {
       await start({ tokenIntervalMs: 200 });
+      await fetchToken(base);
+      clock += 150;
+      expect((await getJson(tokenUrl(base))).body.errcode).toBe(45009);
+      clock += 50; // 200 ms after the grant, 50 ms after the refused call
+      expect((await getJson(tokenUrl(base))).body.access_token).toBeTypeOf('string');
+    });
+
+    it('with tokenIntervalRefusalsRestart, counts every attempt that passed the credential check', async () => {
+      await start({ tokenIntervalMs: 200, tokenIntervalRefusalsRestart: true });
       await fetchToken(base);
       clock += 150;
       expect((await getJson(tokenUrl(base))).body.errcode).toBe(45009);

@@ -23,8 +23,10 @@ export interface StableAnswer {
  *   while more than the refresh window is left. Within the window it issues a
  *   new token; the old one keeps working until its own expiry, so the two
  *   overlap for at most the window, and no answer ever says less than the window.
- * - Force mode kills the app's stable tokens and issues a new one, at most
- *   `forceRefreshDailyLimit` times a day (45009 beyond). A force call less than
+ * - Force mode issues a new token, at most `forceRefreshDailyLimit` times a
+ *   day (45009 beyond). The token current before it keeps working until its
+ *   own expiry or the next forced refresh (every older stable token dies at
+ *   once), or dies at once with `forceRefreshKillsAtOnce`. A force call less than
  *   `forceRefreshIntervalSeconds` after the app's last forced refresh does not
  *   refresh: it is answered as in normal mode, and uses none of the budget.
  */
@@ -53,7 +55,8 @@ export class StableTokenIssuer {
           ),
         };
       }
-      this.ledger.killApp(appId, STABLE_FAMILY);
+      if (this.rules.forceRefreshKillsAtOnce) this.ledger.killApp(appId, STABLE_FAMILY);
+      else this.ledger.killAppExcept(appId, STABLE_FAMILY, this.current.get(appId));
       this.lastForce.set(appId, this.now());
       return { body: this.issue(appId), issued: 'force' };
     }

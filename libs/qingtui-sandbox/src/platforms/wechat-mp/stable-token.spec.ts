@@ -101,8 +101,31 @@ describe('WeChat /cgi-bin/stable_token', () => {
     expect(await stable()).toEqual({ access_token: first.access_token, expires_in: 1.6 });
   });
 
-  it('force_refresh kills the current token at once and issues a new one', async () => {
-    await start();
+  it('force_refresh leaves the previous token working until the next forced refresh (the leaked-token advice)', async () => {
+    await start({
+      ...COMPRESSED,
+      wechatRules: { ...COMPRESSED.wechatRules, forceRefreshIntervalSeconds: 30 },
+    });
+    const leaked = await stable();
+    const first = await stable(true);
+    expect(first.access_token).not.toBe(leaked.access_token);
+    expect(await callbackIpErrcode(base, leaked.access_token)).toBe(0);
+    expect(await stable()).toEqual({ access_token: first.access_token, expires_in: 100 });
+    clock += 30_000;
+    const second = await stable(true);
+    expect(await callbackIpErrcode(base, leaked.access_token)).toBe(40001);
+    expect(await callbackIpErrcode(base, first.access_token)).toBe(0);
+    expect(await callbackIpErrcode(base, second.access_token)).toBe(0);
+    // Left alone, the previous token dies at its own expiry.
+    clock += 70_000;
+    expect(await callbackIpErrcode(base, first.access_token)).toBe(42001);
+  });
+
+  it('with forceRefreshKillsAtOnce, force_refresh kills the current token at once and issues a new one', async () => {
+    await start({
+      ...COMPRESSED,
+      wechatRules: { ...COMPRESSED.wechatRules, forceRefreshKillsAtOnce: true },
+    });
     const first = await stable();
     const forced = await stable(true);
     expect(forced).toEqual({ access_token: expect.any(String), expires_in: 100 });
@@ -119,7 +142,10 @@ describe('WeChat /cgi-bin/stable_token', () => {
   });
 
   it('force_refresh less than 30 s after the last forced refresh answers the current token without refreshing', async () => {
-    await start();
+    await start({
+      ...COMPRESSED,
+      wechatRules: { ...COMPRESSED.wechatRules, forceRefreshKillsAtOnce: true },
+    });
     const forced = await stable(true);
     clock += 29_999;
     expect(await stable(true)).toEqual({ access_token: forced.access_token, expires_in: 70 });
@@ -159,7 +185,10 @@ describe('WeChat /cgi-bin/stable_token', () => {
   });
 
   it('keeps its tokens apart from /cgi-bin/token: neither kind of fetch kills the other', async () => {
-    await start();
+    await start({
+      ...COMPRESSED,
+      wechatRules: { ...COMPRESSED.wechatRules, forceRefreshKillsAtOnce: true },
+    });
     const stableGrant = await stable();
     const classic = await wechatToken(base);
     await wechatToken(base); // would start the death of a classic token, not of the stable one

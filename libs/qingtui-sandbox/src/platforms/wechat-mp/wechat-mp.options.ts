@@ -3,6 +3,7 @@
  * apps, its rules with their platform defaults, and their resolution.
  */
 import {
+  checkBoolean,
   checkLimit,
   checkNonEmptyString,
   checkNumber,
@@ -60,6 +61,17 @@ export interface WechatRules {
    */
   forceRefreshIntervalSeconds?: number;
   /**
+   * What a forced refresh does to the token that was current before it.
+   * `false`: it keeps working until its own expiry or the app's next forced
+   * refresh, whichever comes first; every older stable token dies at once.
+   * This is what the official advice for a leaked token implies (call
+   * force_refresh twice, 30 s apart: the second call retires the leaked one).
+   * `true`: it dies at once, like every other stable token of the app (the
+   * stricter reading of "会导致上次获取的 access_token 失效").
+   * @default false
+   */
+  forceRefreshKillsAtOnce?: boolean;
+  /**
    * `/cgi-bin/stable_token` calls per app per minute; beyond, 45011.
    * @default 10000
    */
@@ -94,6 +106,7 @@ export const DEFAULT_WECHAT_RULES = Object.freeze({
   stableRefreshWindowSeconds: 300,
   forceRefreshDailyLimit: 20,
   forceRefreshIntervalSeconds: 30,
+  forceRefreshKillsAtOnce: false,
   stableMinuteLimit: 10_000,
   stableDailyLimit: 500_000,
   clearQuotaMonthlyLimit: 10,
@@ -174,6 +187,10 @@ export function resolveWechatRules(
       'wechatRules.forceRefreshIntervalSeconds',
       rules.forceRefreshIntervalSeconds ?? d.forceRefreshIntervalSeconds,
       0,
+    ),
+    forceRefreshKillsAtOnce: checkBoolean(
+      'wechatRules.forceRefreshKillsAtOnce',
+      rules.forceRefreshKillsAtOnce ?? d.forceRefreshKillsAtOnce,
     ),
     stableMinuteLimit: checkLimit(
       'wechatRules.stableMinuteLimit',

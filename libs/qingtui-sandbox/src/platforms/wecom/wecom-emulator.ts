@@ -45,7 +45,7 @@ export class WecomEmulator implements PlatformEmulator {
     private readonly counters: PlatformCounters,
   ) {
     this.ledger = new TokenLedger(now);
-    this.issuer = new WecomTokenIssuer(this.ledger, rules);
+    this.issuer = new WecomTokenIssuer(this.ledger, rules, now);
     this.tokenMinute = new FixedWindowCounter(now, minuteWindow);
     for (const app of apps.values()) {
       this.corps.set(app.corpId, [...(this.corps.get(app.corpId) ?? []), app]);

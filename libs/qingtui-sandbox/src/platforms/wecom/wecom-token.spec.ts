@@ -67,6 +67,20 @@ describe('WeCom /cgi-bin/gettoken and /cgi-bin/get_api_domain_ip', () => {
     });
   });
 
+  it("with repeatedExpiresIn 'time-left', a repeated answer says the seconds the token has left", async () => {
+    await start({ tokenTtlSeconds: 100, wecomRules: { repeatedExpiresIn: 'time-left' } });
+    const first = await token();
+    expect(first.expires_in).toBe(100);
+    clock += 60_400;
+    expect(await token()).toEqual({ ...first, expires_in: 39 });
+    clock += 39_000; // 600 ms left: the exact fraction, never rounded up
+    expect(await token()).toEqual({ ...first, expires_in: 0.6 });
+    clock += 600;
+    const second = await token();
+    expect(second.access_token).not.toBe(first.access_token);
+    expect(second.expires_in).toBe(100);
+  });
+
   it('keeps one token per app: apps of one company get their own', async () => {
     await start();
     const crm = await token(CRM);

@@ -2,7 +2,12 @@
  * The WeCom (企业微信) part of the sandbox configuration: its apps, its rules
  * with their platform defaults, and their resolution.
  */
-import { checkLimit, checkNonEmptyString, checkPositive } from '../../shared/option-checks.js';
+import {
+  checkLimit,
+  checkNonEmptyString,
+  checkOneOf,
+  checkPositive,
+} from '../../shared/option-checks.js';
 
 /** A WeCom app (自建应用) registered on the sandbox. */
 export interface WecomSandboxApp {
@@ -30,6 +35,16 @@ export interface WecomRules {
    * @default 1000
    */
   tokenCallsPerMinute?: number;
+  /**
+   * The `expires_in` of a repeated `/cgi-bin/gettoken` answer (the same token,
+   * fetched again while it is valid). The document says only "有效期内重复获取
+   * 返回相同结果" (seed 002): `'as-issued'` reads "the same result" literally,
+   * the `expires_in` the token was issued with (7200), so that an answer does
+   * not tell how old the token is; `'time-left'` answers the seconds it has
+   * left. The library is correct under both.
+   * @default 'as-issued'
+   */
+  repeatedExpiresIn?: 'as-issued' | 'time-left';
 }
 
 /**
@@ -43,7 +58,10 @@ export const SANDBOX_DEMO_WECOM_APP: Readonly<WecomSandboxApp> = Object.freeze({
 });
 
 /** WeCom's documented values, the defaults of {@link WecomRules}. */
-export const DEFAULT_WECOM_RULES = Object.freeze({ tokenCallsPerMinute: 1000 });
+export const DEFAULT_WECOM_RULES = Object.freeze({
+  tokenCallsPerMinute: 1000,
+  repeatedExpiresIn: 'as-issued' as const,
+});
 
 /** A WeCom app as the emulation reads it. */
 export interface ResolvedWecomApp {
@@ -108,6 +126,11 @@ export function resolveWecomRules(
     tokenCallsPerMinute: checkLimit(
       'wecomRules.tokenCallsPerMinute',
       rules.tokenCallsPerMinute ?? DEFAULT_WECOM_RULES.tokenCallsPerMinute,
+    ),
+    repeatedExpiresIn: checkOneOf(
+      'wecomRules.repeatedExpiresIn',
+      rules.repeatedExpiresIn ?? DEFAULT_WECOM_RULES.repeatedExpiresIn,
+      ['as-issued', 'time-left'] as const,
     ),
   });
 }
