@@ -183,3 +183,71 @@ describe('WeCom over 3 instances', () => {
     expect(sandbox.counters().platforms.wecom.tokenCalls).toBe(0);
   });
 });
+
+/*
+ * Seed 002 says only "有效期内重复获取返回相同结果": a repeated gettoken answer may carry the
+ * `expires_in` the token was issued with ('as-issued', the sandbox's default) or the time it has
+ * left ('time-left'). The library must be right under both, including a cold start against a token
+ * another process fetched long ago: under 'as-issued' no answer tells its age, so the library
+ * learns of its death from the platform's first 42001 and heals with one gettoken call.
+ */
+describe('WeCom repeated answers, both readings, cold start against an old token', () => {
+  for (const reading of ['as-issued', 'time-left'] as const) {
+    it(`${reading}: no failed business call, one gettoken call per real rotation`, async () => {
+      sandbox = new QingtuiSandbox({
+        wecomApps: [OA],
+        wecomRules: { tokenTtlSeconds: 6, repeatedExpiresIn: reading },
+      });
+      const url = await sandbox.start();
+      // Another process fetched the token 3 s before our instances start.
+      const query = `corpid=${OA.corpId}&corpsecret=${OA.secret}`;
+      const old = (await (await fetch(`${url}/cgi-bin/gettoken?${query}`)).json()) as {
+        access_token: string;
+      };
+      await sleep(3_000);
+      fleet = new LibraryFleet();
+      const instances = await fleet.start(2, {
+        apps: [{ name: 'oa', platform: 'wecom', ...OA }],
+        baseUrls: { wecom: url },
+      });
+      expect(await instances[0].tokens.getToken('oa')).toBe(old.access_token);
+
+      // Business calls through both instances, past the old token's real death (3 s from here).
+      let failed = 0;
+      const until = Date.now() + 5_000;
+      await Promise.all(
+        instances.map(async (instance) => {
+          while (Date.now() < until) {
+            await businessCall(instance, 'oa').catch(() => failed++);
+            await sleep(50);
+          }
+        }),
+      );
+      expect(failed).toBe(0);
+      const c = counters(OA_KEY);
+      // The old token and exactly one new one; its fetch shared by both instances.
+      expect(c.grants).toBe(2);
+      const fresh = await Promise.all(instances.map((i) => i.tokens.getToken('oa')));
+      expect(new Set(fresh).size).toBe(1);
+      expect(fresh[0]).not.toBe(old.access_token);
+      const rejected = c.apiRejected[42001] ?? 0;
+      if (reading === 'time-left') {
+        // The answer told the real expiry: renewed right after it, no call with a dead token.
+        expect(rejected).toBe(0);
+        // The other process's fetch; ours: the cold start, at most one repeat (the answer's whole
+        // seconds are rounded down, so the first try at its expiry may come up to a second
+        // early), the new token.
+        expect(c.tokenCalls).toBeLessThanOrEqual(4);
+      } else {
+        // Healed at the first rejections (at most one in flight per instance), one fetch.
+        expect(rejected).toBeGreaterThanOrEqual(1);
+        expect(rejected).toBeLessThanOrEqual(2);
+        // The other process's fetch; ours: the cold start and the heal.
+        expect(c.tokenCalls).toBe(3);
+      }
+      figure(
+        `wecom ${reading} cold start: gettoken calls ${c.tokenCalls}, 42001 answers ${rejected}`,
+      );
+    }, 30_000);
+  }
+});

@@ -145,14 +145,21 @@ export class TokenTimingPolicy {
     // Never later than known; earlier only when the platform says clearly less than we know
     // (not for its rounding of `expires_in` down to whole seconds).
     const clearlyShorter = grant.expiresAt < known.expiresAt - 1_000 - this.roundTrip(grant);
-    const expiresAt = clearlyShorter ? grant.expiresAt : known.expiresAt;
+    let expiresAt = clearlyShorter ? grant.expiresAt : known.expiresAt;
+    const { repeatsWhileValid, rotationWindowMs } = this.semantics;
+    if (repeatsWhileValid === 'same-answer' && now >= known.expiresAt && grant.expiresAt > now) {
+      // Asked after the expiry we knew, the platform still holds the token and says it has time
+      // left: the expiry we knew was early (an `expires_in` rounded down to whole seconds, where
+      // the platform answers the time left). Believe it, for at most a couple of seconds: an
+      // answer repeating the issue-time `expires_in` can never come after the real expiry.
+      expiresAt = Math.min(grant.expiresAt, now + SAME_TOKEN_MAX_SPACING_MS);
+    }
     const spacing = Math.min(
       SAME_TOKEN_MAX_SPACING_MS,
       Math.max(SAME_TOKEN_MIN_SPACING_MS, 2 * this.roundTrip(grant)),
     );
     let notBefore = now + spacing;
     const kept = { ...known, expiresAt };
-    const { repeatsWhileValid, rotationWindowMs } = this.semantics;
     if (repeatsWhileValid === 'same-answer' && now < expiresAt) {
       // Still valid: the platform can answer something new only once it has expired.
       notBefore = Math.max(notBefore, this.fetchableAt({ ...kept, renewNotBefore: undefined }));
