@@ -154,9 +154,9 @@ window, depending on phase). The target of 1 per lifetime would need renewing at
 life, which the platform docs advise against; \`QINGTUI_REFRESH_RATIO=0.95\` gets close to it, at the cost of
 a thinner margin for retries. For a 7200 s token the default means 15 renewals a day instead of 12.
 
-The naive caches starve each other: the sandbox applies the 2 s rule to every \`/v1/token\` attempt (rejected
-ones included, as rate limiters do), so instances that retry on each request keep the window shut and most
-requests fail; that is why their grant count is low, not a saving.
+The naive caches collide on the 2 s rule of \`/v1/token\` (the sandbox's default reading of seed 000: a call the
+rule refuses leaves the window where it was; \`tokenIntervalRefusalsRestart\` is the stricter one), so instances
+that fetch on each miss get 45009s and fail requests; their grant count is not a saving.
 
 ## (b) HTTP throughput of \`GET /apps/:app/token\`
 
