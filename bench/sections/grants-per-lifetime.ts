@@ -1,5 +1,11 @@
 import { QingtuiSandbox } from 'qingtui-sandbox';
-import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
+import {
+  authHeaders,
+  BENCH_APP_ID,
+  BENCH_SECRET,
+  startFleet,
+  stopFleet,
+} from '../support/fleet.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { round, sleep } from '../support/stats.js';
 
@@ -22,7 +28,9 @@ export interface GrantsRow {
 
 /** Uses a token on the platform, as a business server does. */
 async function usePlatform(sandboxUrl: string, token: string): Promise<boolean> {
-  const res = await fetch(`${sandboxUrl}/v1/app/followers?access_token=${encodeURIComponent(token)}`);
+  const res = await fetch(
+    `${sandboxUrl}/v1/app/followers?access_token=${encodeURIComponent(token)}`,
+  );
   const body = (await res.json()) as { errcode?: number };
   return !body.errcode;
 }

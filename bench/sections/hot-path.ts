@@ -45,7 +45,9 @@ export async function hotPath(): Promise<HotPathResult> {
     apps: [{ appId: BENCH_APP_ID, appSecret: BENCH_SECRET, edition: 'enterprise' }],
   });
   const url = await sandbox.start();
-  const app = await NestFactory.createApplicationContext(HotPathModule.with(url), { logger: false });
+  const app = await NestFactory.createApplicationContext(HotPathModule.with(url), {
+    logger: false,
+  });
   try {
     const tokens = app.get(TokenService);
     await tokens.getToken();

@@ -1,6 +1,12 @@
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import autocannon from 'autocannon';
-import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
+import {
+  authHeaders,
+  BENCH_APP_ID,
+  BENCH_SECRET,
+  startFleet,
+  stopFleet,
+} from '../support/fleet.js';
 import { median, round } from '../support/stats.js';
 
 const ROUNDS = 5;

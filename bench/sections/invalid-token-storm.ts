@@ -1,5 +1,12 @@
 import { QingtuiSandbox } from 'qingtui-sandbox';
-import { authHeaders, BENCH_APP_ID, BENCH_FOLLOWERS, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
+import {
+  authHeaders,
+  BENCH_APP_ID,
+  BENCH_FOLLOWERS,
+  BENCH_SECRET,
+  startFleet,
+  stopFleet,
+} from '../support/fleet.js';
 import { percentile, round } from '../support/stats.js';
 
 const SENDS = 1000;
@@ -20,7 +27,14 @@ export interface StormResult {
  */
 export async function invalidTokenStorm(): Promise<StormResult> {
   const sandbox = new QingtuiSandbox({
-    apps: [{ appId: BENCH_APP_ID, appSecret: BENCH_SECRET, edition: 'enterprise', followers: BENCH_FOLLOWERS }],
+    apps: [
+      {
+        appId: BENCH_APP_ID,
+        appSecret: BENCH_SECRET,
+        edition: 'enterprise',
+        followers: BENCH_FOLLOWERS,
+      },
+    ],
   });
   const url = await sandbox.start();
   const [server] = await startFleet(1, url);

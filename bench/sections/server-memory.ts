@@ -1,6 +1,12 @@
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import autocannon from 'autocannon';
-import { authHeaders, BENCH_APP_ID, BENCH_SECRET, startFleet, stopFleet } from '../support/fleet.js';
+import {
+  authHeaders,
+  BENCH_APP_ID,
+  BENCH_SECRET,
+  startFleet,
+  stopFleet,
+} from '../support/fleet.js';
 import { round, rssOf, sleep } from '../support/stats.js';
 
 const READS = 100_000;
@@ -26,7 +32,12 @@ export async function serverMemory(): Promise<ServerMemoryResult> {
     await autocannon({ url: target, connections: 16, amount: 10_000, headers: authHeaders });
     await sleep(1_000);
     const before = await rssOf(server.pid!);
-    const result = await autocannon({ url: target, connections: 16, amount: READS, headers: authHeaders });
+    const result = await autocannon({
+      url: target,
+      connections: 16,
+      amount: READS,
+      headers: authHeaders,
+    });
     await sleep(1_000);
     const after = await rssOf(server.pid!);
     return {

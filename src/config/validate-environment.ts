@@ -205,7 +205,10 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
   }
   const sandbox = flag('QINGTUI_SANDBOX', env.QINGTUI_SANDBOX);
   const configured = appId !== undefined || file !== undefined;
-  const tokenTtlSeconds = sandboxTokenTtl(env.QINGTUI_SANDBOX_TOKEN_TTL, !configured && sandbox !== false);
+  const tokenTtlSeconds = sandboxTokenTtl(
+    env.QINGTUI_SANDBOX_TOKEN_TTL,
+    !configured && sandbox !== false,
+  );
   const baseUrls = platformBaseUrls(env);
 
   if (!configured) {

@@ -63,10 +63,23 @@ describe('QingtuiClient through the module against the sandbox', () => {
       { type: 'image', mediaId: image.mediaId },
       { type: 'file', mediaId: file.mediaId },
       { type: 'rich', title: 'Rich', body: 'body text' },
-      { type: 'textCard', title: 'Card', url: 'https://example.com', contentList: [{ text: 'line' }] },
-      { type: 'keyValue', title: 'KV', url: 'https://example.com', content: [{ key: 'k', value: 'v' }] },
+      {
+        type: 'textCard',
+        title: 'Card',
+        url: 'https://example.com',
+        contentList: [{ text: 'line' }],
+      },
+      {
+        type: 'keyValue',
+        title: 'KV',
+        url: 'https://example.com',
+        content: [{ key: 'k', value: 'v' }],
+      },
       { type: 'card', content: { header: 'x' } },
-      { type: 'news', articleList: [{ title: 'News', url: 'https://example.com', content: 'summary' }] },
+      {
+        type: 'news',
+        articleList: [{ title: 'News', url: 'https://example.com', content: 'summary' }],
+      },
       { type: 'process', title: 'To do', body: 'please', url: 'https://example.com' },
     ] as QingtuiMessage[];
     const targets: Record<string, QingtuiTarget> = {
@@ -91,7 +104,9 @@ describe('QingtuiClient through the module against the sandbox', () => {
     expect(sent).toBeGreaterThanOrEqual(30);
     expect(sandbox.deliveries(APP_ID)).toHaveLength(delivered);
     expect(new Set(sandbox.deliveries(APP_ID).map((d) => d.msgId))).toEqual(ids);
-    const process = sandbox.deliveries(APP_ID).find((d) => d.type === 'process' && d.target === 'single');
+    const process = sandbox
+      .deliveries(APP_ID)
+      .find((d) => d.type === 'process' && d.target === 'single');
     await client.completeProcess(process!.msgId, 'openid-a');
     const status = await client.getMessageStatus([...ids][0]);
     expect(status.status).toBe('SEND_SUCCESS');
@@ -104,7 +119,9 @@ describe('QingtuiClient through the module against the sandbox', () => {
     const before = grants();
     const wave = (n: number, label: string) =>
       Promise.all(
-        Array.from({ length: n }, (_, i) => client.sendText({ toUser: FOLLOWERS[i % 3] }, `${label}-${i}`)),
+        Array.from({ length: n }, (_, i) =>
+          client.sendText({ toUser: FOLLOWERS[i % 3] }, `${label}-${i}`),
+        ),
       );
     const first = await wave(100, 'a');
     sandbox.revokeTokens(APP_ID);
@@ -112,7 +129,9 @@ describe('QingtuiClient through the module against the sandbox', () => {
     const third = await wave(100, 'c');
     expect([...first, ...second, ...third]).toHaveLength(500);
     expect(grants() - before).toBe(1);
-    const contents = sandbox.deliveries(APP_ID).map((d) => (d.message as { content: string }).content);
+    const contents = sandbox
+      .deliveries(APP_ID)
+      .map((d) => (d.message as { content: string }).content);
     expect(contents).toHaveLength(501);
     expect(new Set(contents).size).toBe(501);
     // Each rejected send was re-sent exactly once with the new token.
@@ -125,7 +144,9 @@ describe('QingtuiClient through the module against the sandbox', () => {
     const error = await client.sendText({ toUser: 'openid-b' }, 'maybe').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QingtuiApiError);
     expect(error).toMatchObject({ kind: 'transient', maybeProcessed: true });
-    const maybe = sandbox.deliveries(APP_ID).filter((d) => (d.message as { content: string }).content === 'maybe');
+    const maybe = sandbox
+      .deliveries(APP_ID)
+      .filter((d) => (d.message as { content: string }).content === 'maybe');
     expect(maybe).toHaveLength(1);
   });
 
@@ -162,12 +183,20 @@ describe('QingtuiClient through the module against the sandbox', () => {
     });
     try {
       const refused = await http.axiosRef
-        .post('/v1/message/text/send/single', { to_user: 'openid-a', message: { content: 'x' } }, {
-          baseURL: 'http://127.0.0.1:1',
-          qingtui: { app: 'main' },
-        })
+        .post(
+          '/v1/message/text/send/single',
+          { to_user: 'openid-a', message: { content: 'x' } },
+          {
+            baseURL: 'http://127.0.0.1:1',
+            qingtui: { app: 'main' },
+          },
+        )
         .catch((e: unknown) => e);
-      expect(refused).toMatchObject({ name: 'QingtuiApiError', kind: 'transient', maybeProcessed: false });
+      expect(refused).toMatchObject({
+        name: 'QingtuiApiError',
+        kind: 'transient',
+        maybeProcessed: false,
+      });
       expect(attempts).toHaveLength(2);
 
       attempts.length = 0;

@@ -102,7 +102,11 @@ describe('several instances sharing Redis (in one process)', () => {
     await redis.close();
     expect(keys).toContain(`${prefix}:qingtui:${APP_ID}:token`);
     for (const key of keys) {
-      expect(key).toMatch(new RegExp(`^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|(calls|quota-exhausted):\\d{4}-\\d{2}-\\d{2})$`));
+      expect(key).toMatch(
+        new RegExp(
+          `^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|(calls|quota-exhausted):\\d{4}-\\d{2}-\\d{2})$`,
+        ),
+      );
     }
   });
 

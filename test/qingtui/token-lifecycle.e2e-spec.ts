@@ -60,7 +60,9 @@ async function harness(
 
 async function rememberRefreshToken(h: Harness): Promise<void> {
   const raw = await h.store.get<string>(`qingtui:qingtui:${APP_ID}:token`);
-  const refreshToken = raw ? (JSON.parse(raw) as { refreshToken?: string }).refreshToken : undefined;
+  const refreshToken = raw
+    ? (JSON.parse(raw) as { refreshToken?: string }).refreshToken
+    : undefined;
   if (refreshToken) seenRefreshTokens.add(refreshToken);
 }
 
@@ -169,7 +171,13 @@ describe('token lifecycle against the sandbox (real HTTP)', () => {
 
   it('backs off on 45009 and never calls /v1/token twice within 2 s', async () => {
     const h = await harness();
-    h.sandbox.addFault({ kind: 'errcode', path: '/v1/token', errcode: 45009, errmsg: 'api freq out of limit', times: 2 });
+    h.sandbox.addFault({
+      kind: 'errcode',
+      path: '/v1/token',
+      errcode: 45009,
+      errmsg: 'api freq out of limit',
+      times: 2,
+    });
     // Without a token, callers are answered at once while the attempts go on in the background.
     await expect(h.tokens.getToken()).rejects.toMatchObject({ kind: 'rate-limit', errcode: 45009 });
     let token: string | undefined;
@@ -214,7 +222,12 @@ describe('token lifecycle against the sandbox (real HTTP)', () => {
   it('reports bad credentials as a credential error without a retry loop', async () => {
     const h = await harness({}, {}, 'wrong-secret-DO-NOT-LOG');
     const error = await h.tokens.getToken().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'QingtuiApiError', kind: 'credential', errcode: 40401, endpoint: '/v1/token' });
+    expect(error).toMatchObject({
+      name: 'QingtuiApiError',
+      kind: 'credential',
+      errcode: 40401,
+      endpoint: '/v1/token',
+    });
     expect(String((error as Error).message)).not.toContain('wrong-secret');
     await sleep(500);
     expect(counters(h).tokenCalls).toBe(1);

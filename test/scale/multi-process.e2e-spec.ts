@@ -60,7 +60,9 @@ async function getToken(server: ServerProcess): Promise<string> {
 
 /** Uses a token on the platform, as a business server would. */
 async function useOnPlatform(token: string): Promise<void> {
-  const res = await fetch(`${sandbox!.url}/v1/app/followers?access_token=${encodeURIComponent(token)}`);
+  const res = await fetch(
+    `${sandbox!.url}/v1/app/followers?access_token=${encodeURIComponent(token)}`,
+  );
   const body = (await res.json()) as { errcode?: number };
   if (body.errcode) throw new Error(`platform refused the token: ${body.errcode}`);
 }
@@ -112,7 +114,10 @@ afterEach(async () => {
 
 describe('several server processes sharing Redis', () => {
   it('3 instances under load through 5 rotations of 3 s tokens behave like one toward the platform', async () => {
-    sandbox = new QingtuiSandbox({ apps: [{ appId: APP_ID, appSecret: SECRET }], tokenTtlSeconds: 3 });
+    sandbox = new QingtuiSandbox({
+      apps: [{ appId: APP_ID, appSecret: SECRET }],
+      tokenTtlSeconds: 3,
+    });
     const url = await sandbox.start();
     const list = await startServers(3, url, REDIS_URL);
     // Until 5 rotations happened and the load has been served the last of them.
@@ -137,7 +142,10 @@ describe('several server processes sharing Redis', () => {
   }, 90_000);
 
   it('when the lock holder is SIGKILLed mid-refresh, another instance completes it after the lease', async () => {
-    sandbox = new QingtuiSandbox({ apps: [{ appId: APP_ID, appSecret: SECRET }], tokenTtlSeconds: 12 });
+    sandbox = new QingtuiSandbox({
+      apps: [{ appId: APP_ID, appSecret: SECRET }],
+      tokenTtlSeconds: 12,
+    });
     const url = await sandbox.start();
     const list = await startServers(3, url, REDIS_URL, {
       QINGTUI_HTTP_TIMEOUT_MS: '1500',
@@ -165,7 +173,9 @@ describe('several server processes sharing Redis', () => {
           ).json()) as Record<string, unknown>,
       ),
     );
-    const holderIndex = healths.findIndex((h) => owner!.startsWith(JSON.stringify(h).match(/"instanceId":"([^"]+)"/)?.[1] ?? '§'));
+    const holderIndex = healths.findIndex((h) =>
+      owner!.startsWith(JSON.stringify(h).match(/"instanceId":"([^"]+)"/)?.[1] ?? '§'),
+    );
     expect(holderIndex).toBeGreaterThanOrEqual(0);
     await list[holderIndex].kill();
     const survivors = list.filter((_, i) => i !== holderIndex);
@@ -188,12 +198,20 @@ describe('several server processes sharing Redis', () => {
   }, 90_000);
 
   it('keeps serving when Redis stops, reports degraded once, and recovers when Redis returns', async () => {
-    sandbox = new QingtuiSandbox({ apps: [{ appId: APP_ID, appSecret: SECRET }], tokenTtlSeconds: 4 });
+    sandbox = new QingtuiSandbox({
+      apps: [{ appId: APP_ID, appSecret: SECRET }],
+      tokenTtlSeconds: 4,
+    });
     const url = await sandbox.start();
     privateRedis = await RedisProcess.start();
     const list = await startServers(2, url, privateRedis.url);
     let phase: 'before' | 'down' | 'after' | 'done' = 'before';
-    const loadRun = load(() => list, () => phase === 'done', 2, 60_000);
+    const loadRun = load(
+      () => list,
+      () => phase === 'done',
+      2,
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     await privateRedis.stop();
     phase = 'down';
@@ -222,4 +240,3 @@ describe('several server processes sharing Redis', () => {
     }
   }, 90_000);
 });
-

@@ -114,7 +114,9 @@ describe('a Redis that is wrong at start-up', () => {
       figure(`server, ${c.name}: exit ${code}: ${line?.trim()}`);
       expect(error, `${c.name} started:\n${output}`).toBeDefined();
       expect(code).not.toBe(0);
-      expect(line, output).toMatch(/Invalid configuration: REDIS_URL does not lead to a usable Redis/);
+      expect(line, output).toMatch(
+        /Invalid configuration: REDIS_URL does not lead to a usable Redis/,
+      );
       // One line, no stack trace.
       expect(output, output).not.toMatch(/\n\s+at /);
       expect(output).not.toContain(PASSWORD);

@@ -111,27 +111,24 @@ describe('QINGTUI_APPS_FILE is re-read when it changes', () => {
     await logged(/QINGTUI_APPS_FILE reloaded \(SIGHUP\): no change/);
   });
 
-  it(
-    'a replaced AppSecret takes effect without a restart',
-    async () => {
-      // The server starts with a wrong AppSecret for crm: the platform refuses it (40401).
-      h = await startHarness({ appsFile: [crm('wrong-secret-for-crm')] });
-      const server = h.app.getHttpServer();
-      const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
-      expect((await request(server).get('/apps/crm/token').set(auth)).status).not.toBe(200);
+  it('a replaced AppSecret takes effect without a restart', async () => {
+    // The server starts with a wrong AppSecret for crm: the platform refuses it (40401).
+    h = await startHarness({ appsFile: [crm('wrong-secret-for-crm')] });
+    const server = h.app.getHttpServer();
+    const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
+    expect((await request(server).get('/apps/crm/token').set(auth)).status).not.toBe(200);
 
-      replaceAppsFile(h.appsFile, [crm(CRM_APP.appSecret)]);
-      await logged(/new secret for "crm", used from the next credential fetch/);
-      // Credential errors back off (up to an hour); the new secret must still be tried soon,
-      // or at the latest on the next request once the back-off allows it.
-      const deadline = Date.now() + 30_000;
-      let status = 0;
-      while (status !== 200 && Date.now() < deadline) {
-        status = (await request(server).get('/apps/crm/token').set(auth)).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(status).toBe(200);
-      expect(h.printed()).not.toContain('wrong-secret-for-crm');
-    },
-  );
+    replaceAppsFile(h.appsFile, [crm(CRM_APP.appSecret)]);
+    await logged(/new secret for "crm", used from the next credential fetch/);
+    // Credential errors back off (up to an hour); the new secret must still be tried soon,
+    // or at the latest on the next request once the back-off allows it.
+    const deadline = Date.now() + 30_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < deadline) {
+      status = (await request(server).get('/apps/crm/token').set(auth)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+    expect(h.printed()).not.toContain('wrong-secret-for-crm');
+  });
 });

@@ -13,7 +13,7 @@ import { freePort } from '../../bench/support/server-process.js';
 // Internal tokens, from the built package the server loads (one copy of every class and symbol).
 import { QINGTUI_RESOLVED_OPTIONS } from '../../libs/qingtui/dist/qingtui.constants.js';
 import { QINGTUI_MODULE_OPTIONS } from '../../libs/qingtui/dist/qingtui.module-definition.js';
-import type { ResolvedQingtuiOptions } from '../../libs/qingtui/dist/config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../../libs/qingtui/dist/core/resolved-options.js';
 import { createApp, startServer } from '../../src/app.factory.js';
 import { ConfigValidationError } from '../../src/config/config-validation.error.js';
 import { EmbeddedSandbox } from '../../src/sandbox/embedded-sandbox.js';

@@ -226,7 +226,9 @@ describe('GET /status and /status/data', () => {
       /default-src 'none'; script-src 'sha256-/,
     );
     expect(page.headers['x-frame-options']).toBe('DENY');
-    expect(page.text).toContain('<title>Token server for Qingtui, WeChat and WeCom · status</title>');
+    expect(page.text).toContain(
+      '<title>Token server for Qingtui, WeChat and WeCom · status</title>',
+    );
 
     const all = (await http.get('/status/data').set(basic(ADMIN_KEY, '')).expect(200)).body;
     expect(all.mode).toBe('platform');

@@ -68,54 +68,54 @@ describe('platform refusals that waiting cures answer 503 with Retry-After', () 
   });
 });
 
-describe(
-  'platform errors through the server: circuit, quota and Redis',
-  () => {
-    it('a platform outage costs bounded token calls; clients get 503 + Retry-After', async () => {
-      h = await startHarness({
-        beforeServer: (sandbox) => sandbox.addFault({ kind: 'http500', path: '/v1/token' }),
-      });
-      h.sandbox.resetCounters();
-      const server = h.app.getHttpServer();
-      // One client asking every 50 ms for 3 s while the platform is down and no token exists.
-      const stopAt = Date.now() + 3_000;
-      let answers = 0;
-      while (Date.now() < stopAt) {
-        const started = Date.now();
-        const answer = await request(server).get('/apps/default/token').set(auth);
-        expect(answer.status).toBe(503);
-        expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
-        // A fast error, not a renewal attempt per request.
-        expect(Date.now() - started).toBeLessThan(1_000);
-        answers++;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(answers).toBeGreaterThan(10);
-      // Never one renewal per request: at most one renewal (with its retries) for the 50.
-      expect(h.sandbox.counters().apps[DEMO].tokenCalls).toBeLessThanOrEqual(3);
+describe('platform errors through the server: circuit, quota and Redis', () => {
+  it('a platform outage costs bounded token calls; clients get 503 + Retry-After', async () => {
+    h = await startHarness({
+      beforeServer: (sandbox) => sandbox.addFault({ kind: 'http500', path: '/v1/token' }),
     });
+    h.sandbox.resetCounters();
+    const server = h.app.getHttpServer();
+    // One client asking every 50 ms for 3 s while the platform is down and no token exists.
+    const stopAt = Date.now() + 3_000;
+    let answers = 0;
+    while (Date.now() < stopAt) {
+      const started = Date.now();
+      const answer = await request(server).get('/apps/default/token').set(auth);
+      expect(answer.status).toBe(503);
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+      // A fast error, not a renewal attempt per request.
+      expect(Date.now() - started).toBeLessThan(1_000);
+      answers++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(answers).toBeGreaterThan(10);
+    // Never one renewal per request: at most one renewal (with its retries) for the 50.
+    expect(h.sandbox.counters().apps[DEMO].tokenCalls).toBeLessThanOrEqual(3);
+  });
 
-    it('QINGTUI_DAILY_QUOTA is visible in detailed health', async () => {
-      h = await startHarness({ env: { QINGTUI_DAILY_QUOTA: 'free-unverified' } });
-      const res = await request(h.app.getHttpServer()).get('/health/details').set(auth);
-      expect(res.body.details.tokens.apps.default.platformCallsToday).toMatchObject({ limit: 300, state: 'ok' });
+  it('QINGTUI_DAILY_QUOTA is visible in detailed health', async () => {
+    h = await startHarness({ env: { QINGTUI_DAILY_QUOTA: 'free-unverified' } });
+    const res = await request(h.app.getHttpServer()).get('/health/details').set(auth);
+    expect(res.body.details.tokens.apps.default.platformCallsToday).toMatchObject({
+      limit: 300,
+      state: 'ok',
     });
+  });
 
-    it('an unreachable Redis stops the start-up unless REDIS_OPTIONAL=true', async () => {
-      const password = 'redis-pw-DO-NOT-LOG-33';
-      const redis = { REDIS_URL: `redis://:${password}@127.0.0.1:1` };
-      const refused = await startHarness({ env: redis }).then(
-        async (started) => {
-          await started.close();
-          return undefined;
-        },
-        (error: unknown) => error,
-      );
-      expect(refused).toBeInstanceOf(Error);
-      expect(String((refused as Error).message)).not.toContain(password);
-      h = await startHarness({ env: { ...redis, REDIS_OPTIONAL: 'true' } });
-      await request(h.app.getHttpServer()).get('/apps/default/token').set(auth).expect(200);
-      expect(h.printed()).not.toContain(password);
-    });
-  },
-);
+  it('an unreachable Redis stops the start-up unless REDIS_OPTIONAL=true', async () => {
+    const password = 'redis-pw-DO-NOT-LOG-33';
+    const redis = { REDIS_URL: `redis://:${password}@127.0.0.1:1` };
+    const refused = await startHarness({ env: redis }).then(
+      async (started) => {
+        await started.close();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(Error);
+    expect(String((refused as Error).message)).not.toContain(password);
+    h = await startHarness({ env: { ...redis, REDIS_OPTIONAL: 'true' } });
+    await request(h.app.getHttpServer()).get('/apps/default/token').set(auth).expect(200);
+    expect(h.printed()).not.toContain(password);
+  });
+});

@@ -41,8 +41,8 @@ export type {
   PlatformCallKind,
   PlatformUsageSnapshot,
   QuotaState,
-} from './token/platform-usage.js';
-export type { BackendState } from './token/backends/token-backend.interface.js';
+} from './quotas/platform-usage.js';
+export type { BackendState } from './core/store.js';
 
 // Lifecycle events and Prometheus metrics
 export { QingtuiEvents } from './events/qingtui-events.service.js';
@@ -69,8 +69,8 @@ export type {
   QingtuiMetricsOptions,
   QingtuiMetricsRegistry,
 } from './metrics/qingtui-metrics-options.interface.js';
-export type { RenewalReason } from './token/token-source.interface.js';
-export type { TokenOrigin } from './token/token-record.interface.js';
+export type { RenewalReason } from './core/credential-source.js';
+export type { TokenOrigin } from './core/credential-record.js';
 
 // Clients, decorators and raw calls
 export { QingtuiClient } from './clients/qingtui.client.js';

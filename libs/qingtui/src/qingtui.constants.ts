@@ -6,3 +6,5 @@ export const QINGTUI_TOKEN_BACKEND = Symbol('QINGTUI_TOKEN_BACKEND');
 export const QINGTUI_TOKEN_SOURCE = Symbol('QINGTUI_TOKEN_SOURCE');
 /** Injection token of the per-app, per-day `PlatformUsage` counters. */
 export const QINGTUI_PLATFORM_USAGE = Symbol('QINGTUI_PLATFORM_USAGE');
+/** Injection token of the `AppCatalogue` (the configured apps, by name). */
+export const QINGTUI_APP_CATALOGUE = Symbol('QINGTUI_APP_CATALOGUE');

@@ -13,6 +13,7 @@ import {
   QingtuiConfigurableModule,
 } from './qingtui.module-definition.js';
 import {
+  appCatalogueProvider,
   platformUsageProvider,
   qingtuiHttpProvider,
   qingtuiOptionsProviders,
@@ -44,6 +45,7 @@ import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
   ],
   providers: [
     ...qingtuiOptionsProviders,
+    appCatalogueProvider,
     tokenBackendProvider,
     platformUsageProvider,
     tokenSourceProvider,

@@ -1,9 +1,10 @@
 import { HttpService } from '@nestjs/axios';
 import { Logger, type FactoryProvider, type Provider } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppCatalogue } from './config/app-catalogue.js';
 import type { AppSecrets, QingtuiSetup } from './config/app-secrets.interface.js';
 import { resolveQingtuiSetup } from './config/resolve-options.js';
-import type { ResolvedQingtuiOptions } from './config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from './core/resolved-options.js';
 import { QingtuiError } from './errors/qingtui.error.js';
 import { QingtuiEvents } from './events/qingtui-events.service.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
@@ -11,6 +12,7 @@ import type { QingtuiModuleOptions } from './interfaces/qingtui-module-options.i
 import type { TokenFetcher } from './platforms/platform.interface.js';
 import { platformNamed } from './platforms/platforms.registry.js';
 import {
+  QINGTUI_APP_CATALOGUE,
   QINGTUI_PLATFORM_USAGE,
   QINGTUI_RESOLVED_OPTIONS,
   QINGTUI_TOKEN_BACKEND,
@@ -18,13 +20,13 @@ import {
 } from './qingtui.constants.js';
 import { messages } from './qingtui.messages.js';
 import { QINGTUI_MODULE_OPTIONS } from './qingtui.module-definition.js';
-import { createTokenBackend } from './token/backends/create-token-backend.js';
-import type { TokenBackend } from './token/backends/token-backend.interface.js';
-import { appKey } from './token/backends/token-keys.js';
-import { PlatformUsage } from './token/platform-usage.js';
+import { createTokenBackend } from './store/create-token-backend.js';
+import type { TokenBackend } from './core/store.js';
+import { appKey } from './core/store-keys.js';
+import { PlatformUsage } from './quotas/platform-usage.js';
 import { CentralServerTokenSource } from './token/sources/central-server.source.js';
 import { PlatformTokenSource } from './token/sources/platform-token.source.js';
-import type { TokenSource } from './token/token-source.interface.js';
+import type { TokenSource } from './core/credential-source.js';
 import { TokenService } from './token/token.service.js';
 
 /*
@@ -58,6 +60,14 @@ export const qingtuiOptionsProviders: Provider[] = [
     useFactory: (setup: QingtuiSetup): AppSecrets => setup.secrets,
   },
 ];
+
+/** The configured apps, by name: one catalogue for the token service, the clients, the events. */
+export const appCatalogueProvider: FactoryProvider<AppCatalogue> = {
+  provide: QINGTUI_APP_CATALOGUE,
+  inject: [QINGTUI_RESOLVED_OPTIONS],
+  useFactory: (options: ResolvedQingtuiOptions) =>
+    new AppCatalogue(options.apps, options.defaultApp),
+};
 
 /** The token store: in-memory, a cache-manager `store`, or Redis. */
 export const tokenBackendProvider: FactoryProvider<TokenBackend> = {
@@ -167,6 +177,7 @@ export const tokenServiceProvider: FactoryProvider<TokenService> = {
     { token: SchedulerRegistry, optional: true },
     QINGTUI_PLATFORM_USAGE,
     QingtuiEvents,
+    QINGTUI_APP_CATALOGUE,
   ],
   useFactory: (
     options: ResolvedQingtuiOptions,
@@ -175,9 +186,10 @@ export const tokenServiceProvider: FactoryProvider<TokenService> = {
     scheduler: SchedulerRegistry | undefined,
     usage: PlatformUsage,
     events: QingtuiEvents,
+    catalogue: AppCatalogue,
   ) => {
     if (scheduler === undefined) throw new QingtuiError(messages.scheduleModuleMissing());
-    return new TokenService(options, backend, source, scheduler, usage, events);
+    return new TokenService(options, backend, source, scheduler, usage, events, catalogue);
   },
 };
 

@@ -1,4 +1,4 @@
-import type { ResolvedQingtuiOptions, SecretReader } from './resolved-options.js';
+import type { ResolvedQingtuiOptions, SecretReader } from '../core/resolved-options.js';
 
 /**
  * What only the token fetchers may hold: each app's secret reader and the refresh_token

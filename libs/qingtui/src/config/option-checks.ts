@@ -1,9 +1,7 @@
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
-import type {
-  QingtuiModuleOptions,
-  QingtuiSecret,
-} from '../interfaces/qingtui-module-options.interface.js';
-import type { SecretReader } from './resolved-options.js';
+import type { QingtuiSecret } from '../core/app-config.js';
+import type { QingtuiMetricsOptions } from '../metrics/qingtui-metrics-options.interface.js';
+import type { SecretReader } from '../core/resolved-options.js';
 
 /*
  * Checks of option values shared by the options resolver and the platforms' app resolvers.
@@ -120,7 +118,7 @@ export function dailyQuotaOption(
 }
 
 /** The `metrics` option: an object whose `registry`, if given, is a prom-client registry. */
-export function checkMetrics(metrics: QingtuiModuleOptions['metrics']): void {
+export function checkMetrics(metrics: QingtuiMetricsOptions | undefined): void {
   if (metrics === undefined) return;
   if (metrics === null || typeof metrics !== 'object') {
     throw new QingtuiConfigError(

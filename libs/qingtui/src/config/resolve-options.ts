@@ -17,7 +17,11 @@ import {
   nonEmptyString,
   numberInRange as number,
 } from './option-checks.js';
-import type { ResolvedApp, ResolvedQingtuiOptions, SecretReader } from './resolved-options.js';
+import type {
+  ResolvedApp,
+  ResolvedQingtuiOptions,
+  SecretReader,
+} from '../core/resolved-options.js';
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;

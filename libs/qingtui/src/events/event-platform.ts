@@ -1,4 +1,4 @@
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 
 /**
  * The `platform` of an app's events and metric labels (`qingtui`, `wechat-mp`, `wecom`): the one

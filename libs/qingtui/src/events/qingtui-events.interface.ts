@@ -1,6 +1,6 @@
 import type { QingtuiErrorKind } from '../errors/qingtui-api.error.js';
-import type { TokenOrigin } from '../token/token-record.interface.js';
-import type { RenewalReason } from '../token/token-source.interface.js';
+import type { TokenOrigin } from '../core/credential-record.js';
+import type { RenewalReason } from '../core/credential-source.js';
 
 /**
  * What every event carries: the app (its name in the module's options) and its platform. No

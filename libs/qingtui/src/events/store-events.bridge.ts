@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND } from '../qingtui.constants.js';
-import { redactCredentials } from '../token/backends/redact-credentials.js';
-import type { BackendState, TokenBackend } from '../token/backends/token-backend.interface.js';
+import { redactCredentials } from '../store/redact-credentials.js';
+import type { BackendState, TokenBackend } from '../core/store.js';
 import { QINGTUI_EVENTS } from './qingtui-event-names.js';
 import { QingtuiEvents } from './qingtui-events.service.js';
 

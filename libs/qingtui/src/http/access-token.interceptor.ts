@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { ResolvedApp, ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedApp, ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
@@ -9,7 +9,7 @@ import { parseAnswer, transportError } from '../platforms/platform-answer.js';
 import type { TokenPlatform } from '../platforms/platform.interface.js';
 import { platformNamed } from '../platforms/platforms.registry.js';
 import { QINGTUI_PLATFORM_USAGE, QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
-import type { PlatformUsage } from '../token/platform-usage.js';
+import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { TokenService } from '../token/token.service.js';
 import { messages } from '../qingtui.messages.js';
 import './qingtui-request.js';

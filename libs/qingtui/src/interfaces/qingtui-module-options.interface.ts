@@ -6,17 +6,7 @@ import type {
   QingtuiPlatformName,
 } from '../platforms/platforms.registry.js';
 
-/**
- * Where an AppSecret comes from: the secret itself, or a function read at every credential fetch
- * (so that a rotated secret is picked up without a restart: a vault client, a file re-read...).
- */
-export type QingtuiSecret = string | (() => string | Promise<string>);
-
-/**
- * The platform's daily call quota of an app: a number of calls per day, or the edition of seed 000
- * (`free-unverified`: 300, `free-verified`: 2000, `enterprise`: unlimited).
- */
-export type QingtuiDailyQuota = number | 'free-unverified' | 'free-verified' | 'enterprise';
+export type { QingtuiDailyQuota, QingtuiSecret } from '../core/app-config.js';
 
 /**
  * One app of any supported platform, told apart by `platform`:

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { EventEmitterBridge } from '../events/event-emitter.bridge.js';
 import { eventPlatformOf } from '../events/event-platform.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';

@@ -1,7 +1,7 @@
 import { isAxiosError } from 'axios';
 import { parseJson } from '../core/parse-json.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
-import type { TokenGrant } from '../token/token-record.interface.js';
+import type { TokenGrant } from '../core/credential-record.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiPlatformEndpointKind } from '../events/qingtui-events.interface.js';
 import type { TokenFetcherDeps } from './platform.interface.js';

@@ -1,52 +1,11 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
-import type { ResolvedApp, SecretReader } from '../config/resolved-options.js';
+import type { ResolvedApp, SecretReader } from '../core/resolved-options.js';
 import type { QingtuiApiError, QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import type { QingtuiEvents } from '../events/qingtui-events.service.js';
-import type { PlatformCallKind, PlatformUsage } from '../token/platform-usage.js';
-import type { TokenGrant, TokenRecord } from '../token/token-record.interface.js';
-import type { ProbeVerdict, RenewalReason } from '../token/token-source.interface.js';
-
-/**
- * How a platform's token endpoint behaves. The lifecycle's timing policy plans around these
- * facts only, never around a platform's name.
- */
-export interface TokenFetchSemantics {
-  /**
-   * Each fetch issues a new token, and the previous one stops working `overlapMs` after it
-   * (WeChat `/cgi-bin/token`). Absent: the previous token lives until its own expiry.
-   */
-  supersedes?: { overlapMs: number };
-  /**
-   * While its token is valid, a fetch answers that token again: with the `expires_in` it was
-   * issued with (`same-answer`: WeCom), or with the time it has left (`time-left`: stable_token
-   * outside its rotation window, a central server). Absent: every fetch issues a new token.
-   */
-  repeatsWhileValid?: 'same-answer' | 'time-left';
-  /**
-   * The platform issues a new token only once less than this is left of the current one, and
-   * rotates by itself then (stable_token). The old token keeps working until its own expiry.
-   */
-  rotationWindowMs?: number;
-  /** Renewals use a refresh_token while it lives (Qingtui). */
-  refreshToken: boolean;
-  /** Shortest spacing of two token calls of one app (Qingtui: 2 s). */
-  minTokenCallIntervalMs?: number;
-  /**
-   * An explicit forced refresh exists (stable_token `force_refresh`), within this budget: calls a
-   * day and their spacing. It is never used by the lifecycle itself.
-   */
-  forceRefresh?: { dailyLimit: number; minIntervalMs: number };
-  /** An explicit reset of the day's call quota exists (WeChat `clear_quota/v2`), never automatic. */
-  clearQuota: boolean;
-}
-
-/** Which of an app's platform calls count against its daily quota, and the quota. */
-export interface QuotaRules {
-  /** Kinds of call the platform counts against the daily quota. */
-  counted: readonly PlatformCallKind[];
-  /** Calls a day (platform day, Beijing time); undefined: unlimited. */
-  limit?: number;
-}
+export type { QuotaRules, TokenFetchSemantics } from '../core/fetch-semantics.js';
+import type { PlatformCallCounter } from '../core/platform-calls.js';
+import type { TokenGrant, TokenRecord } from '../core/credential-record.js';
+import type { ProbeVerdict, RenewalReason } from '../core/credential-source.js';
 
 /** What a platform makes of one entry of `apps`: the public identity and its secret reader. */
 export interface PlatformApp {
@@ -62,7 +21,7 @@ export interface TokenFetcherDeps {
   http: AxiosInstance;
   timeoutMs: number;
   /** Counts every platform call against the app's day. */
-  usage: PlatformUsage;
+  usage: PlatformCallCounter;
   /**
    * Reserves the next token-call slot of the app, shared by every instance: 0 when the call may
    * go now (the slot is taken for `intervalMs`), otherwise ms to wait before asking again.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { TokenSweepScheduler } from './token-sweep.scheduler.js';
 import type { TokenService } from './token.service.js';
 

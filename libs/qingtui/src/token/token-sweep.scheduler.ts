@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
 import { TokenService } from './token.service.js';
 

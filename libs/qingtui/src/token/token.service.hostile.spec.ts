@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveQingtuiOptions } from '../config/resolve-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import type { QingtuiModuleOptions } from '../interfaces/qingtui-module-options.interface.js';
-import { CacheTokenBackend } from './backends/memory-token.backend.js';
-import { PlatformUsage } from './platform-usage.js';
-import type { TokenGrant } from './token-record.interface.js';
-import type { ProbeVerdict, TokenSource } from './token-source.interface.js';
+import { CacheTokenBackend } from '../store/memory-token.backend.js';
+import { PlatformUsage } from '../quotas/platform-usage.js';
+import type { TokenGrant } from '../core/credential-record.js';
+import type { ProbeVerdict, TokenSource } from '../core/credential-source.js';
 import { TokenService } from './token.service.js';
 
 /** A platform as the engine sees it: counted renewals and probes, made to fail at will. */

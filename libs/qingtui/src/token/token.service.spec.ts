@@ -1,13 +1,13 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveAppSecrets, resolveQingtuiOptions } from '../config/resolve-options.js';
-import type { ResolvedApp } from '../config/resolved-options.js';
+import type { ResolvedApp } from '../core/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import type { QingtuiModuleOptions } from '../interfaces/qingtui-module-options.interface.js';
-import { CacheTokenBackend } from './backends/memory-token.backend.js';
-import { PlatformUsage } from './platform-usage.js';
-import type { TokenGrant, TokenRecord } from './token-record.interface.js';
-import type { ProbeVerdict, RenewalReason, TokenSource } from './token-source.interface.js';
+import { CacheTokenBackend } from '../store/memory-token.backend.js';
+import { PlatformUsage } from '../quotas/platform-usage.js';
+import type { TokenGrant, TokenRecord } from '../core/credential-record.js';
+import type { ProbeVerdict, RenewalReason, TokenSource } from '../core/credential-source.js';
 import { TokenService } from './token.service.js';
 
 /** A scripted token source: counts calls, can be made slow or failing. */

@@ -1,7 +1,4 @@
-import type {
-  QingtuiDailyQuota,
-  QingtuiSecret,
-} from '../../interfaces/qingtui-module-options.interface.js';
+import type { QingtuiDailyQuota, QingtuiSecret } from '../../core/app-config.js';
 
 /** One Qingtui app (轻应用 or 订阅号) whose token the module manages. */
 export interface QingtuiAppConfig {

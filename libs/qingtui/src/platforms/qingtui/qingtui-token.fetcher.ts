@@ -1,8 +1,8 @@
-import type { ResolvedApp, SecretReader } from '../../config/resolved-options.js';
+import type { ResolvedApp, SecretReader } from '../../core/resolved-options.js';
 import { QingtuiApiError } from '../../errors/qingtui-api.error.js';
-import type { PlatformCallKind } from '../../token/platform-usage.js';
-import type { TokenGrant, TokenRecord } from '../../token/token-record.interface.js';
-import type { ProbeVerdict } from '../../token/token-source.interface.js';
+import type { PlatformCallKind } from '../../core/platform-calls.js';
+import type { TokenGrant, TokenRecord } from '../../core/credential-record.js';
+import type { ProbeVerdict } from '../../core/credential-source.js';
 import { getFromPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { QINGTUI_DIALECT } from './qingtui-errcodes.js';

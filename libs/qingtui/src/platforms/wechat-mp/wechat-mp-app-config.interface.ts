@@ -1,4 +1,4 @@
-import type { QingtuiSecret } from '../../interfaces/qingtui-module-options.interface.js';
+import type { QingtuiSecret } from '../../core/app-config.js';
 
 /** One WeChat Official Account (公众号) whose token the module manages. */
 export interface WechatMpAppConfig {

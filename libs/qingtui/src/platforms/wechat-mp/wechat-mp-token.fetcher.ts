@@ -1,7 +1,7 @@
-import type { ResolvedApp, SecretReader } from '../../config/resolved-options.js';
-import type { PlatformCallKind } from '../../token/platform-usage.js';
-import type { TokenGrant } from '../../token/token-record.interface.js';
-import type { ProbeVerdict, RenewalReason } from '../../token/token-source.interface.js';
+import type { ResolvedApp, SecretReader } from '../../core/resolved-options.js';
+import type { PlatformCallKind } from '../../core/platform-calls.js';
+import type { TokenGrant } from '../../core/credential-record.js';
+import type { ProbeVerdict, RenewalReason } from '../../core/credential-source.js';
 import {
   callPlatform,
   type PlatformCall,

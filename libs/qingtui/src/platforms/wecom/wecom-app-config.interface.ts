@@ -1,4 +1,4 @@
-import type { QingtuiSecret } from '../../interfaces/qingtui-module-options.interface.js';
+import type { QingtuiSecret } from '../../core/app-config.js';
 
 /**
  * One WeCom app (企业微信 自建应用, or a basic app with API access) whose token the module manages.

@@ -1,7 +1,7 @@
-import type { ResolvedApp, SecretReader } from '../../config/resolved-options.js';
-import type { PlatformCallKind } from '../../token/platform-usage.js';
-import type { TokenGrant } from '../../token/token-record.interface.js';
-import type { ProbeVerdict } from '../../token/token-source.interface.js';
+import type { ResolvedApp, SecretReader } from '../../core/resolved-options.js';
+import type { PlatformCallKind } from '../../core/platform-calls.js';
+import type { TokenGrant } from '../../core/credential-record.js';
+import type { ProbeVerdict } from '../../core/credential-source.js';
 import { getFromPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { WECOM_DIALECT } from './wecom-errcodes.js';

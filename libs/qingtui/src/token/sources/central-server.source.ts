@@ -1,12 +1,12 @@
 import type { AxiosInstance } from 'axios';
-import type { ResolvedApp } from '../../config/resolved-options.js';
+import type { ResolvedApp } from '../../core/resolved-options.js';
 import { QingtuiApiError } from '../../errors/qingtui-api.error.js';
 import { transportError } from '../../platforms/platform-answer.js';
-import type { TokenGrant, TokenRecord } from '../token-record.interface.js';
-import type { RenewalReason, TokenSource } from '../token-source.interface.js';
+import type { TokenGrant, TokenRecord } from '../../core/credential-record.js';
+import type { RenewalReason, TokenSource } from '../../core/credential-source.js';
 
-/** How errors of the central server name it. */
-const LABEL = 'central server';
+/** How errors (and the lifecycle's messages) name the central server. */
+export const CENTRAL_SERVER_LABEL = 'central server';
 
 /** HTTP contract of the central control server (this project's `src/`). */
 export const CENTRAL_SERVER_PATHS = {
@@ -42,7 +42,9 @@ export class CentralServerTokenSource implements TokenSource {
   ): Promise<TokenGrant> {
     const stale = reason === 'stale' ? (staleToken ?? current?.accessToken) : undefined;
     const endpoint =
-      stale !== undefined ? CENTRAL_SERVER_PATHS.refresh(app.appId) : CENTRAL_SERVER_PATHS.token(app.appId);
+      stale !== undefined
+        ? CENTRAL_SERVER_PATHS.refresh(app.appId)
+        : CENTRAL_SERVER_PATHS.token(app.appId);
     const started = this.now();
     let response;
     try {
@@ -56,11 +58,17 @@ export class CentralServerTokenSource implements TokenSource {
         validateStatus: () => true,
       });
     } catch (error) {
-      throw transportError(error, endpoint, LABEL);
+      throw transportError(error, endpoint, CENTRAL_SERVER_LABEL);
     }
     const status = response.status;
     const fail = (kind: QingtuiApiError['kind'], message: string) =>
-      new QingtuiApiError(kind, undefined, message, endpoint, status, true, undefined, LABEL);
+      QingtuiApiError.transport({
+        kind,
+        errmsg: message,
+        endpoint,
+        status,
+        platform: CENTRAL_SERVER_LABEL,
+      });
     const body = response.data as Record<string, unknown> | undefined;
     if (response.status === 401 || response.status === 403) {
       throw fail(

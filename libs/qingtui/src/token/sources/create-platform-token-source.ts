@@ -1,14 +1,14 @@
 import type { AxiosInstance } from 'axios';
 import { encryptionKey, resolveAppSecrets } from '../../config/resolve-options.js';
-import type { ResolvedQingtuiOptions } from '../../config/resolved-options.js';
+import type { ResolvedQingtuiOptions } from '../../core/resolved-options.js';
 import type { QingtuiApiError } from '../../errors/qingtui-api.error.js';
 import type { QingtuiEvents } from '../../events/qingtui-events.service.js';
 import type { QingtuiModuleOptions } from '../../interfaces/qingtui-module-options.interface.js';
 import type { TokenFetcher } from '../../platforms/platform.interface.js';
 import { platformNamed } from '../../platforms/platforms.registry.js';
-import type { TokenBackend } from '../backends/token-backend.interface.js';
-import { appKey } from '../backends/token-keys.js';
-import type { PlatformUsage } from '../platform-usage.js';
+import type { TokenBackend } from '../../core/store.js';
+import { appKey } from '../../core/store-keys.js';
+import type { PlatformUsage } from '../../quotas/platform-usage.js';
 import { PlatformTokenSource } from './platform-token.source.js';
 
 /** What the module hands to the token fetchers besides the options. */

@@ -1,8 +1,8 @@
-import type { ResolvedApp } from '../../config/resolved-options.js';
+import type { ResolvedApp } from '../../core/resolved-options.js';
 import { QingtuiError } from '../../errors/qingtui.error.js';
 import type { TokenFetcher } from '../../platforms/platform.interface.js';
-import type { TokenGrant, TokenRecord } from '../token-record.interface.js';
-import type { ProbeVerdict, RenewalReason, TokenSource } from '../token-source.interface.js';
+import type { TokenGrant, TokenRecord } from '../../core/credential-record.js';
+import type { ProbeVerdict, RenewalReason, TokenSource } from '../../core/credential-source.js';
 
 /**
  * Central mode: each app's tokens come from its platform, through the token fetcher its platform

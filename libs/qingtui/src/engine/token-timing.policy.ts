@@ -1,7 +1,7 @@
-import type { ResolvedQingtuiOptions } from '../config/resolved-options.js';
-import type { TokenFetchSemantics } from '../platforms/platform.interface.js';
-import type { TokenGrant, TokenRecord } from './token-record.interface.js';
-import type { RenewalReason } from './token-source.interface.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
+import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
+import type { TokenGrant, TokenRecord } from '../core/credential-record.js';
+import type { RenewalReason } from '../core/credential-source.js';
 
 /** Least spacing of two fetches that got the same token back. */
 const SAME_TOKEN_MIN_SPACING_MS = 200;
@@ -36,7 +36,7 @@ const HANDOVER_SAFETY_MS = 250;
 export class TokenTimingPolicy {
   constructor(
     private readonly refresh: ResolvedQingtuiOptions['refresh'],
-    private readonly semantics: TokenFetchSemantics,
+    readonly semantics: TokenFetchSemantics,
     private readonly now: () => number = Date.now,
   ) {}
 

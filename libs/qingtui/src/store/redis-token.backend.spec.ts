@@ -1,9 +1,9 @@
 import { createClient } from '@keyv/redis';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../token-record.interface.js';
+import type { TokenRecord } from '../core/credential-record.js';
 import { RedisTokenBackend } from './redis-token.backend.js';
-import { tokenKey } from './token-keys.js';
+import { tokenKey } from '../core/store-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const backends: RedisTokenBackend[] = [];
@@ -20,7 +20,13 @@ async function backend(prefix: string): Promise<RedisTokenBackend> {
 
 function record(generation: number, token = `tok-${generation}`): TokenRecord {
   const now = Date.now();
-  return { accessToken: token, issuedAt: now, expiresAt: now + 60_000, generation, origin: 'credentials' };
+  return {
+    accessToken: token,
+    issuedAt: now,
+    expiresAt: now + 60_000,
+    generation,
+    origin: 'credentials',
+  };
 }
 
 afterEach(async () => {
@@ -119,7 +125,11 @@ describe('RedisTokenBackend (real Redis)', () => {
 
   it('reports degraded and falls back to memory when an optional Redis cannot be reached', async () => {
     const prefix = `test-${randomUUID()}`;
-    const b = new RedisTokenBackend({ url: 'redis://127.0.0.1:1', keyPrefix: prefix, optional: true });
+    const b = new RedisTokenBackend({
+      url: 'redis://127.0.0.1:1',
+      keyPrefix: prefix,
+      optional: true,
+    });
     backends.push(b);
     await b.connect();
     const key = tokenKey(prefix, 'qingtui', 'app', 'token');

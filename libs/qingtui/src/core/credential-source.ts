@@ -1,5 +1,5 @@
-import type { ResolvedApp } from '../config/resolved-options.js';
-import type { TokenGrant, TokenRecord } from './token-record.interface.js';
+import type { ResolvedApp } from './resolved-options.js';
+import type { TokenGrant, TokenRecord } from './credential-record.js';
 
 /** What the platform said of a token used for a cheap read. */
 export type ProbeVerdict = 'accepted' | 'rejected' | 'unknown';
@@ -20,12 +20,15 @@ export interface TokenSource {
    * Obtain a token to replace `current`.
    * @param current the newest stored record, if any (holds the refresh_token)
    * @param staleToken for a passive refresh: the token a caller saw rejected
+   * @param parent for a kind fetched with another credential (a JS-SDK ticket, with the app's
+   *   access_token): that credential's current value
    */
   renew(
     app: ResolvedApp,
     current: TokenRecord | undefined,
     reason: RenewalReason,
     staleToken?: string,
+    parent?: string,
   ): Promise<TokenGrant>;
   /**
    * Whether the platform still accepts `token` (one cheap platform read). Sources that cannot

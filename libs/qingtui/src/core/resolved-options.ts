@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import type { QuotaRules, TokenFetchSemantics } from '../platforms/platform.interface.js';
+import type { QuotaRules, TokenFetchSemantics } from './fetch-semantics.js';
 
 /**
  * An app after validation, as the rest of the library sees it: public facts only (its secret

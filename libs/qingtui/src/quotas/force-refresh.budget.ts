@@ -1,8 +1,8 @@
-import type { ResolvedApp } from '../config/resolved-options.js';
+import type { ResolvedApp } from '../core/resolved-options.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { messages } from '../qingtui.messages.js';
-import type { TokenBackend } from './backends/token-backend.interface.js';
-import { appKey } from './backends/token-keys.js';
+import type { TokenBackend } from '../core/store.js';
+import { appKey } from '../core/store-keys.js';
 import { nextPlatformDayAt, platformDayOf } from './platform-usage.js';
 
 /**
@@ -63,14 +63,11 @@ function refusal(
   retryAfterMs: number,
   label: string,
 ): QingtuiApiError {
-  return new QingtuiApiError(
+  return QingtuiApiError.heldBack({
     kind,
-    undefined,
-    message,
-    'force-refresh',
-    undefined,
-    false,
+    errmsg: message,
+    endpoint: 'force-refresh',
     retryAfterMs,
-    label,
-  );
+    platform: label,
+  });
 }

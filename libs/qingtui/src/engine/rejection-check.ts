@@ -1,4 +1,4 @@
-import type { ProbeVerdict } from './token-source.interface.js';
+import type { ProbeVerdict } from '../core/credential-source.js';
 
 /**
  * First spacing of two probes of a token the platform keeps accepting, on a report by a reporter

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CacheTokenBackend } from './backends/memory-token.backend.js';
+import { CacheTokenBackend } from '../store/memory-token.backend.js';
 import { PlatformUsage, type UsageKeys } from './platform-usage.js';
 
 /** Keys as the module builds them: a new count after each reset of the day's quota. */

@@ -1,8 +1,8 @@
 import { createCache, type Cache } from 'cache-manager';
-import type { ResolvedQingtuiOptions } from '../../config/resolved-options.js';
-import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
+import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
-import type { TokenBackend } from './token-backend.interface.js';
+import type { TokenBackend } from '../core/store.js';
 
 /** The optional peers of the Redis backend: installed by the applications that use Redis only. */
 const REDIS_PACKAGES = ['@keyv/redis', 'keyv'];

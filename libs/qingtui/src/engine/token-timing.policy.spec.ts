@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenFetchSemantics } from '../platforms/platform.interface.js';
-import type { TokenRecord } from './token-record.interface.js';
+import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
+import type { TokenRecord } from '../core/credential-record.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 
 const REFRESH = { ratio: 0.8, minValidityMs: 30_000, jitterRatio: 0.02, sweepIntervalMs: 5_000 };

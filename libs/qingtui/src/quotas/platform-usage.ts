@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiEvents } from '../events/qingtui-events.service.js';
-import type { QuotaRules } from '../platforms/platform.interface.js';
+import type { QuotaRules } from '../core/fetch-semantics.js';
+import type { PlatformCallCounter, PlatformCallKind } from '../core/platform-calls.js';
 import { messages } from '../qingtui.messages.js';
-import type { TokenBackend } from './backends/token-backend.interface.js';
+import { nextPlatformDayAt, platformDayOf } from './platform-day.js';
+import type { TokenBackend } from '../core/store.js';
 
-/** Kinds of platform call counted against the daily quota. */
-export type PlatformCallKind = 'token' | 'refresh' | 'api';
+export type { PlatformCallKind } from '../core/platform-calls.js';
+export { nextPlatformDayAt, platformDayOf } from './platform-day.js';
 
 /**
  * What a call is for, which decides whether it may use the quota's reserve:
@@ -47,19 +49,6 @@ export const QUOTA_WARNING_RATIO = 0.8;
 /** Share of the quota kept for renewals only (the last 10%). */
 export const QUOTA_RESERVE_RATIO = 0.9;
 
-const CST_OFFSET_MS = 8 * 3600 * 1000;
-const DAY_MS = 24 * 3600 * 1000;
-
-/** The platform's day (Beijing time) of an instant, `YYYY-MM-DD`. */
-export function platformDayOf(now: number): string {
-  return new Date(now + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** Epoch ms of the next Beijing midnight. */
-export function nextPlatformDayAt(now: number): number {
-  return Math.floor((now + CST_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - CST_OFFSET_MS;
-}
-
 interface AppCounts {
   day: string;
   /** How many times the platform's quota was reset today (WeChat clear_quota/v2): a new count each time. */
@@ -96,7 +85,7 @@ const UNLIMITED: QuotaRules = { counted: ['token', 'refresh', 'api'] };
  * that a restart or a fleet of instances does not reset what is known. Recording never waits for
  * the store: hot paths add to the local estimate and the shared total follows.
  */
-export class PlatformUsage {
+export class PlatformUsage implements PlatformCallCounter {
   private readonly logger = new Logger('QingtuiQuota');
   private readonly counts = new Map<string, AppCounts>();
 

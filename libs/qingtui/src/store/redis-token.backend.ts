@@ -3,11 +3,11 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { randomUUID } from 'node:crypto';
-import type { TokenRecord } from '../token-record.interface.js';
+import type { TokenRecord } from '../core/credential-record.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
-import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
-import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
+import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
+import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { redactCredentials as redact } from './redact-credentials.js';
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -280,16 +280,18 @@ export class RedisTokenBackend implements TokenBackend {
     const ttl = recordTtlMs(record, now);
     const payload = JSON.stringify({ value: JSON.stringify(record), expires: now + ttl });
     try {
-      const written = await this.run('write', () => this.client.eval(FENCED_WRITE, {
-        keys: [key],
-        arguments: [
-          expectedGeneration === undefined ? '' : String(expectedGeneration),
-          payload,
-          String(ttl),
-          this.channel,
-          `${this.instanceId}|${key}`,
-        ],
-      }));
+      const written = await this.run('write', () =>
+        this.client.eval(FENCED_WRITE, {
+          keys: [key],
+          arguments: [
+            expectedGeneration === undefined ? '' : String(expectedGeneration),
+            payload,
+            String(ttl),
+            this.channel,
+            `${this.instanceId}|${key}`,
+          ],
+        }),
+      );
       return written === 1;
     } catch {
       return true;
@@ -300,19 +302,24 @@ export class RedisTokenBackend implements TokenBackend {
     if (!this.usable()) return this.local.tryLock();
     const owner = `${this.instanceId}:${randomUUID()}`;
     try {
-      const ok = await this.run('lock', () => this.client.set(key, owner, { NX: true, PX: leaseMs }));
+      const ok = await this.run('lock', () =>
+        this.client.set(key, owner, { NX: true, PX: leaseMs }),
+      );
       if (ok !== 'OK') return undefined;
     } catch {
       return this.local.tryLock();
     }
     // Watchdog: a live holder keeps extending its short lease, so a holder that dies (SIGKILL)
     // blocks the others for at most one lease, not for the longest renewal imaginable.
-    const watchdog = setInterval(() => {
-      if (!this.usable()) return;
-      this.withTimeout(
-        this.client.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(leaseMs)] }),
-      ).catch(() => undefined);
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const watchdog = setInterval(
+      () => {
+        if (!this.usable()) return;
+        this.withTimeout(
+          this.client.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(leaseMs)] }),
+        ).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     watchdog.unref();
     this.watchdogs.add(watchdog);
     return {
@@ -440,7 +447,6 @@ export class RedisTokenBackend implements TokenBackend {
 
 /** How often the heartbeat checks that Redis answers. */
 const HEARTBEAT_MS = 1_000;
-
 
 function safeParse(text: string): unknown {
   try {

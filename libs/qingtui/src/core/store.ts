@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../token-record.interface.js';
+import type { TokenRecord } from './credential-record.js';
 
 /** A held renewal lock. */
 export interface TokenLease {

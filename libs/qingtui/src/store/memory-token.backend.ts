@@ -1,7 +1,7 @@
 import { createCache, type Cache } from 'cache-manager';
-import type { TokenRecord } from '../token-record.interface.js';
+import type { TokenRecord } from '../core/credential-record.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
-import type { BackendState, TokenBackend, TokenLease } from './token-backend.interface.js';
+import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
 
 const NO_LEASE: TokenLease = { release: () => Promise.resolve() };
 

@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../token-record.interface.js';
+import type { TokenRecord } from '../core/credential-record.js';
 
 /**
  * How long a record is worth keeping: as long as its access_token or its refresh_token lives

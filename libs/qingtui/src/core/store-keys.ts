@@ -1,0 +1,72 @@
+import type { ResolvedApp } from './resolved-options.js';
+
+/** What a store key holds. */
+export type TokenKeyKind =
+  | 'token'
+  | 'lock'
+  | 'token-call'
+  | `probe:${string}`
+  | 'force-call'
+  | `force:${string}`
+  | `calls:${string}`
+  | `quota-exhausted:${string}`
+  | `quota-clears:${string}`
+  | `kind:${string}`;
+
+/**
+ * Builds every store key, in one place: `prefix:namespace:appId:kind`, where the namespace is the
+ * app's platform (or a distinct one, such as WeChat's stable_token) and `appId` its public
+ * identity on that platform (an AppID, WeCom's `corpId/agentId`). No secret ever goes into a key.
+ */
+export function tokenKey(
+  prefix: string,
+  namespace: string,
+  appId: string,
+  kind: TokenKeyKind,
+): string {
+  return `${prefix}:${namespace}:${appId}:${kind}`;
+}
+
+/** A store key of one app. */
+export function appKey(
+  prefix: string,
+  app: Pick<ResolvedApp, 'keyNamespace' | 'appId'>,
+  kind: TokenKeyKind,
+): string {
+  return tokenKey(prefix, app.keyNamespace, app.appId, kind);
+}
+
+/** The store keys of one credential kind of one app. */
+export interface CredentialKeys {
+  /** Its record. */
+  readonly record: string;
+  /** Its renewal lock. */
+  readonly lock: string;
+  /** The shared slot of a probe of one generation, under one of the two probe schedules. */
+  probe(schedule: string, generation: number): string;
+}
+
+/**
+ * Keys of a credential kind: the access_token (`token`) keeps the keys it always had
+ * (`…:token`, `…:lock`, `…:probe:…`), so that instances of every version share one record;
+ * any other kind lives under `…:kind:<name>` (`…:kind:<name>:lock`...).
+ */
+export function credentialKeys(
+  prefix: string,
+  app: Pick<ResolvedApp, 'keyNamespace' | 'appId'>,
+  kind: string,
+): CredentialKeys {
+  if (kind === 'token') {
+    return {
+      record: appKey(prefix, app, 'token'),
+      lock: appKey(prefix, app, 'lock'),
+      probe: (schedule, generation) => appKey(prefix, app, `probe:${schedule}:${generation}`),
+    };
+  }
+  return {
+    record: appKey(prefix, app, `kind:${kind}`),
+    lock: appKey(prefix, app, `kind:${kind}:lock`),
+    probe: (schedule, generation) =>
+      appKey(prefix, app, `kind:${kind}:probe:${schedule}:${generation}`),
+  };
+}

@@ -1,0 +1,272 @@
+import type { Logger } from '@nestjs/common';
+import type { AppCatalogue } from '../config/app-catalogue.js';
+import type { CredentialKind } from '../core/credential-kind.js';
+import type { TokenRecord } from '../core/credential-record.js';
+import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
+import type { TokenBackend } from '../core/store.js';
+import { credentialKeys } from '../core/store-keys.js';
+import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import type { QingtuiEvents } from '../events/qingtui-events.service.js';
+import { messages } from '../qingtui.messages.js';
+import type { PlatformUsage } from '../quotas/platform-usage.js';
+import { type AppSlot, createAppSlot, heldBackError, idle, liftHold } from './app-slot.js';
+import { type AppTokenStatus, infoOf, statusOf, type TokenInfo } from './credential-status.js';
+import { RenewalRunner } from './renewal-runner.js';
+import type { RenewalTimers } from './renewal-timers.js';
+import { StaleReportVerifier } from './stale-report.verifier.js';
+import { TokenTimingPolicy } from './token-timing.policy.js';
+
+export interface CredentialEngineDeps {
+  options: ResolvedQingtuiOptions;
+  catalogue: AppCatalogue;
+  backend: TokenBackend;
+  usage: PlatformUsage;
+  events: QingtuiEvents;
+  timers: RenewalTimers;
+  logger: Logger;
+  /** The clock of every decision (epoch ms). @default Date.now */
+  now?: () => number;
+}
+
+const noop = () => undefined;
+const valueOf = (record: TokenRecord) => record.accessToken;
+
+/**
+ * The lifecycle of one credential kind for every configured app (see `CredentialKind`): a
+ * cache answered from memory in steady state; renewals single-flight per app, locked and fenced
+ * across the instances sharing the store, timed from the kind's fetch semantics; passive
+ * refresh that renews only a value the platform really refuses; bounded holds after failures;
+ * quota gates; events. It orchestrates small collaborators that return results:
+ * `LockedRenewal`, `StaleReportVerifier`, `holdAfter`, `TokenTimingPolicy`, `RenewalTimers`.
+ */
+export class CredentialEngine {
+  private readonly slots = new Map<string, AppSlot>();
+  private readonly slotsByKey = new Map<string, AppSlot>();
+  private readonly runner: RenewalRunner;
+  private readonly verifier: StaleReportVerifier;
+  private readonly now: () => number;
+
+  constructor(
+    readonly kind: CredentialKind,
+    private readonly deps: CredentialEngineDeps,
+  ) {
+    const { options, backend, usage, logger } = deps;
+    this.now = deps.now ?? Date.now;
+    for (const app of deps.catalogue.apps()) {
+      const timing = new TokenTimingPolicy(options.refresh, kind.semanticsOf(app), this.now);
+      const keys = credentialKeys(options.keyPrefix, app, kind.name);
+      const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
+      this.slots.set(app.name, slot);
+      this.slotsByKey.set(keys.record, slot);
+    }
+    this.runner = new RenewalRunner(kind, { ...deps, now: this.now });
+    this.verifier = new StaleReportVerifier({
+      probe: kind.source.probe?.bind(kind.source),
+      backend,
+      usage,
+      logger,
+      now: this.now,
+    });
+    backend.onRemoteChange((key) => {
+      const slot = this.slotsByKey.get(key);
+      if (slot) void this.runner.reconcile(slot);
+    });
+    // A store that comes back (restarted empty, say) is brought in line at once.
+    backend.onRecovered?.(() => {
+      for (const slot of this.slots.values()) void this.runner.reconcile(slot);
+    });
+  }
+
+  /** The current value of the app's credential; waits for the platform only without a valid one. */
+  value(app?: string): Promise<string> {
+    return this.read(app, valueOf);
+  }
+
+  /** Like `value()`, with the expiry. */
+  info(app?: string): Promise<TokenInfo> {
+    return this.read(app, infoOf);
+  }
+
+  /**
+   * A caller (or, `firstHand`, the library's own interceptor) says the platform rejected
+   * `stale`. Renews only if it is still current and the rejection is confirmed (see
+   * `StaleReportVerifier`). Resolves to the value to use now.
+   */
+  async reportStale(
+    app: string | undefined,
+    stale: string,
+    firstHand: boolean,
+    reporter: string,
+  ): Promise<TokenInfo> {
+    const slot = this.requireSlot(app);
+    // Let a renewal that is already running finish: it may well replace the stale value.
+    await idle(slot);
+    const current = slot.record;
+    if (current === undefined || !slot.timing.usable(current)) {
+      const renewed = await this.getSlow(slot);
+      this.runner.report.staleReported(slot, firstHand, 'already-replaced');
+      return infoOf(renewed);
+    }
+    if (current.accessToken !== stale) {
+      this.runner.report.staleReported(slot, firstHand, 'already-replaced');
+      return infoOf(current);
+    }
+    const verdict = await this.verifier.verify(slot, stale, firstHand, reporter);
+    if (verdict !== 'confirmed') {
+      if (verdict === 'skipped' && this.deps.backend.kind !== 'memory')
+        await this.runner.reconcile(slot);
+      // Another instance may have renewed meanwhile (its store write was just adopted).
+      const latest = slot.record;
+      if (latest && latest.accessToken !== stale && slot.timing.usable(latest)) {
+        this.runner.report.staleReported(slot, firstHand, 'already-replaced');
+        return infoOf(latest);
+      }
+      this.runner.report.staleReported(slot, firstHand, 'refused');
+      return infoOf(current);
+    }
+    this.deps.logger.log(messages.staleReported(slot.app.name, stale));
+    if (firstHand) slot.lastRejectionRenewalAt = this.now();
+    try {
+      const renewed = await this.runner.flight(slot, 'stale', stale);
+      this.runner.report.staleReported(slot, firstHand, 'renewed');
+      return infoOf(renewed);
+    } catch (error) {
+      const record = slot.record;
+      if (record && record.accessToken !== stale && this.now() < record.expiresAt) {
+        return infoOf(record);
+      }
+      throw error;
+    }
+  }
+
+  /** Credentials were replaced: lifts the credential back-off, and renews at once if needed. */
+  credentialsChanged(app?: string): void {
+    const slots = app === undefined ? [...this.slots.values()] : [this.requireSlot(app)];
+    for (const slot of slots) {
+      slot.credentialFailures = 0;
+      if (slot.holdReason !== 'credentials') continue;
+      liftHold(slot);
+      if (!slot.record || !slot.timing.usable(slot.record)) this.runner.schedule(slot, this.now());
+    }
+  }
+
+  /**
+   * A forced refresh within the kind's budget (see `ForceRefreshBudget`), once no renewal is in
+   * flight. A refused one leaves the value in use untouched.
+   */
+  async forceRefresh(app: string | undefined): Promise<TokenInfo> {
+    const slot = this.requireSlot(app);
+    await idle(slot);
+    return infoOf(await this.runner.flight(slot, 'force'));
+  }
+
+  /** State of every app's credential. */
+  status(): AppTokenStatus[] {
+    const now = this.now();
+    return [...this.slots.values()].map((slot) =>
+      statusOf(slot, this.deps.usage.get(slot.app.name), now),
+    );
+  }
+
+  /** Fetches every app's credential (failures are held back and retried in the background). */
+  async prefetch(): Promise<void> {
+    await Promise.all(
+      [...this.slots.values()].map((slot) => this.runner.flight(slot, 'initial').catch(noop)),
+    );
+  }
+
+  /** Stops timers and waits for the renewals in flight. */
+  async stop(): Promise<void> {
+    this.runner.stop();
+    await Promise.allSettled(
+      [...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])),
+    );
+  }
+
+  /** Brings every app's record in line with the shared store (see `reconcile`). */
+  reconcileAll(): void {
+    if (this.deps.backend.kind === 'memory') return;
+    for (const slot of this.slots.values()) void this.runner.reconcile(slot);
+  }
+
+  /** Safety net: renews any app whose timer did not fire, and re-reads the shared call counts. */
+  sweep(): void {
+    const now = this.now();
+    for (const slot of this.slots.values()) {
+      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
+      if (slot.inflight) continue;
+      const due = Math.max(
+        slot.nextRenewalAt ?? (slot.record ? slot.timing.renewAt(slot.record) : now),
+        slot.holdUntil,
+      );
+      if (now >= due + 1_000) void this.runner.renewInBackground(slot);
+    }
+  }
+
+  /**
+   * Lifts a hold for the quota once the quota allows renewals again (it was reset with
+   * `clearQuota`, here or on another instance), and renews at once if no usable value is held.
+   */
+  liftQuotaHold(app: string): void {
+    const slot = this.requireSlot(app);
+    if (slot.holdReason !== 'quota' || this.now() >= slot.holdUntil) return;
+    if (!this.deps.usage.allows(slot.app.name, 'renewal', this.kind.callKind)) return;
+    liftHold(slot);
+    if (!slot.record || !slot.timing.usable(slot.record)) this.runner.schedule(slot, this.now());
+  }
+
+  // ---------------------------------------------------------------- read path
+
+  /** The hot path: answered from memory while the value is served; no store, no platform. */
+  private read<T>(app: string | undefined, as: (record: TokenRecord) => T): Promise<T> {
+    const slot = this.slotOf(app);
+    if (slot === undefined) return Promise.reject(this.deps.catalogue.unknown(app));
+    const record = slot.record;
+    if (record !== undefined && this.now() < slot.serveUntil) return Promise.resolve(as(record));
+    return this.getSlow(slot).then(as);
+  }
+
+  private slotOf(app: string | undefined): AppSlot | undefined {
+    const found = this.deps.catalogue.find(app);
+    return found && this.slots.get(found.name);
+  }
+
+  private requireSlot(app: string | undefined): AppSlot {
+    const slot = this.slotOf(app);
+    if (slot === undefined) throw this.deps.catalogue.unknown(app);
+    return slot;
+  }
+
+  private heldBack(slot: AppSlot): QingtuiApiError {
+    return heldBackError(slot, this.now(), this.kind.labelOf(slot.app));
+  }
+
+  private async getSlow(slot: AppSlot): Promise<TokenRecord> {
+    const record = slot.record;
+    const valid = record !== undefined && this.now() < record.expiresAt;
+    // While calls are held back after a failure, a renewal is never started for a caller, in any
+    // phase of the value's life: the background attempts go on at their own pace. A value that
+    // still lives (past the point where it is handed out, but not expired) is served to its end;
+    // without one, callers are answered at once (the last error, with when to come back), never
+    // one platform call per request nor a wait on an attempt against a platform that may hang.
+    if (this.now() < slot.holdUntil && !slot.inflight) {
+      if (valid) return record;
+      throw this.heldBack(slot);
+    }
+    if (!valid && slot.failures > 0 && slot.inflight) throw this.heldBack(slot);
+    slot.waits += 1;
+    try {
+      return await this.runner.flight(slot, record ? 'expired' : 'initial');
+    } catch (error) {
+      // A failed renewal never fails a caller while the value it has is still accepted.
+      const current = slot.record;
+      if (current && this.now() < current.expiresAt) return current;
+      // The failure has just held calls back: the callers that shared the attempt are told when
+      // to come back (`retryAfterMs`), like every caller after them.
+      if (error === slot.lastFailure && this.now() < slot.holdUntil) {
+        throw this.heldBack(slot);
+      }
+      throw error;
+    }
+  }
+}
