@@ -27,6 +27,21 @@ module.exports = {
       from: { path: '^libs/qingtui/src/platforms/' },
       to: { path: '^libs/qingtui/src/(engine|token|http|clients|qingtui\\.module)' },
     },
+    {
+      name: 'no-orphans',
+      severity: 'error',
+      comment: 'A source file nothing imports is dead code (entry points and package exports aside).',
+      from: {
+        orphan: true,
+        pathNot: [
+          '\\.spec\\.ts$',
+          '(^|/)(index|main)\\.ts$',
+          '^libs/qingtui-sandbox/src/testing/',
+          '\\.d\\.ts$',
+        ],
+      },
+      to: {},
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

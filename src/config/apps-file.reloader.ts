@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import { SecretRedactor } from '../logging/secret-redactor.js';
+import { withSecret } from './app-secrets.js';
 import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { mergeApps } from './merge-apps.js';
@@ -20,6 +21,7 @@ import {
   identityOf,
   secretOf,
   type ServerApp,
+  type ServerAppEntry,
   type ServerConfig,
 } from './server-config.interface.js';
 
@@ -57,7 +59,8 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AppsFile');
   /** The apps the server runs (fixed until a restart). */
   private readonly running: readonly ServerApp[];
-  private readonly envApp: ServerApp | undefined;
+  /** The app of `QINGTUI_APP_ID`, with its secret (merged with the file at each reload). */
+  private readonly envApp: ServerAppEntry | undefined;
   private readonly secrets = new Map<string, string>();
   private readonly file: string | undefined;
   private digest: string | undefined;
@@ -71,9 +74,15 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
   ) {
     const platform = config.get('platform', { infer: true });
     this.running = platform.mode === 'platform' ? platform.apps : [];
-    this.envApp = platform.mode === 'platform' && platform.hasEnvApp ? platform.apps[0] : undefined;
     this.file = platform.mode === 'platform' ? platform.appsFile : undefined;
-    for (const app of this.running) this.secrets.set(app.name, secretOf(app));
+    for (const app of this.running) {
+      if (platform.mode === 'platform') this.secrets.set(app.name, platform.secrets.get(app.name)!);
+    }
+    const first = this.running[0];
+    this.envApp =
+      platform.mode === 'platform' && platform.hasEnvApp && first !== undefined
+        ? withSecret(first, this.secrets.get(first.name)!)
+        : undefined;
   }
 
   /** The apps file being watched, if any. */
@@ -132,7 +141,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     if (reason === 'change' && digest === this.digest) return outcome;
     this.digest = digest;
 
-    let next: ServerApp[];
+    let next: ServerAppEntry[];
     try {
       next = mergeApps(this.envApp, readAppsFile(this.file));
     } catch (error) {

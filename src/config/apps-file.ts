@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigValidationError } from './config-validation.error.js';
 import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
-import type { QingtuiPlatformName } from 'nestjs-qingtui';
-import type { ServerApp } from './server-config.interface.js';
+import { QINGTUI_OPTION_RULES, type QingtuiPlatformName } from 'nestjs-qingtui';
+import type { ServerAppEntry } from './server-config.interface.js';
 
 /** App names the library accepts: letters, digits, `_`, `-`, `.`; at most 64. */
-export const APP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const APP_NAME_PATTERN = QINGTUI_OPTION_RULES.appName.pattern;
 
 /** The fields of each platform's entries: required strings, then optional fields. */
 const SHAPES = {
@@ -41,7 +41,7 @@ const EXPECTED =
  * JSON parser's message would show a piece of it, possibly a secret).
  * @throws ConfigValidationError naming `QINGTUI_APPS_FILE`
  */
-export function readAppsFile(path: string, cwd = process.cwd()): ServerApp[] {
+export function readAppsFile(path: string, cwd = process.cwd()): ServerAppEntry[] {
   const file = resolve(cwd, path);
   const fail = (problem: string): never => {
     throw new ConfigValidationError('QINGTUI_APPS_FILE', `(${file}) ${problem}`);
@@ -65,7 +65,7 @@ export function readAppsFile(path: string, cwd = process.cwd()): ServerApp[] {
   return parsed.map((item: unknown, index) => readApp(item, `[${index}]`, fail));
 }
 
-function readApp(item: unknown, at: string, fail: (problem: string) => never): ServerApp {
+function readApp(item: unknown, at: string, fail: (problem: string) => never): ServerAppEntry {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     return fail(`${at} must be an object: ${EXPECTED}`);
   }

@@ -4,7 +4,7 @@ import {
   describeIdentity,
   identityOf,
   type QingtuiServerApp,
-  type ServerApp,
+  type ServerAppEntry,
 } from './server-config.interface.js';
 
 /**
@@ -14,10 +14,10 @@ import {
  * @throws ConfigValidationError naming `QINGTUI_APPS_FILE`, the index and the field
  */
 export function mergeApps(
-  envApp: ServerApp | undefined,
-  fileApps: readonly ServerApp[],
-): ServerApp[] {
-  const apps: ServerApp[] = envApp === undefined ? [] : [envApp];
+  envApp: ServerAppEntry | undefined,
+  fileApps: readonly ServerAppEntry[],
+): ServerAppEntry[] {
+  const apps: ServerAppEntry[] = envApp === undefined ? [] : [envApp];
   fileApps.forEach((app, index) => {
     const clash = apps.find((a) => a.name === app.name);
     if (clash) {

@@ -38,11 +38,30 @@ export interface WecomServerApp {
   secret: string;
 }
 
-/** One app of the server's configuration (`QINGTUI_APP_ID` or an entry of `QINGTUI_APPS_FILE`). */
-export type ServerApp = QingtuiServerApp | WechatServerApp | WecomServerApp;
+/**
+ * One app as read from `QINGTUI_APP_ID` or an entry of `QINGTUI_APPS_FILE`, with its secret. Only
+ * the configuration's readers hold these; the validated configuration keeps `ServerApp`.
+ */
+export type ServerAppEntry = QingtuiServerApp | WechatServerApp | WecomServerApp;
 
-/** The secret of an app, whatever its platform calls it. */
-export function secretOf(app: ServerApp): string {
+/** One app of the validated configuration: its public identity, without its secret. */
+export type ServerApp = ServerAppEntry extends infer T
+  ? T extends ServerAppEntry
+    ? Omit<T, 'appSecret' | 'secret'>
+    : never
+  : never;
+
+/**
+ * The apps' secrets by app name (`ServerAppSecrets`): what the configuration holds instead of the
+ * secrets themselves.
+ */
+export interface AppSecretVault {
+  get(name: string): string | undefined;
+  values(): string[];
+}
+
+/** The secret of an app entry, whatever its platform calls it. */
+export function secretOf(app: ServerAppEntry): string {
   return app.platform === 'wecom' ? app.secret : app.appSecret;
 }
 
@@ -83,7 +102,10 @@ export type PlatformConfig =
        * platform without one uses the library's default (its production host).
        */
       baseUrls: Partial<Record<QingtuiPlatformName, string>>;
+      /** The apps, without their secrets. */
       apps: ServerApp[];
+      /** Their secrets, by app name, out of reach of any dump of the configuration. */
+      secrets: AppSecretVault;
       /** Whether `apps[0]` is the app of `QINGTUI_APP_ID` (the others come from the file). */
       hasEnvApp: boolean;
       /** Absolute path of `QINGTUI_APPS_FILE`, when set: watched for AppSecret changes. */

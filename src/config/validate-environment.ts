@@ -1,7 +1,12 @@
-import type { QingtuiPlatformName } from 'nestjs-qingtui';
+import {
+  encryptionKeyProblem,
+  QINGTUI_OPTION_RULES,
+  type QingtuiPlatformName,
+} from 'nestjs-qingtui';
 import { resolve } from 'node:path';
 import { parseApiKeys } from '../auth/api-keys.parser.js';
 import { readAppsFile } from './apps-file.js';
+import { publicApp, ServerAppSecrets } from './app-secrets.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
 import { envApp, mergeApps } from './merge-apps.js';
@@ -79,8 +84,7 @@ const BASE_URL_EXAMPLES: Record<QingtuiPlatformName, string> = {
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-const KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-const MIN_ENCRYPTION_KEY_LENGTH = 32;
+const RULES = QINGTUI_OPTION_RULES;
 
 /**
  * The `validate` function given to `ConfigModule`: turns the raw environment into a typed
@@ -107,8 +111,8 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
       httpTimeoutMs: integerInRange(
         'QINGTUI_HTTP_TIMEOUT_MS',
         env.QINGTUI_HTTP_TIMEOUT_MS,
-        100,
-        120_000,
+        RULES.httpTimeoutMs.min,
+        RULES.httpTimeoutMs.max,
       ),
       refreshRatio: ratio(env.QINGTUI_REFRESH_RATIO),
       wechatTokenOverlapMs: integerInRange(
@@ -148,10 +152,11 @@ function integerInRange(
 function ratio(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.1 || n > 0.95) {
+  const { min, max } = RULES.refreshRatio;
+  if (!Number.isFinite(n) || n < min || n > max) {
     throw new ConfigValidationError(
       'QINGTUI_REFRESH_RATIO',
-      `must be a number between 0.1 and 0.95 (got "${value.slice(0, 20)}")`,
+      `must be a number between ${min} and ${max} (got "${value.slice(0, 20)}")`,
     );
   }
   return n;
@@ -248,11 +253,12 @@ function platformConfig(env: ServerEnvironment): PlatformConfig {
       ? undefined
       : envApp(appId, appSecret!, dailyQuota(env.QINGTUI_DAILY_QUOTA));
   const appsFile = file === undefined ? undefined : resolve(file);
-  const apps = mergeApps(single, appsFile === undefined ? [] : readAppsFile(appsFile));
+  const entries = mergeApps(single, appsFile === undefined ? [] : readAppsFile(appsFile));
   return {
     mode: 'platform',
     baseUrls,
-    apps,
+    apps: entries.map(publicApp),
+    secrets: ServerAppSecrets.of(entries),
     hasEnvApp: single !== undefined,
     appsFile,
   };
@@ -320,7 +326,12 @@ function apiKeys(
 function storeConfig(env: ServerEnvironment): ServerConfig['store'] {
   const redis = env.REDIS_URL === undefined ? undefined : parseRedisUrl(env.REDIS_URL);
   const redisOptional = flag('REDIS_OPTIONAL', env.REDIS_OPTIONAL);
-  const redisTimeoutMs = integerInRange('REDIS_TIMEOUT_MS', env.REDIS_TIMEOUT_MS, 50, 60_000);
+  const redisTimeoutMs = integerInRange(
+    'REDIS_TIMEOUT_MS',
+    env.REDIS_TIMEOUT_MS,
+    RULES.redisTimeoutMs.min,
+    RULES.redisTimeoutMs.max,
+  );
   // Settings of a Redis that is not configured would silently do nothing: refuse them.
   for (const [name, value] of [
     ['REDIS_OPTIONAL', redisOptional],
@@ -342,10 +353,10 @@ function storeConfig(env: ServerEnvironment): ServerConfig['store'] {
 
 function keyPrefix(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!KEY_PREFIX_PATTERN.test(value)) {
+  if (!RULES.keyPrefix.pattern.test(value)) {
     throw new ConfigValidationError(
       'QINGTUI_KEY_PREFIX',
-      'may only hold letters, digits, "_", "-" and "." (at most 64 characters)',
+      `may only hold ${RULES.keyPrefix.description}`,
     );
   }
   return value;
@@ -353,11 +364,7 @@ function keyPrefix(value: string | undefined): string | undefined {
 
 function encryptionKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length < MIN_ENCRYPTION_KEY_LENGTH || value.length > 1024) {
-    throw new ConfigValidationError(
-      'QINGTUI_ENCRYPTION_KEY',
-      `must be ${MIN_ENCRYPTION_KEY_LENGTH} to 1024 characters long (e.g. \`openssl rand -base64 33\`); it is ${value.length}`,
-    );
-  }
+  const problem = encryptionKeyProblem(value);
+  if (problem !== undefined) throw new ConfigValidationError('QINGTUI_ENCRYPTION_KEY', problem);
   return value;
 }

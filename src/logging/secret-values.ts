@@ -1,4 +1,4 @@
-import { secretOf, type ServerConfig } from '../config/server-config.interface.js';
+import type { ServerConfig } from '../config/server-config.interface.js';
 
 /**
  * The secret values of the raw environment, for the logger's redactor: `QINGTUI_APP_SECRET`, the
@@ -28,7 +28,7 @@ export function environmentSecrets(env: Record<string, unknown>): string[] {
 export function secretValuesOf(env: Record<string, unknown>, config: ServerConfig): string[] {
   const values = environmentSecrets(env);
   if (config.platform.mode === 'platform') {
-    for (const app of config.platform.apps) values.push(secretOf(app));
+    values.push(...config.platform.secrets.values());
   }
   return values;
 }

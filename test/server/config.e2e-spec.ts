@@ -34,6 +34,28 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
+describe('the validated configuration holds no AppSecret', () => {
+  it('lists the apps without secrets; only the private vault knows them', async () => {
+    const { inspect } = await import('node:util');
+    const WECOM_SECRET = 'wecom-corpsecret-must-not-show-4242';
+    const path = appsFile([
+      { name: 'crm', appId: 'crm-id', appSecret: `${SECRET}-crm` },
+      { name: 'work', platform: 'wecom', corpId: 'ww1', agentId: '1000002', secret: WECOM_SECRET },
+    ]);
+    const config = validateEnvironment({ ...base, QINGTUI_APPS_FILE: path });
+    if (config.platform.mode !== 'platform') throw new Error('platform mode expected');
+    const dumps = [JSON.stringify(config), inspect(config, { depth: 20, showHidden: true })];
+    for (const dump of dumps) {
+      for (const secret of [SECRET, WECOM_SECRET]) expect(dump).not.toContain(secret);
+    }
+    expect(config.platform.apps.map((a) => a.name)).toEqual(['default', 'crm', 'work']);
+    expect(config.platform.apps.every((a) => !('appSecret' in a) && !('secret' in a))).toBe(true);
+    expect(config.platform.secrets.get('default')).toBe(SECRET);
+    expect(config.platform.secrets.get('crm')).toBe(`${SECRET}-crm`);
+    expect(config.platform.secrets.get('work')).toBe(WECOM_SECRET);
+  });
+});
+
 describe('configuration errors name the variable and never show a secret', () => {
   it('PORT must be an integer port', async () => {
     for (const PORT of ['abc', '70000', '-1', '3.5']) {
@@ -190,6 +212,16 @@ describe('configuration errors name the variable and never show a secret', () =>
     expect(error.variable).toBe('QINGTUI_ENCRYPTION_KEY');
     expect(error.message).toContain('must be 32 to 1024 characters long');
     expect(error.message).not.toContain('short-secret-key-99');
+  });
+
+  it('one encryption-key rule: the library refuses what the server refuses, with the same words', async () => {
+    const { encryptionKeyProblem, QINGTUI_OPTION_RULES } = await import('nestjs-qingtui');
+    expect(QINGTUI_OPTION_RULES.encryptionKey).toEqual({ minLength: 32, maxLength: 1024 });
+    const short = 'k'.repeat(31);
+    const server = await configError({ ...base, QINGTUI_ENCRYPTION_KEY: short });
+    expect(server.message).toContain(encryptionKeyProblem(short)!);
+    expect(encryptionKeyProblem('k'.repeat(32))).toBeUndefined();
+    expect(encryptionKeyProblem('k'.repeat(1025))).toContain('32 to 1024');
   });
 
   describe('sandbox mode only when nothing of a deployment is configured', () => {

@@ -17,6 +17,7 @@ export type {
   QingtuiSecret,
 } from './interfaces/qingtui-module-options.interface.js';
 export type { QingtuiOptionsFactory } from './interfaces/qingtui-options-factory.interface.js';
+export { encryptionKeyProblem, QINGTUI_OPTION_RULES } from './config/option-rules.js';
 
 // The platforms: their app shapes, names, rules and production hosts
 export type { QingtuiPlatformName } from './platforms/platforms.registry.js';

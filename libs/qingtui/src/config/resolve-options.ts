@@ -1,4 +1,5 @@
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import { encryptionKeyProblem, QINGTUI_OPTION_RULES } from './option-rules.js';
 import type {
   QingtuiCentralServerOptions,
   QingtuiModuleOptions,
@@ -23,15 +24,16 @@ import type {
   SecretReader,
 } from '../core/resolved-options.js';
 
-const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
+const APP_NAME = QINGTUI_OPTION_RULES.appName.pattern;
+const KEY_PREFIX = QINGTUI_OPTION_RULES.keyPrefix.pattern;
+const RULES = QINGTUI_OPTION_RULES;
 
-/** Validates the refresh_token encryption key (at least 16 characters). */
+/** Validates the refresh_token encryption key (`QINGTUI_OPTION_RULES.encryptionKey`). */
 export function encryptionKey(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length < 16) {
-    throw new QingtuiConfigError('encryptionKey', 'must be a string of at least 16 characters');
-  }
+  if (typeof value !== 'string') throw new QingtuiConfigError('encryptionKey', 'must be a string');
+  const problem = encryptionKeyProblem(value);
+  if (problem !== undefined) throw new QingtuiConfigError('encryptionKey', problem);
   return value;
 }
 
@@ -257,7 +259,14 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
     redisUrl: options.redisUrl,
     keyPrefix,
     refresh: {
-      ratio: number(refresh.ratio, 'refresh.ratio', 0.8, 0.1, 0.95, false),
+      ratio: number(
+        refresh.ratio,
+        'refresh.ratio',
+        0.8,
+        RULES.refreshRatio.min,
+        RULES.refreshRatio.max,
+        false,
+      ),
       minValidityMs: number(refresh.minValidityMs, 'refresh.minValidityMs', 30_000, 0, 3_600_000),
       jitterRatio: number(refresh.jitterRatio, 'refresh.jitterRatio', 0.02, 0, 0.1, false),
       // The sweep job ticks every second: a shorter period could not be honoured.
@@ -274,10 +283,22 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
       baseDelayMs: number(retry.baseDelayMs, 'retry.baseDelayMs', 200, 1, 60_000),
       maxDelayMs: number(retry.maxDelayMs, 'retry.maxDelayMs', 30_000, 1, 600_000),
     },
-    httpTimeoutMs: number(options.httpTimeoutMs, 'httpTimeoutMs', 10_000, 100, 120_000),
+    httpTimeoutMs: number(
+      options.httpTimeoutMs,
+      'httpTimeoutMs',
+      10_000,
+      RULES.httpTimeoutMs.min,
+      RULES.httpTimeoutMs.max,
+    ),
     prefetch: options.prefetch ?? true,
     redisOptional: boolean(options.redisOptional, 'redisOptional', false),
-    redisTimeoutMs: number(options.redisTimeoutMs, 'redisTimeoutMs', 2_000, 50, 60_000),
+    redisTimeoutMs: number(
+      options.redisTimeoutMs,
+      'redisTimeoutMs',
+      2_000,
+      RULES.redisTimeoutMs.min,
+      RULES.redisTimeoutMs.max,
+    ),
     staleReportProbeTtlMs: number(
       options.staleReportProbeTtlMs,
       'staleReportProbeTtlMs',

@@ -172,9 +172,15 @@ export class RenewalRunner {
 
   schedule(slot: AppSlot, at: number): void {
     if (this.stopped) return;
-    slot.nextRenewalAt = this.deps.timers.set(`${this.kind.name}:${slot.app.name}`, at, () => {
+    slot.nextRenewalAt = this.deps.timers.set(this.timerName(slot), at, () => {
       void this.renewInBackground(slot);
     });
+  }
+
+  /** `renew:<app>` for the access_token (the name it always had), `renew:<kind>:<app>` otherwise. */
+  private timerName(slot: AppSlot): string {
+    const kind = this.kind.name === 'token' ? '' : `${this.kind.name}:`;
+    return `renew:${kind}${slot.app.name}`;
   }
 
   async renewInBackground(slot: AppSlot): Promise<void> {

@@ -1,4 +1,5 @@
 import { createCache, type Cache } from 'cache-manager';
+import { parseJson } from '../core/parse-json.js';
 import type { TokenRecord } from '../core/credential-record.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
@@ -22,7 +23,7 @@ export class CacheTokenBackend implements TokenBackend {
 
   async read(key: string): Promise<TokenRecord | undefined> {
     const value = await this.cache.get<unknown>(key);
-    const parsed = typeof value === 'string' ? safeParse(value) : value;
+    const parsed = typeof value === 'string' ? parseJson(value) : value;
     return isTokenRecord(parsed) ? { ...parsed } : undefined;
   }
 
@@ -84,13 +85,5 @@ export class CacheTokenBackend implements TokenBackend {
 
   async close(): Promise<void> {
     // The cache belongs to whoever created it.
-  }
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
