@@ -9,7 +9,7 @@ import {
   checkPositive,
   checkPositiveInteger,
 } from './shared/option-checks.js';
-import type { TicketRepeat } from './shared/ticket-book.js';
+import type { TicketRepeat } from './shared/ticket-kinds.js';
 import {
   DEFAULT_TICKET_REPEAT,
   DEFAULT_TICKET_TTL_SECONDS,

@@ -1,5 +1,5 @@
 import type { SandboxPlatform } from '../sandbox.options.js';
-import { TICKET_KINDS, type TicketKind } from './ticket-book.js';
+import { TICKET_KINDS, type TicketKind } from './ticket-kinds.js';
 
 /** How a new access token came to be issued. */
 export type GrantKind = 'credentials' | 'refresh' | 'stable' | 'force';

@@ -1,5 +1,5 @@
 import { checkOneOf, checkPositive } from './option-checks.js';
-import type { TicketRepeat, TicketRules } from './ticket-book.js';
+import type { TicketRepeat, TicketRules } from './ticket-kinds.js';
 
 /** Default lifetime of JS-SDK tickets (seconds): 2 hours, as on all three platforms. */
 export const DEFAULT_TICKET_TTL_SECONDS = 7200;

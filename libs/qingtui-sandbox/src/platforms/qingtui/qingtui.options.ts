@@ -3,7 +3,7 @@
  * defaults, and the resolved shape its emulation reads.
  */
 import { checkNonEmptyString } from '../../shared/option-checks.js';
-import type { TicketRules } from '../../shared/ticket-book.js';
+import type { TicketRules } from '../../shared/ticket-kinds.js';
 
 /** Qingtui edition of an app. It decides the app's daily call quota. */
 export type Edition = 'free-unverified' | 'free-verified' | 'enterprise';

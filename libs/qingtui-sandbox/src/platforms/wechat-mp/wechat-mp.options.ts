@@ -9,7 +9,7 @@ import {
   checkNumber,
   checkPositive,
 } from '../../shared/option-checks.js';
-import type { TicketRepeat, TicketRules } from '../../shared/ticket-book.js';
+import type { TicketRepeat, TicketRules } from '../../shared/ticket-kinds.js';
 import { resolveTicketRules } from '../../shared/ticket-options.js';
 
 /** A WeChat Official Account registered on the sandbox. */

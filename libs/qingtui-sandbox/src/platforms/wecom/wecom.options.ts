@@ -8,7 +8,7 @@ import {
   checkOneOf,
   checkPositive,
 } from '../../shared/option-checks.js';
-import type { TicketRepeat, TicketRules } from '../../shared/ticket-book.js';
+import type { TicketRepeat, TicketRules } from '../../shared/ticket-kinds.js';
 import { resolveTicketRules } from '../../shared/ticket-options.js';
 
 /** A WeCom app (自建应用) registered on the sandbox. */
