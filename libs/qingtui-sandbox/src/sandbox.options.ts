@@ -154,9 +154,9 @@ export interface SandboxOptions {
    * @default 'same'
    */
   ticketRepeat?: TicketRepeat;
-  /** WeChat's rules (overlap, quotas, stable_token windows and limits). @default the platform's values */
+  /** WeChat's rules (overlap, quotas, stable_token windows and limits, tickets). @default the platform's values */
   wechatRules?: WechatRules;
-  /** WeCom's rules (lifetime, frequency limit). @default the platform's values */
+  /** WeCom's rules (lifetime, frequency limit, tickets and their hourly limits). @default the platform's values */
   wecomRules?: WecomRules;
   /**
    * Clock in epoch milliseconds, shared by every platform. Inject one to move

@@ -43,6 +43,7 @@ const NOT_FOUND: Reply = { status: 404, json: { errcode: 404, errmsg: 'not found
  *   `/cgi-bin/clear_quota/v2`, and `/cgi-bin/getcallbackip` as business call.
  * - WeCom: `/cgi-bin/gettoken` (one token per app, the same answer while it is
  *   valid) and `/cgi-bin/get_api_domain_ip` as business call.
+ * - JS-SDK tickets on all three (see {@link QingtuiSandbox.ticketStatus}).
  *
  * Tests steer it in process through the methods below, or over HTTP through
  * the `/__sandbox/*` control API, read exact counters, and can inject faults
