@@ -184,6 +184,38 @@ describe('parseSandboxCli', () => {
     expect(message(['--wechat-overlap', '-1'])).toMatch(/--wechat-overlap/);
   });
 
+  it('reads the ticket options from flags and the environment', () => {
+    expect(
+      config([
+        '--ticket-ttl',
+        '30',
+        '--ticket-repeat',
+        'new',
+        '--wecom-ticket-app-limit',
+        '5',
+        '--wecom-ticket-corp-limit',
+        '8',
+      ]).options,
+    ).toEqual({
+      ticketTtlSeconds: 30,
+      ticketRepeat: 'new',
+      wecomRules: { ticketHourlyLimitApp: 5, ticketHourlyLimitCorp: 8 },
+    });
+    const env = {
+      SANDBOX_TICKET_TTL: '40',
+      SANDBOX_TICKET_REPEAT: 'same',
+      SANDBOX_WECOM_TICKET_CORP_LIMIT: '9',
+      SANDBOX_WECOM_TOKEN_RATE: '7',
+    };
+    expect(config([], env).options).toEqual({
+      ticketTtlSeconds: 40,
+      ticketRepeat: 'same',
+      wecomRules: { tokenCallsPerMinute: 7, ticketHourlyLimitCorp: 9 },
+    });
+    expect(() => config(['--ticket-repeat', 'always'])).toThrow(/--ticket-repeat.*same or new/);
+    expect(() => config(['--ticket-ttl', 'x'])).toThrow(/--ticket-ttl/);
+  });
+
   it('asks for the usage text on --help', () => {
     expect(parseSandboxCli(['--help'], {})).toEqual({ help: true });
     expect(parseSandboxCli(['-h'], {})).toEqual({ help: true });

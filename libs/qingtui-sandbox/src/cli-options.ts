@@ -35,6 +35,9 @@ Options (flags win over environment variables):
   --token-ttl <s>       SANDBOX_TOKEN_TTL     expires_in of access tokens, every platform (default 7200)
   --apps-file <path>    SANDBOX_APPS_FILE     JSON: an array of Qingtui apps {appId, appSecret, edition?, followers?},
                                               or {apps?, wechatApps?, wecomApps?} (default: the demo apps, see the README)
+  --ticket-ttl <s>      SANDBOX_TICKET_TTL    lifetime and expires_in of JS-SDK tickets, every platform (default 7200)
+  --ticket-repeat <m>   SANDBOX_TICKET_REPEAT same: a fetch answers the live ticket again; new: a new
+                                              ticket at every fetch (default same)
   --log                 SANDBOX_LOG=1         print one line per platform request
   -h, --help                                  show this text
 
@@ -58,6 +61,8 @@ WeCom:
   --wecom-app <corpid:agentid:secret>  SANDBOX_WECOM_APPS (comma-separated)  an app; repeat the flag for more
                                               (default: the WeCom demo app)
   --wecom-token-rate <n>  SANDBOX_WECOM_TOKEN_RATE  /cgi-bin/gettoken calls per company per minute (default 1000)
+  --wecom-ticket-app-limit <n>  SANDBOX_WECOM_TICKET_APP_LIMIT  agent_config tickets per app per hour (default 100)
+  --wecom-ticket-corp-limit <n>  SANDBOX_WECOM_TICKET_CORP_LIMIT  tickets per company per hour, both kinds (default 400)
 `;
 
 /**
@@ -90,6 +95,10 @@ export function parseSandboxCli(
       'force-interval': { type: 'string' },
       'wecom-app': { type: 'string', multiple: true },
       'wecom-token-rate': { type: 'string' },
+      'ticket-ttl': { type: 'string' },
+      'ticket-repeat': { type: 'string' },
+      'wecom-ticket-app-limit': { type: 'string' },
+      'wecom-ticket-corp-limit': { type: 'string' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -136,6 +145,12 @@ export function parseSandboxCli(
   assign('tokenIntervalMs', number('token-interval', 'SANDBOX_TOKEN_INTERVAL'));
   assign('overlapSeconds', number('overlap', 'SANDBOX_OVERLAP'));
   assign('tokenLength', number('token-length', 'SANDBOX_TOKEN_LENGTH'));
+  assign('ticketTtlSeconds', number('ticket-ttl', 'SANDBOX_TICKET_TTL'));
+  const repeat = setting('ticket-repeat', 'SANDBOX_TICKET_REPEAT');
+  if (repeat !== undefined && repeat !== 'same' && repeat !== 'new') {
+    throw new Error(`--ticket-repeat (SANDBOX_TICKET_REPEAT) must be same or new, got "${repeat}"`);
+  }
+  assign('ticketRepeat', repeat);
   const file = appsFile === undefined ? {} : readAppsFile(appsFile, readFile);
   assign('apps', file.apps);
   assign(
@@ -166,8 +181,14 @@ export function parseSandboxCli(
   const interval = number('force-interval', 'SANDBOX_FORCE_INTERVAL');
   if (interval !== undefined) wechatRules.forceRefreshIntervalSeconds = interval;
   if (Object.keys(wechatRules).length > 0) options.wechatRules = wechatRules;
+  const wecomRules: NonNullable<SandboxOptions['wecomRules']> = {};
   const rate = number('wecom-token-rate', 'SANDBOX_WECOM_TOKEN_RATE');
-  if (rate !== undefined) options.wecomRules = { tokenCallsPerMinute: rate };
+  if (rate !== undefined) wecomRules.tokenCallsPerMinute = rate;
+  const appLimit = number('wecom-ticket-app-limit', 'SANDBOX_WECOM_TICKET_APP_LIMIT');
+  if (appLimit !== undefined) wecomRules.ticketHourlyLimitApp = appLimit;
+  const corpLimit = number('wecom-ticket-corp-limit', 'SANDBOX_WECOM_TICKET_CORP_LIMIT');
+  if (corpLimit !== undefined) wecomRules.ticketHourlyLimitCorp = corpLimit;
+  if (Object.keys(wecomRules).length > 0) options.wecomRules = wecomRules;
 
   return {
     help: false,

@@ -4,6 +4,12 @@ import { wecomAppKey } from './platforms/wecom/wecom.options.js';
 import type { SandboxCounters } from './shared/counters.js';
 import { faultFromJson, type SandboxFault } from './shared/faults.js';
 import { isJsonObject, parseJson, type Reply, readBody } from './shared/http-io.js';
+import {
+  type JsapiSignatureCheck,
+  type JsapiSignatureClaim,
+  jsapiSignatureClaimOf,
+} from './shared/jsapi-signature.js';
+import type { TicketStatus } from './shared/ticket-book.js';
 
 /** Paths under this prefix are the control API, never the platform. */
 export const CONTROL_PREFIX = '/__sandbox/';
@@ -21,6 +27,8 @@ export interface SandboxControl {
   addFault(fault: SandboxFault): void;
   clearFaults(): void;
   reset(): void;
+  ticketStatus(ticket: string): TicketStatus;
+  verifyJsapiSignature(claim: JsapiSignatureClaim): JsapiSignatureCheck;
 }
 
 class BadControlRequest extends Error {}
@@ -38,6 +46,9 @@ class BadControlRequest extends Error {}
  * - `POST /__sandbox/faults` a SandboxFault; `path` is an exact path, `pathPattern` a RegExp source
  * - `DELETE /__sandbox/faults`
  * - `POST /__sandbox/reset`, `POST /__sandbox/reset-counters`
+ * - `GET /__sandbox/ticket?ticket=` → a TicketStatus
+ * - `POST /__sandbox/verify-jsapi-signature` `{ticket, nonceStr, timestamp, url, signature}`
+ *   → a JsapiSignatureCheck (HTTP 200 whatever the verdict)
  */
 export async function handleControl(
   control: SandboxControl,
@@ -77,6 +88,13 @@ export async function handleControl(
       case 'POST reset-counters':
         control.resetCounters();
         return done();
+      case 'GET ticket': {
+        const ticket = query.get('ticket');
+        if (!ticket) throw new BadControlRequest('ticket is required');
+        return json(control.ticketStatus(ticket));
+      }
+      case 'POST verify-jsapi-signature':
+        return json(control.verifyJsapiSignature(jsapiSignatureClaimOf(await readJson(req))));
       default:
         return { status: 404, json: { error: `no control endpoint ${req.method} ${path}` } };
     }

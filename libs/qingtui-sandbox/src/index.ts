@@ -21,7 +21,20 @@ export {
   wecomAppKey,
 } from './sandbox.options.js';
 export type { SandboxFault, SandboxFaultKind } from './shared/faults.js';
-export type { AppCounters, GrantKind, SandboxCounters } from './shared/counters.js';
+export type {
+  AppCounters,
+  GrantKind,
+  SandboxCounters,
+  TicketKindCounters,
+} from './shared/counters.js';
+export type { TicketKind, TicketRepeat, TicketStatus } from './shared/ticket-book.js';
+export { DEFAULT_TICKET_REPEAT, DEFAULT_TICKET_TTL_SECONDS } from './shared/ticket-options.js';
+export {
+  type JsapiSignatureCheck,
+  type JsapiSignatureClaim,
+  type JsapiSignatureInput,
+  jsapiSignature,
+} from './shared/jsapi-signature.js';
 export type { PlatformError } from './shared/platform-error.js';
 export type { Delivery, DeliveryTarget, MessageType } from './platforms/qingtui/delivery-log.js';
 export { PLATFORM_ERRORS, PLATFORM_OK } from './platforms/qingtui/qingtui-errors.js';

@@ -9,6 +9,12 @@ import {
   checkPositive,
   checkPositiveInteger,
 } from './shared/option-checks.js';
+import type { TicketRepeat } from './shared/ticket-kinds.js';
+import {
+  DEFAULT_TICKET_REPEAT,
+  DEFAULT_TICKET_TTL_SECONDS,
+  resolveTicketRules,
+} from './shared/ticket-options.js';
 import {
   DEFAULT_DAILY_QUOTA,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
@@ -132,9 +138,25 @@ export interface SandboxOptions {
    * @default { 'free-unverified': 300, 'free-verified': 2000, enterprise: Infinity }
    */
   dailyQuota?: Partial<Record<Edition, number>>;
-  /** WeChat's rules (overlap, quotas, stable_token windows and limits). @default the platform's values */
+  /**
+   * Lifetime of JS-SDK tickets in seconds, and the `expires_in` of every
+   * ticket answer, on every platform unless `wechatRules.ticketTtlSeconds` or
+   * `wecomRules.ticketTtlSeconds` says otherwise.
+   * @default 7200
+   */
+  ticketTtlSeconds?: number;
+  /**
+   * A ticket fetch while the app's ticket of that kind lives: `'same'`
+   * answers it again, with `expires_in` reset to the whole lifetime although
+   * it still expires when it was going to (what the platforms do); `'new'`
+   * issues a new ticket at every fetch (the older ones live on until their
+   * own expiry). Every platform unless its rules say otherwise.
+   * @default 'same'
+   */
+  ticketRepeat?: TicketRepeat;
+  /** WeChat's rules (overlap, quotas, stable_token windows and limits, tickets). @default the platform's values */
   wechatRules?: WechatRules;
-  /** WeCom's rules (lifetime, frequency limit). @default the platform's values */
+  /** WeCom's rules (lifetime, frequency limit, tickets and their hourly limits). @default the platform's values */
   wecomRules?: WecomRules;
   /**
    * Clock in epoch milliseconds, shared by every platform. Inject one to move
@@ -192,6 +214,10 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
   );
   const overlap = options.overlapSeconds;
+  const tickets = resolveTicketRules('', options, {
+    ticketTtlSeconds: DEFAULT_TICKET_TTL_SECONDS,
+    ticketRepeat: DEFAULT_TICKET_REPEAT,
+  });
   return {
     apps,
     wechatApps,
@@ -213,8 +239,9 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     overlapSeconds: overlap === undefined ? undefined : checkNumber('overlapSeconds', overlap, 0),
     tokenLength: checkPositiveInteger('tokenLength', options.tokenLength ?? DEFAULT_TOKEN_LENGTH),
     dailyQuota,
-    wechatRules: resolveWechatRules(options.wechatRules, tokenTtlSeconds),
-    wecomRules: resolveWecomRules(options.wecomRules, tokenTtlSeconds),
+    tickets,
+    wechatRules: resolveWechatRules(options.wechatRules, tokenTtlSeconds, tickets),
+    wecomRules: resolveWecomRules(options.wecomRules, tokenTtlSeconds, tickets),
     now: options.now ?? Date.now,
     log: options.log,
   };

@@ -110,6 +110,7 @@ describe('resolveSandboxOptions', () => {
       overlapSeconds: undefined,
       tokenLength: 600,
       dailyQuota: { 'free-unverified': 300, 'free-verified': 2000, enterprise: Infinity },
+      tickets: { ticketTtlSeconds: 7200, ticketRepeat: 'same' },
     });
     expect([...options.wechatApps.values()]).toEqual([
       { appId: 'wx-demo-app-id', appSecret: 'wx-demo-app-secret' },
@@ -133,11 +134,17 @@ describe('resolveSandboxOptions', () => {
       stableMinuteLimit: 10_000,
       stableDailyLimit: 500_000,
       clearQuotaMonthlyLimit: 10,
+      ticketTtlSeconds: 7200,
+      ticketRepeat: 'same',
     });
     expect(options.wecomRules).toEqual({
       tokenTtlSeconds: 7200,
       tokenCallsPerMinute: 1000,
       repeatedExpiresIn: 'as-issued',
+      ticketTtlSeconds: 7200,
+      ticketRepeat: 'same',
+      ticketHourlyLimitApp: 100,
+      ticketHourlyLimitCorp: 400,
     });
     // Compressed time: the stable window scales with the lifetime unless given.
     expect(resolveSandboxOptions({ tokenTtlSeconds: 72 }).wechatRules).toMatchObject({

@@ -16,7 +16,14 @@ import {
 import { CounterBook, type SandboxCounters } from './shared/counters.js';
 import { FaultBook, latencyOf, type SandboxFault } from './shared/faults.js';
 import { errcodeOf, ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import {
+  checkJsapiSignature,
+  type JsapiSignatureCheck,
+  type JsapiSignatureClaim,
+  jsapiSignatureClaimOf,
+} from './shared/jsapi-signature.js';
 import type { AdmittedCall, PlatformEmulator } from './shared/platform-emulator.js';
+import type { TicketStatus } from './shared/ticket-book.js';
 
 /** Body of the `garbage` fault: what a misbehaving gateway might answer with. */
 const GARBAGE_BODY = '<html><body><h1>502 Bad Gateway</h1></body></html>';
@@ -36,6 +43,7 @@ const NOT_FOUND: Reply = { status: 404, json: { errcode: 404, errmsg: 'not found
  *   `/cgi-bin/clear_quota/v2`, and `/cgi-bin/getcallbackip` as business call.
  * - WeCom: `/cgi-bin/gettoken` (one token per app, the same answer while it is
  *   valid) and `/cgi-bin/get_api_domain_ip` as business call.
+ * - JS-SDK tickets on all three (see {@link QingtuiSandbox.ticketStatus}).
  *
  * Tests steer it in process through the methods below, or over HTTP through
  * the `/__sandbox/*` control API, read exact counters, and can inject faults
@@ -232,10 +240,34 @@ export class QingtuiSandbox implements SandboxControl {
   }
 
   /**
+   * What the sandbox knows of a JS-SDK ticket: `valid` now or `expired`, with
+   * its kind, app and platform, or `unknown` (never issued, or before a reset).
+   */
+  ticketStatus(ticket: string): TicketStatus {
+    for (const emulator of this.emulators) {
+      const status = emulator.ticketStatus(ticket);
+      if (status.state !== 'unknown') return status;
+    }
+    return { state: 'unknown' };
+  }
+
+  /**
+   * Checks a JS-SDK signature as the platform's JS-SDK would: the ticket is a
+   * jsapi (or WeCom agent_config) ticket the sandbox issued, valid now, and
+   * the signature is the lowercase hex SHA-1 of
+   * `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` (url without `#fragment`).
+   * @throws TypeError when a field is missing or of the wrong type
+   */
+  verifyJsapiSignature(claim: JsapiSignatureClaim): JsapiSignatureCheck {
+    const checked = jsapiSignatureClaimOf({ ...claim });
+    return checkJsapiSignature(checked, this.ticketStatus(checked.ticket));
+  }
+
+  /**
    * Back to a fresh platform: forgets tokens (issued ones are no longer
    * recognised), every limit's use (Qingtui `/v1/token` spacing and quotas,
-   * WeChat quotas, force budget and clear_quota use, WeCom frequency),
-   * refusals, counters, faults, deliveries and media. Configuration and the
+   * WeChat quotas, force budget and clear_quota use, WeCom frequencies),
+   * refusals, counters, faults, deliveries, media and tickets. Configuration and the
    * listening server are kept.
    */
   reset(): void {

@@ -1,7 +1,16 @@
 import type { SandboxPlatform } from '../sandbox.options.js';
+import { TICKET_KINDS, type TicketKind } from './ticket-kinds.js';
 
 /** How a new access token came to be issued. */
 export type GrantKind = 'credentials' | 'refresh' | 'stable' | 'force';
+
+/** Ticket calls and new tickets of one kind. */
+export interface TicketKindCounters {
+  /** Requests for a ticket of this kind, faulted ones included. */
+  calls: number;
+  /** New tickets of this kind issued (not repeated answers of the current one). */
+  grants: number;
+}
 
 /**
  * Call statistics of one app, of one platform or of all calls together. Every
@@ -60,6 +69,18 @@ export interface AppCounters {
    * leaves it alone.
    */
   quotaUsedToday: number;
+  /**
+   * JS-SDK ticket requests (WeChat `/cgi-bin/ticket/getticket`, WeCom
+   * `/cgi-bin/get_jsapi_ticket` and `/cgi-bin/ticket/get`, Qingtui
+   * `/js/ticket/get`), faulted ones included; also business calls, so they
+   * count in {@link apiCalls}, {@link apiRejected} and {@link invalidTokenCalls}
+   * too. Requests naming no known kind (a bad `type`) count here and in no kind.
+   */
+  ticketCalls: number;
+  /** New tickets issued: the sum of the kinds' `grants` (a repeated answer of the current ticket is none). */
+  ticketGrants: number;
+  /** Ticket calls and new tickets by kind: `jsapi`, `wx_card`, `agent_config`. */
+  ticketsByKind: Record<TicketKind, TicketKindCounters>;
 }
 
 /**
@@ -89,7 +110,9 @@ export type CountedEvent =
   | 'invalidTokenCalls'
   | 'deliveries'
   | 'quotaResetCalls'
-  | 'quotaResets';
+  | 'quotaResets'
+  | 'ticketCalls'
+  | 'ticketGrants';
 
 /** The counters of rejections by errcode. */
 export type RejectionKind =
@@ -106,7 +129,10 @@ const REJECTION_KINDS: readonly RejectionKind[] = [
 const PLATFORMS: readonly SandboxPlatform[] = ['qingtui', 'wechat-mp', 'wecom'];
 
 type Tally = Record<CountedEvent, number> &
-  Record<RejectionKind, Map<number, number>> & { grantsByKind: Record<GrantKind, number> };
+  Record<RejectionKind, Map<number, number>> & {
+    grantsByKind: Record<GrantKind, number>;
+    ticketsByKind: Record<TicketKind, TicketKindCounters>;
+  };
 
 /** One platform's handle on the counters: what its emulation bumps. */
 export interface PlatformCounters {
@@ -116,6 +142,11 @@ export interface PlatformCounters {
   reject(appKey: string | undefined, kind: RejectionKind, errcode: number): void;
   /** Counts a new access token issued to the app. */
   grant(appKey: string, kind: GrantKind): void;
+  /**
+   * Counts a ticket request (`calls`) or a new ticket (`grants`), of a kind
+   * or, for a request naming none, in the sums only.
+   */
+  ticket(appKey: string | undefined, kind: TicketKind | undefined, event: 'calls' | 'grants'): void;
 }
 
 /** Mutable counters behind {@link SandboxCounters}. */
@@ -147,6 +178,12 @@ export class CounterBook {
       },
       grant: (appKey, kind) => {
         for (const tally of tallies(appKey)) tally.grantsByKind[kind]++;
+      },
+      ticket: (appKey, kind, event) => {
+        for (const tally of tallies(appKey)) {
+          tally[event === 'calls' ? 'ticketCalls' : 'ticketGrants']++;
+          if (kind !== undefined) tally.ticketsByKind[kind][event]++;
+        }
       },
     };
   }
@@ -191,12 +228,17 @@ function newTally(): Tally {
     deliveries: 0,
     quotaResetCalls: 0,
     quotaResets: 0,
+    ticketCalls: 0,
+    ticketGrants: 0,
     tokenRejected: new Map(),
     refreshRejected: new Map(),
     stableRejected: new Map(),
     apiRejected: new Map(),
     quotaResetRejected: new Map(),
     grantsByKind: { credentials: 0, refresh: 0, stable: 0, force: 0 },
+    ticketsByKind: Object.fromEntries(
+      TICKET_KINDS.map((kind) => [kind, { calls: 0, grants: 0 }]),
+    ) as Record<TicketKind, TicketKindCounters>,
   };
 }
 
@@ -228,5 +270,10 @@ function view(tally: Tally, quotaUsedToday: number): AppCounters {
     quotaResets: tally.quotaResets,
     quotaResetRejected: rejected.quotaResetRejected,
     quotaUsedToday,
+    ticketCalls: tally.ticketCalls,
+    ticketGrants: tally.ticketGrants,
+    ticketsByKind: Object.fromEntries(
+      TICKET_KINDS.map((kind) => [kind, { ...tally.ticketsByKind[kind] }]),
+    ) as Record<TicketKind, TicketKindCounters>,
   };
 }

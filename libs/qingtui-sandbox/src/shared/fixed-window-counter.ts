@@ -2,12 +2,15 @@
 export type WindowOf = (epochMs: number) => number;
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 /** WeChat and WeCom count days and months in Beijing time (UTC+8, no daylight saving). */
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
 
 /** Calendar minutes. */
 export const minuteWindow: WindowOf = (ms) => Math.floor(ms / MINUTE_MS);
+/** Clock hours (Beijing time is a whole number of hours from UTC, so they are Beijing hours too). */
+export const hourWindow: WindowOf = (ms) => Math.floor(ms / HOUR_MS);
 /** Days from midnight to midnight, Beijing time. */
 export const beijingDayWindow: WindowOf = (ms) => Math.floor((ms + BEIJING_OFFSET_MS) / DAY_MS);
 /** Calendar months, Beijing time. */
@@ -34,6 +37,17 @@ export class FixedWindowCounter {
     const usage = this.current(key);
     if (usage.used >= limit) return false;
     usage.used++;
+    return true;
+  }
+
+  /**
+   * Takes one from every key's allowance in the current window, or from none:
+   * `false` when one of them has used its limit.
+   */
+  tryTakeAll(entries: readonly { key: string; limit: number }[]): boolean {
+    const usages = entries.map(({ key, limit }) => ({ usage: this.current(key), limit }));
+    if (usages.some(({ usage, limit }) => usage.used >= limit)) return false;
+    for (const { usage } of usages) usage.used++;
     return true;
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Reply } from './http-io.js';
+import type { TicketStatus } from './ticket-book.js';
 
 /** A request to one of a platform's endpoints, identified and already counted as a call. */
 export interface AdmittedCall {
@@ -38,6 +39,8 @@ export interface PlatformEmulator {
   currentToken(appKey: string): string | undefined;
   /** Whether a business call with this token would be accepted now. */
   isTokenValid(token: string): boolean;
+  /** What the platform knows of a JS-SDK ticket: `unknown` when it did not issue it. */
+  ticketStatus(ticket: string): TicketStatus;
   /** Calls the app has used of today's quota. */
   quotaUsedToday(appKey: string): number;
   /** Forgets every token and every limit's use. Configuration is kept. */

@@ -9,6 +9,7 @@ import {
   readBody,
 } from '../../shared/http-io.js';
 import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
+import type { TicketStatus } from '../../shared/ticket-book.js';
 import { directoryRoutes } from './directory-handlers.js';
 import { mediaRoutes } from './media-handlers.js';
 import { MEDIA_SIZE_LIMITS } from './media-store.js';
@@ -16,6 +17,7 @@ import { messageRoutes } from './message-handlers.js';
 import { PLATFORM_ERRORS as E, type PlatformError, platformError } from './qingtui-errors.js';
 import type { ApiRoute, PlatformRoute, RouteTable } from './qingtui-route.js';
 import { QingtuiState } from './qingtui-state.js';
+import { ticketRoutes } from './ticket-handlers.js';
 import type { ResolvedQingtuiOptions } from './qingtui.options.js';
 import type { AccessTokenStatus } from './token-authority.js';
 import { tokenRoutes } from './token-handlers.js';
@@ -56,6 +58,7 @@ export class QingtuiEmulator implements PlatformEmulator {
         ...messageRoutes(state),
         ...mediaRoutes(state),
         ...directoryRoutes(),
+        ...ticketRoutes(state),
       }),
     );
   }
@@ -86,6 +89,10 @@ export class QingtuiEmulator implements PlatformEmulator {
 
   isTokenValid(token: string): boolean {
     return this.state.tokens.inspect(token).state === 'valid';
+  }
+
+  ticketStatus(ticket: string): TicketStatus {
+    return this.state.tickets.status(ticket);
   }
 
   quotaUsedToday(appKey: string): number {
@@ -119,6 +126,7 @@ export class QingtuiEmulator implements PlatformEmulator {
         const tokenStatus = tokens.inspect(query.get('access_token') || query.get('accessToken'));
         const appId = 'appId' in tokenStatus ? tokenStatus.appId : undefined;
         counters.bump(appId, 'apiCalls');
+        if (route.ticket !== undefined) counters.ticket(appId, route.ticket, 'calls');
         if (tokenStatus.state !== 'valid') counters.bump(appId, 'invalidTokenCalls');
         return { route, query, appId, tokenStatus };
       }

@@ -1,3 +1,4 @@
+import type { TicketKind } from '../../shared/ticket-book.js';
 import type { ResolvedApp } from './qingtui.options.js';
 
 /** An authenticated API request, as a handler sees it. */
@@ -26,6 +27,8 @@ export interface ApiRoute {
   readonly method: 'GET' | 'POST';
   /** How the body is read before the handler runs. */
   readonly body: 'none' | 'json' | 'multipart';
+  /** A JS-SDK ticket endpoint: its calls count in the ticket counters of this kind too. */
+  readonly ticket?: TicketKind;
   /** Returns the JSON answer: a success body or a platform error. */
   handle(request: ApiRequest): object;
 }

@@ -1,4 +1,5 @@
 import type { PlatformCounters } from '../../shared/counters.js';
+import { TicketBook } from '../../shared/ticket-book.js';
 import { CallLimits } from './call-limits.js';
 import { type Delivery, DeliveryLog } from './delivery-log.js';
 import { MediaStore } from './media-store.js';
@@ -12,6 +13,8 @@ export class QingtuiState {
   readonly limits: CallLimits;
   readonly deliveries = new DeliveryLog();
   readonly media = new MediaStore();
+  /** `/js/ticket/get` tickets. */
+  readonly tickets: TicketBook;
 
   constructor(
     readonly options: ResolvedQingtuiOptions,
@@ -24,6 +27,7 @@ export class QingtuiState {
       options.dailyQuota,
       options.tokenIntervalRefusalsRestart,
     );
+    this.tickets = new TicketBook('qingtui', options.tickets, options.now);
   }
 
   /** A registered app. */
@@ -54,11 +58,12 @@ export class QingtuiState {
     );
   }
 
-  /** Forgets tokens, limits, deliveries and media. */
+  /** Forgets tokens, limits, deliveries, media and tickets. */
   reset(): void {
     this.tokens.reset();
     this.limits.reset();
     this.deliveries.clear();
     this.media.clear();
+    this.tickets.reset();
   }
 }

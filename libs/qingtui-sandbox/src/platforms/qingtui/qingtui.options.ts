@@ -3,6 +3,7 @@
  * defaults, and the resolved shape its emulation reads.
  */
 import { checkNonEmptyString } from '../../shared/option-checks.js';
+import type { TicketRules } from '../../shared/ticket-kinds.js';
 
 /** Qingtui edition of an app. It decides the app's daily call quota. */
 export type Edition = 'free-unverified' | 'free-verified' | 'enterprise';
@@ -78,6 +79,8 @@ export interface ResolvedQingtuiOptions {
   readonly overlapSeconds: number | undefined;
   readonly tokenLength: number;
   readonly dailyQuota: Readonly<Record<Edition, number>>;
+  /** Qingtui's ticket rules: the sandbox-wide `ticketTtlSeconds` and `ticketRepeat`. */
+  readonly tickets: TicketRules;
   readonly now: () => number;
 }
 

@@ -40,6 +40,13 @@ const ZERO: AppCounters = {
   quotaResets: 0,
   quotaResetRejected: {},
   quotaUsedToday: 0,
+  ticketCalls: 0,
+  ticketGrants: 0,
+  ticketsByKind: {
+    jsapi: { calls: 0, grants: 0 },
+    wx_card: { calls: 0, grants: 0 },
+    agent_config: { calls: 0, grants: 0 },
+  },
 };
 
 describe('daily quotas and counters', () => {

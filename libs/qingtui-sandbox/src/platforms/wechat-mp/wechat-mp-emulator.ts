@@ -3,12 +3,15 @@ import type { PlatformCounters, RejectionKind } from '../../shared/counters.js';
 import { type JsonObjectResult, ok, readJsonObject, type Reply } from '../../shared/http-io.js';
 import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
 import type { PlatformError } from '../../shared/platform-error.js';
+import type { TicketStatus } from '../../shared/ticket-book.js';
 import { WECHAT_ERRORS as E } from './wechat-mp-errors.js';
 import {
   callbackIp,
   classicToken,
   clearQuota,
+  getTicket,
   stableToken,
+  WECHAT_TICKET_TYPES,
   type WechatOutcome,
 } from './wechat-mp-handlers.js';
 import { WechatMpState } from './wechat-mp-state.js';
@@ -20,12 +23,13 @@ export const WECHAT_PATHS = Object.freeze({
   stableToken: '/cgi-bin/stable_token',
   clearQuota: '/cgi-bin/clear_quota/v2',
   callbackIp: '/cgi-bin/getcallbackip',
+  ticket: '/cgi-bin/ticket/getticket',
 });
 
 /** Largest JSON body read on the POST endpoints. */
 const JSON_BODY_LIMIT = 64 * 1024;
 
-type RouteKind = 'token' | 'stable' | 'clearQuota' | 'api';
+type RouteKind = 'token' | 'stable' | 'clearQuota' | 'api' | 'ticket';
 
 interface Route {
   readonly kind: RouteKind;
@@ -37,6 +41,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   [WECHAT_PATHS.stableToken, { kind: 'stable', method: 'POST' }],
   [WECHAT_PATHS.clearQuota, { kind: 'clearQuota', method: 'POST' }],
   [WECHAT_PATHS.callbackIp, { kind: 'api', method: 'GET' }],
+  [WECHAT_PATHS.ticket, { kind: 'ticket', method: 'GET' }],
 ]);
 
 /** Where each endpoint's calls, successes and rejections are counted. */
@@ -49,6 +54,8 @@ const COUNTED = {
     rejected: 'quotaResetRejected',
   },
   api: { calls: 'apiCalls', successes: undefined, rejected: 'apiRejected' },
+  // A ticket fetch is a business call; it counts in the ticket counters too.
+  ticket: { calls: 'apiCalls', successes: undefined, rejected: 'apiRejected' },
 } as const satisfies Record<
   RouteKind,
   { calls: string; successes?: string; rejected: RejectionKind }
@@ -97,12 +104,21 @@ export class WechatMpEmulator implements PlatformEmulator {
             : this.withJson(body, (json) => handler(this.state, json)),
         );
       }
-      case 'api': {
+      case 'api':
+      case 'ticket': {
         const status = this.state.ledger.inspect(query.get('access_token'));
         const appKey = 'appKey' in status ? status.appKey : undefined;
         if (status.state !== 'valid') this.counters.bump(appKey, 'invalidTokenCalls');
+        if (route.kind === 'api') {
+          return this.counted(route, appKey, (method) =>
+            method === 'GET' ? callbackIp(status) : { body: E.requireGet },
+          );
+        }
+        const type = query.get('type');
+        const kind = WECHAT_TICKET_TYPES.find((known) => known === type);
+        this.counters.ticket(appKey, kind, 'calls');
         return this.counted(route, appKey, (method) =>
-          method === 'GET' ? callbackIp(status) : { body: E.requireGet },
+          method === 'GET' ? getTicket(this.state, status, kind) : { body: E.requireGet },
         );
       }
     }
@@ -135,6 +151,10 @@ export class WechatMpEmulator implements PlatformEmulator {
 
   isTokenValid(token: string): boolean {
     return this.state.ledger.inspect(token).state === 'valid';
+  }
+
+  ticketStatus(ticket: string): TicketStatus {
+    return this.state.tickets.status(ticket);
   }
 
   quotaUsedToday(appKey: string): number {
@@ -174,7 +194,7 @@ export class WechatMpEmulator implements PlatformEmulator {
     return {
       appKey,
       handle: async (req) => {
-        const { body, issued } = answer(req.method);
+        const { body, issued, ticketIssued } = answer(req.method);
         const errcode = (body as { errcode?: unknown }).errcode;
         if (typeof errcode === 'number' && errcode !== 0) {
           this.counters.reject(appKey, counted.rejected, errcode);
@@ -182,6 +202,7 @@ export class WechatMpEmulator implements PlatformEmulator {
           this.counters.bump(appKey, counted.successes);
         }
         if (issued !== undefined && appKey !== undefined) this.counters.grant(appKey, issued);
+        if (ticketIssued !== undefined) this.counters.ticket(appKey, ticketIssued, 'grants');
         return ok(body) satisfies Reply;
       },
     };

@@ -30,6 +30,7 @@ export const WECHAT_ERRORS = {
     errmsg: 'api minute-quota reach limit, must slower, retry next minute',
   },
   dataFormatError: { errcode: 47001, errmsg: 'data format error' },
+  invalidArgs: { errcode: 40097, errmsg: 'invalid args' },
   clearQuotaLimit: {
     errcode: 48006,
     errmsg: 'forbid to clear quota because of reaching the limit',

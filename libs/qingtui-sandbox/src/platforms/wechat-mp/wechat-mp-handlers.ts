@@ -4,6 +4,7 @@
  */
 import type { GrantKind } from '../../shared/counters.js';
 import { platformError, type PlatformError } from '../../shared/platform-error.js';
+import type { TicketKind } from '../../shared/ticket-book.js';
 import type { LedgerTokenStatus } from '../../shared/token-ledger.js';
 import { WECHAT_ERRORS as E } from './wechat-mp-errors.js';
 import type { WechatMpState } from './wechat-mp-state.js';
@@ -12,7 +13,12 @@ import type { WechatMpState } from './wechat-mp-state.js';
 export interface WechatOutcome {
   readonly body: object;
   readonly issued?: GrantKind;
+  /** The kind of JS-SDK ticket it issued, if it issued a new one. */
+  readonly ticketIssued?: TicketKind;
 }
+
+/** The ticket types `/cgi-bin/ticket/getticket` serves. */
+export const WECHAT_TICKET_TYPES: readonly TicketKind[] = ['jsapi', 'wx_card'];
 
 /** The IPs `getcallbackip` reports: documentation ranges (RFC 5737), never real servers. */
 export const WECHAT_CALLBACK_IPS: readonly string[] = Object.freeze([
@@ -87,17 +93,50 @@ export function clearQuota(state: WechatMpState, json: Record<string, unknown>):
 
 /** `GET /cgi-bin/getcallbackip?access_token=`: the cheap business call. */
 export function callbackIp(status: LedgerTokenStatus): WechatOutcome {
+  return {
+    body: status.state === 'valid' ? { ip_list: [...WECHAT_CALLBACK_IPS] } : tokenRefusal(status),
+  };
+}
+
+/**
+ * `GET /cgi-bin/ticket/getticket?access_token=&type=jsapi|wx_card`: the
+ * app's current ticket of that type while it lives (`expires_in` reset to the
+ * whole lifetime), else a new one. Token errors as on `getcallbackip`; a
+ * missing or unknown type 40097.
+ */
+export function getTicket(
+  state: WechatMpState,
+  status: LedgerTokenStatus,
+  kind: TicketKind | undefined,
+): WechatOutcome {
+  if (status.state !== 'valid') return { body: tokenRefusal(status) };
+  if (kind === undefined) {
+    return {
+      body: platformError(E.invalidArgs, `type must be ${WECHAT_TICKET_TYPES.join(' or ')}`),
+    };
+  }
+  const { ticket, expiresIn, issued } = state.tickets.fetch(status.appKey, kind);
+  return {
+    body: { errcode: 0, errmsg: 'ok', ticket, expires_in: expiresIn },
+    ...(issued ? { ticketIssued: kind } : {}),
+  };
+}
+
+/**
+ * How a business call refuses an access_token that is not valid: 41001
+ * missing, 40014 malformed, 42001 expired, 40001 superseded (after the
+ * overlap), force-killed or revoked.
+ */
+function tokenRefusal(status: Exclude<LedgerTokenStatus, { state: 'valid' }>): PlatformError {
   switch (status.state) {
     case 'missing':
-      return { body: E.missingAccessToken };
+      return E.missingAccessToken;
     case 'unknown':
-      return { body: E.invalidAccessToken };
+      return E.invalidAccessToken;
     case 'expired':
-      return { body: E.accessTokenExpired };
+      return E.accessTokenExpired;
     case 'invalid':
-      return { body: E.invalidCredential };
-    case 'valid':
-      return { body: { ip_list: [...WECHAT_CALLBACK_IPS] } };
+      return E.invalidCredential;
   }
 }
 

@@ -7,6 +7,7 @@ import {
 import type { PlatformError } from '../../shared/platform-error.js';
 import { secretMatches } from '../../shared/secret-match.js';
 import { TokenLedger } from '../../shared/token-ledger.js';
+import { TicketBook } from '../../shared/ticket-book.js';
 import { TokenRefusals } from '../../shared/token-refusals.js';
 import { ClassicTokenIssuer } from './classic-token-issuer.js';
 import { StableTokenIssuer } from './stable-token-issuer.js';
@@ -28,6 +29,8 @@ export class WechatMpState {
   /** Successful `/cgi-bin/clear_quota/v2` calls per app per month. */
   readonly quotaClears: FixedWindowCounter;
   readonly refusals = new TokenRefusals('WeChat', WECHAT_TOKEN_REFUSALS);
+  /** `/cgi-bin/ticket/getticket` tickets, jsapi and wx_card. */
+  readonly tickets: TicketBook;
 
   constructor(
     readonly apps: ReadonlyMap<string, ResolvedWechatApp>,
@@ -41,6 +44,7 @@ export class WechatMpState {
     this.stableMinute = new FixedWindowCounter(now, minuteWindow);
     this.stableDaily = new FixedWindowCounter(now, beijingDayWindow);
     this.quotaClears = new FixedWindowCounter(now, beijingMonthWindow);
+    this.tickets = new TicketBook('wechat-mp', rules, now);
   }
 
   /**
@@ -65,5 +69,6 @@ export class WechatMpState {
     this.stableDaily.reset();
     this.quotaClears.reset();
     this.refusals.reset();
+    this.tickets.reset();
   }
 }

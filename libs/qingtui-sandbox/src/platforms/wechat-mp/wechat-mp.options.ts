@@ -9,6 +9,8 @@ import {
   checkNumber,
   checkPositive,
 } from '../../shared/option-checks.js';
+import type { TicketRepeat, TicketRules } from '../../shared/ticket-kinds.js';
+import { resolveTicketRules } from '../../shared/ticket-options.js';
 
 /** A WeChat Official Account registered on the sandbox. */
 export interface WechatSandboxApp {
@@ -87,6 +89,19 @@ export interface WechatRules {
    * @default 10
    */
   clearQuotaMonthlyLimit?: number;
+  /**
+   * Lifetime of `/cgi-bin/ticket/getticket` tickets (jsapi and wx_card), in
+   * seconds; every answer's `expires_in`.
+   * @default the sandbox's `ticketTtlSeconds` (7200)
+   */
+  ticketTtlSeconds?: number;
+  /**
+   * A ticket fetch while the app's ticket of that type lives: `'same'` answers
+   * it again (with `expires_in` reset to the whole lifetime, as the platform
+   * does), `'new'` issues a new one every time.
+   * @default the sandbox's `ticketRepeat` ('same')
+   */
+  ticketRepeat?: TicketRepeat;
 }
 
 /**
@@ -147,11 +162,13 @@ export function resolveWechatApps(
 /**
  * Applies the defaults of the WeChat rules and checks them.
  * @param defaultTtlSeconds the sandbox-wide `tokenTtlSeconds`
+ * @param ticketDefaults the sandbox-wide `ticketTtlSeconds` and `ticketRepeat`
  * @throws RangeError naming the rule
  */
 export function resolveWechatRules(
   rules: WechatRules = {},
   defaultTtlSeconds: number,
+  ticketDefaults: TicketRules,
 ): ResolvedWechatRules {
   const d = DEFAULT_WECHAT_RULES;
   const ttl = checkPositive(
@@ -204,5 +221,6 @@ export function resolveWechatRules(
       'wechatRules.clearQuotaMonthlyLimit',
       rules.clearQuotaMonthlyLimit ?? d.clearQuotaMonthlyLimit,
     ),
+    ...resolveTicketRules('wechatRules.', rules, ticketDefaults),
   });
 }

@@ -5,9 +5,11 @@ import { ok } from '../../shared/http-io.js';
 import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
 import { platformError, type PlatformError } from '../../shared/platform-error.js';
 import { secretMatches } from '../../shared/secret-match.js';
+import type { TicketKind, TicketStatus } from '../../shared/ticket-book.js';
 import { type LedgerTokenStatus, TokenLedger } from '../../shared/token-ledger.js';
 import { TokenRefusals } from '../../shared/token-refusals.js';
 import { WECOM_ERRORS as E, WECOM_OK, WECOM_TOKEN_REFUSALS } from './wecom-errors.js';
+import { WecomTickets, wecomTokenRefusal } from './wecom-tickets.js';
 import { type WecomTokenGrant, WecomTokenIssuer } from './wecom-token-issuer.js';
 import type { ResolvedWecomApp, ResolvedWecomRules } from './wecom.options.js';
 
@@ -15,6 +17,10 @@ import type { ResolvedWecomApp, ResolvedWecomRules } from './wecom.options.js';
 export const WECOM_PATHS = Object.freeze({
   token: '/cgi-bin/gettoken',
   apiDomainIp: '/cgi-bin/get_api_domain_ip',
+  /** The company ticket (kind `jsapi`). */
+  jsapiTicket: '/cgi-bin/get_jsapi_ticket',
+  /** The app ticket, `?type=agent_config`. */
+  agentTicket: '/cgi-bin/ticket/get',
 });
 
 /** The IPs `get_api_domain_ip` reports: documentation ranges (RFC 5737), never real servers. */
@@ -26,8 +32,9 @@ export const WECOM_API_DOMAIN_IPS: readonly string[] = Object.freeze([
 
 /**
  * The WeCom platform (qyapi.weixin.qq.com): `/cgi-bin/gettoken` (one token
- * per app, the same answer while it is valid) and `/cgi-bin/get_api_domain_ip`
- * as the business call that judges tokens.
+ * per app, the same answer while it is valid), `/cgi-bin/get_api_domain_ip`
+ * as the business call that judges tokens, and the JS-SDK tickets
+ * (`/cgi-bin/get_jsapi_ticket`, `/cgi-bin/ticket/get?type=agent_config`).
  */
 export class WecomEmulator implements PlatformEmulator {
   private readonly ledger: TokenLedger;
@@ -35,6 +42,7 @@ export class WecomEmulator implements PlatformEmulator {
   /** `/cgi-bin/gettoken` calls per company per minute. */
   private readonly tokenMinute: FixedWindowCounter;
   private readonly refusals = new TokenRefusals('WeCom', WECOM_TOKEN_REFUSALS);
+  private readonly tickets: WecomTickets;
   /** corpId → its apps. */
   private readonly corps = new Map<string, ResolvedWecomApp[]>();
 
@@ -47,6 +55,7 @@ export class WecomEmulator implements PlatformEmulator {
     this.ledger = new TokenLedger(now);
     this.issuer = new WecomTokenIssuer(this.ledger, rules, now);
     this.tokenMinute = new FixedWindowCounter(now, minuteWindow);
+    this.tickets = new WecomTickets(apps, rules, now);
     for (const app of apps.values()) {
       this.corps.set(app.corpId, [...(this.corps.get(app.corpId) ?? []), app]);
     }
@@ -68,6 +77,15 @@ export class WecomEmulator implements PlatformEmulator {
         if (body.errcode !== 0) this.counters.reject(appKey, 'apiRejected', body.errcode);
         return body;
       });
+    }
+    if (path === WECOM_PATHS.jsapiTicket || path === WECOM_PATHS.agentTicket) {
+      const kind: TicketKind | undefined =
+        path === WECOM_PATHS.jsapiTicket
+          ? 'jsapi'
+          : query.get('type') === 'agent_config'
+            ? 'agent_config'
+            : undefined;
+      return this.ticketCall(query, kind);
     }
     return undefined;
   }
@@ -94,6 +112,10 @@ export class WecomEmulator implements PlatformEmulator {
     return this.ledger.inspect(token).state === 'valid';
   }
 
+  ticketStatus(ticket: string): TicketStatus {
+    return this.tickets.book.status(ticket);
+  }
+
   /** WeCom has no daily quota in the sandbox (its limit is per minute). */
   quotaUsedToday(): number {
     return 0;
@@ -104,6 +126,7 @@ export class WecomEmulator implements PlatformEmulator {
     this.issuer.reset();
     this.tokenMinute.reset();
     this.refusals.reset();
+    this.tickets.reset();
   }
 
   /** The app these credentials name, if they name one. */
@@ -145,6 +168,25 @@ export class WecomEmulator implements PlatformEmulator {
     return grant;
   }
 
+  /** A ticket fetch: a business call, counted in the ticket counters too. */
+  private ticketCall(query: URLSearchParams, kind: TicketKind | undefined): AdmittedCall {
+    const status = this.ledger.inspect(query.get('access_token'));
+    const appKey = 'appKey' in status ? status.appKey : undefined;
+    this.counters.bump(appKey, 'apiCalls');
+    this.counters.ticket(appKey, kind, 'calls');
+    if (status.state !== 'valid') this.counters.bump(appKey, 'invalidTokenCalls');
+    return this.call(appKey, (method) => {
+      if (method !== 'GET') {
+        this.counters.reject(appKey, 'apiRejected', E.requireGet.errcode);
+        return E.requireGet;
+      }
+      const { body, issued } = this.tickets.fetch(status, kind);
+      if (body.errcode !== 0) this.counters.reject(appKey, 'apiRejected', body.errcode);
+      if (issued) this.counters.ticket(appKey, kind, 'grants');
+      return body;
+    });
+  }
+
   private call(
     appKey: string | undefined,
     answer: (method: string | undefined) => object,
@@ -156,15 +198,7 @@ export class WecomEmulator implements PlatformEmulator {
 function apiDomainIp(
   status: LedgerTokenStatus,
 ): PlatformError | { errcode: 0; errmsg: string; ip_list: string[] } {
-  switch (status.state) {
-    case 'missing':
-      return E.missingAccessToken;
-    case 'unknown':
-    case 'invalid':
-      return E.invalidAccessToken;
-    case 'expired':
-      return E.accessTokenExpired;
-    case 'valid':
-      return { ...WECOM_OK, ip_list: [...WECOM_API_DOMAIN_IPS] };
-  }
+  return status.state === 'valid'
+    ? { ...WECOM_OK, ip_list: [...WECOM_API_DOMAIN_IPS] }
+    : wecomTokenRefusal(status);
 }

@@ -19,6 +19,7 @@ export const WECOM_ERRORS = {
   accessTokenExpired: { errcode: 42001, errmsg: 'access_token expired' },
   requireGet: { errcode: 43001, errmsg: 'require GET method' },
   frequencyLimit: { errcode: 45009, errmsg: 'api freq out of limit' },
+  invalidParameter: { errcode: 40058, errmsg: 'invalid parameter' },
   ipNotTrusted: { errcode: 60020, errmsg: 'not allow to access from your ip' },
 } as const satisfies Record<string, PlatformError>;
 

@@ -8,6 +8,8 @@ import {
   checkOneOf,
   checkPositive,
 } from '../../shared/option-checks.js';
+import type { TicketRepeat, TicketRules } from '../../shared/ticket-kinds.js';
+import { resolveTicketRules } from '../../shared/ticket-options.js';
 
 /** A WeCom app (自建应用) registered on the sandbox. */
 export interface WecomSandboxApp {
@@ -45,6 +47,32 @@ export interface WecomRules {
    * @default 'as-issued'
    */
   repeatedExpiresIn?: 'as-issued' | 'time-left';
+  /**
+   * Lifetime of the company ticket (`/cgi-bin/get_jsapi_ticket`) and the app
+   * ticket (`/cgi-bin/ticket/get?type=agent_config`), in seconds; every
+   * answer's `expires_in`.
+   * @default the sandbox's `ticketTtlSeconds` (7200)
+   */
+  ticketTtlSeconds?: number;
+  /**
+   * A ticket fetch while the current ticket lives: `'same'` answers it again
+   * (with `expires_in` reset to the whole lifetime), `'new'` issues a new one.
+   * @default the sandbox's `ticketRepeat` ('same')
+   */
+  ticketRepeat?: TicketRepeat;
+  /**
+   * App ticket (`type=agent_config`) fetches per app per clock hour; beyond,
+   * 45009. The company ticket is not counted here (document 90506 limits it
+   * per company). `Infinity`: no limit.
+   * @default 100
+   */
+  ticketHourlyLimitApp?: number;
+  /**
+   * Ticket fetches per company per clock hour, both kinds of every app of the
+   * company; beyond, 45009. `Infinity`: no limit.
+   * @default 400
+   */
+  ticketHourlyLimitCorp?: number;
 }
 
 /**
@@ -61,6 +89,8 @@ export const SANDBOX_DEMO_WECOM_APP: Readonly<WecomSandboxApp> = Object.freeze({
 export const DEFAULT_WECOM_RULES = Object.freeze({
   tokenCallsPerMinute: 1000,
   repeatedExpiresIn: 'as-issued' as const,
+  ticketHourlyLimitApp: 100,
+  ticketHourlyLimitCorp: 400,
 });
 
 /** A WeCom app as the emulation reads it. */
@@ -112,11 +142,13 @@ export function resolveWecomApps(
 /**
  * Applies the defaults of the WeCom rules and checks them.
  * @param defaultTtlSeconds the sandbox-wide `tokenTtlSeconds`
+ * @param ticketDefaults the sandbox-wide `ticketTtlSeconds` and `ticketRepeat`
  * @throws RangeError naming the rule
  */
 export function resolveWecomRules(
   rules: WecomRules = {},
   defaultTtlSeconds: number,
+  ticketDefaults: TicketRules,
 ): ResolvedWecomRules {
   return Object.freeze({
     tokenTtlSeconds: checkPositive(
@@ -131,6 +163,15 @@ export function resolveWecomRules(
       'wecomRules.repeatedExpiresIn',
       rules.repeatedExpiresIn ?? DEFAULT_WECOM_RULES.repeatedExpiresIn,
       ['as-issued', 'time-left'] as const,
+    ),
+    ...resolveTicketRules('wecomRules.', rules, ticketDefaults),
+    ticketHourlyLimitApp: checkLimit(
+      'wecomRules.ticketHourlyLimitApp',
+      rules.ticketHourlyLimitApp ?? DEFAULT_WECOM_RULES.ticketHourlyLimitApp,
+    ),
+    ticketHourlyLimitCorp: checkLimit(
+      'wecomRules.ticketHourlyLimitCorp',
+      rules.ticketHourlyLimitCorp ?? DEFAULT_WECOM_RULES.ticketHourlyLimitCorp,
     ),
   });
 }
