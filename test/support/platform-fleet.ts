@@ -6,6 +6,7 @@ import {
   QINGTUI_HTTP,
   QingtuiModule,
   type QingtuiModuleOptions,
+  TicketService,
   TokenService,
 } from 'nestjs-qingtui';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export interface LibraryInstance {
   module: TestingModule;
   tokens: TokenService;
+  tickets: TicketService;
   http: HttpService;
 }
 
@@ -51,6 +53,7 @@ export class LibraryFleet {
         return {
           module,
           tokens: module.get(TokenService),
+          tickets: module.get(TicketService),
           http: module.get<HttpService>(QINGTUI_HTTP),
         };
       }),

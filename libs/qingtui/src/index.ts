@@ -29,6 +29,16 @@ export { QINGTUI_DEFAULT_BASE_URL } from './platforms/qingtui/qingtui-platform.c
 export { WECHAT_MP_DEFAULT_BASE_URL } from './platforms/wechat-mp/wechat-mp.constants.js';
 export { WECOM_DEFAULT_BASE_URL } from './platforms/wecom/wecom.constants.js';
 
+// JS-SDK tickets
+export {
+  TicketService,
+  type AgentConfigSignature,
+  type AppTicketStatus,
+  type JsapiConfigSignature,
+  type TicketInfo,
+} from './tickets/ticket.service.js';
+export { jsapiSignature } from './tickets/jsapi-signature.js';
+
 // Tokens
 export {
   TokenService,

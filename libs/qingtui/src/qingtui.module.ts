@@ -18,9 +18,11 @@ import {
   qingtuiHttpProvider,
   qingtuiOptionsProviders,
   tokenBackendProvider,
+  ticketServiceProvider,
   tokenServiceProvider,
   tokenSourceProvider,
 } from './qingtui.providers.js';
+import { TicketService } from './tickets/ticket.service.js';
 import { TokenService } from './token/token.service.js';
 import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
 
@@ -50,13 +52,14 @@ import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
     platformUsageProvider,
     tokenSourceProvider,
     tokenServiceProvider,
+    ticketServiceProvider,
     TokenSweepScheduler,
     AccessTokenInterceptor,
     QingtuiClients,
     qingtuiHttpProvider,
     ...qingtuiObservabilityProviders,
   ],
-  exports: [TokenService, QingtuiClients, QingtuiEvents, QINGTUI_HTTP],
+  exports: [TokenService, TicketService, QingtuiClients, QingtuiEvents, QINGTUI_HTTP],
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**

@@ -23,10 +23,12 @@ import { QINGTUI_MODULE_OPTIONS } from './qingtui.module-definition.js';
 import { createTokenBackend } from './store/create-token-backend.js';
 import type { TokenBackend } from './core/store.js';
 import { appKey } from './core/store-keys.js';
+import { CallWindows } from './quotas/call-window.js';
 import { PlatformUsage } from './quotas/platform-usage.js';
 import { CentralServerTokenSource } from './token/sources/central-server.source.js';
 import { PlatformTokenSource } from './token/sources/platform-token.source.js';
 import type { TokenSource } from './core/credential-source.js';
+import { TicketService } from './tickets/ticket.service.js';
 import { TokenService } from './token/token.service.js';
 
 /*
@@ -140,12 +142,16 @@ export const tokenSourceProvider: FactoryProvider<TokenSource> = {
     const fetchers = new Map<string, TokenFetcher>();
     for (const app of options.apps) {
       const gate = appKey(options.keyPrefix, app, 'token-call');
+      const windows = new CallWindows(backend, options.keyPrefix, app.keyNamespace);
       const fetcher = platformNamed(app.platform).createFetcher(
         {
           http: http.axiosRef,
           timeoutMs: options.httpTimeoutMs,
           usage,
           reserveTokenCall: (intervalMs) => backend.reserveCall(gate, intervalMs),
+          takeFromWindow: (scopeId, what, limit, windowMs) =>
+            windows.take(scopeId, what, limit, windowMs),
+          giveBackToWindow: (scopeId, what, windowMs) => windows.giveBack(scopeId, what, windowMs),
           encryptionKey: secrets.encryptionKey,
           now: Date.now,
           onRefreshTokenRejected: (error) =>
@@ -190,6 +196,32 @@ export const tokenServiceProvider: FactoryProvider<TokenService> = {
   ) => {
     if (scheduler === undefined) throw new QingtuiError(messages.scheduleModuleMissing());
     return new TokenService(options, backend, source, scheduler, usage, events, catalogue);
+  },
+};
+
+/** The JS-SDK tickets: one credential kind of the engine per ticket kind. */
+export const ticketServiceProvider: FactoryProvider<TicketService> = {
+  provide: TicketService,
+  inject: [
+    QINGTUI_RESOLVED_OPTIONS,
+    QINGTUI_TOKEN_BACKEND,
+    QINGTUI_TOKEN_SOURCE,
+    { token: SchedulerRegistry, optional: true },
+    QINGTUI_PLATFORM_USAGE,
+    TokenService,
+    QINGTUI_APP_CATALOGUE,
+  ],
+  useFactory: (
+    options: ResolvedQingtuiOptions,
+    backend: TokenBackend,
+    source: TokenSource,
+    scheduler: SchedulerRegistry | undefined,
+    usage: PlatformUsage,
+    tokens: TokenService,
+    catalogue: AppCatalogue,
+  ) => {
+    if (scheduler === undefined) throw new QingtuiError(messages.scheduleModuleMissing());
+    return new TicketService(options, backend, source, scheduler, usage, tokens, catalogue);
   },
 };
 

@@ -140,3 +140,26 @@ export function checkMetrics(metrics: QingtuiMetricsOptions | undefined): void {
     );
   }
 }
+
+const HOST = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*(:\d{1,5})?$/;
+
+/**
+ * The JS-safe domains of an app (the platforms' 接口安全域名): host names (`example.com`,
+ * `*.example.com` for its subdomains, an optional `:port`), at most 100; undefined: any page.
+ */
+export function jsSafeDomains(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.length > 100) {
+    throw new QingtuiConfigError(field, 'must be a list of 1 to 100 host names');
+  }
+  return value.map((entry, i) => {
+    const host = typeof entry === 'string' ? entry.trim().toLowerCase() : '';
+    if (!HOST.test(host) || host.length > 253) {
+      throw new QingtuiConfigError(
+        `${field}[${i}]`,
+        'must be a host name such as "example.com" or "*.example.com" (no scheme, no path)',
+      );
+    }
+    return host;
+  });
+}

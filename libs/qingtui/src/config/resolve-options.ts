@@ -173,6 +173,9 @@ function resolveConsumerApps(
       semantics: { repeatsWhileValid: 'time-left', refreshToken: false, clearQuota: false },
       // The central server counts the platform's calls; these are this process's own.
       quota: { counted: [] },
+      // Tickets come from the central server too; signing needs the platform identity, which
+      // only the central server knows (its `POST /apps/:app/jsapi-signature`).
+      tickets: { kinds: platform.ticketKinds, timestampUnit: 'seconds' },
     };
   });
   if (new Set(apps.map((a) => a.name)).size !== apps.length) {
@@ -306,6 +309,7 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
       0,
       3_600_000,
     ),
+    ticketMarginMs: number(options.ticketMarginMs, 'ticketMarginMs', 5_000, 0, 600_000),
     hasEncryptionKey: key !== undefined,
   };
   return { options: resolved, secrets: { readers, encryptionKey: key } };

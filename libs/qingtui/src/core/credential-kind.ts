@@ -41,6 +41,8 @@ export interface CredentialKind {
    * rejection of it (`token-invalid` from the source) heals it once before the fetch is retried.
    */
   readonly parent?: ParentCredential;
+  /** Whether the kind exists for this app (a ticket kind exists on some platforms only). @default all */
+  appliesTo?(app: ResolvedApp): boolean;
   /** How errors name whoever answers for the app (`WeChat`, `central server`...). */
   labelOf(app: ResolvedApp): string;
   /** A longer hold than the usual back-off after this failure, where the platform asks for one. */

@@ -37,4 +37,9 @@ export interface TokenSource {
   probe?(app: ResolvedApp, token: string): Promise<ProbeVerdict>;
   /** Resets the app's daily call quota, where its platform offers it (WeChat `clear_quota/v2`). */
   clearQuota?(app: ResolvedApp): Promise<void>;
+  /**
+   * A JS-SDK ticket of `kind` for the app: from its platform, fetched with `accessToken` (the
+   * app's current token), or from the central server (consumer mode, no token needed).
+   */
+  ticket?(app: ResolvedApp, kind: string, accessToken?: string): Promise<TokenGrant>;
 }

@@ -21,6 +21,12 @@ export interface TokenFetchSemantics {
    * rotates by itself then (stable_token). The old token keeps working until its own expiry.
    */
   rotationWindowMs?: number;
+  /**
+   * With `same-answer`: how long before its expiry a value stops being handed out, where a user
+   * needs it to live a while after it was handed out (a JS-SDK ticket signs a page that then
+   * calls `wx.config`). Absent: twice the round trip that issued it.
+   */
+  servingMarginMs?: number;
   /** Renewals use a refresh_token while it lives (Qingtui). */
   refreshToken: boolean;
   /** Shortest spacing of two token calls of one app (Qingtui: 2 s). */

@@ -27,6 +27,24 @@ export interface ResolvedApp {
   semantics: TokenFetchSemantics;
   /** Which calls count against its daily quota, and the quota. */
   quota: QuotaRules;
+  /** Its platform's JS-SDK tickets and how pages sign with them; absent: none. */
+  tickets?: TicketRules;
+}
+
+/** An app's JS-SDK tickets (`jsapi`, `wx_card`, `agent_config`) and what its signatures carry. */
+export interface TicketRules {
+  /** The ticket kinds its platform issues. */
+  kinds: readonly string[];
+  /** What `wx.config` takes as `appId`: the AppID, or WeCom's corpId; undefined: not known here. */
+  configAppId?: string;
+  /** WeCom: what `wx.agentConfig` takes (`corpid`, `agentid`). */
+  agent?: { corpId: string; agentId: string };
+  /** The unit of the signature's timestamp (Qingtui: an option; WeChat and WeCom: seconds). */
+  timestampUnit: 'seconds' | 'milliseconds';
+  /** Hosts whose pages may be signed (the platforms' JS-safe domains); absent: any. */
+  domains?: readonly string[];
+  /** Ticket fetches allowed per hour (WeCom): per app, and per company across its apps. */
+  hourlyLimits?: { app: number; corp: number };
 }
 
 /**
@@ -58,6 +76,11 @@ export interface ResolvedQingtuiOptions {
   redisOptional: boolean;
   redisTimeoutMs: number;
   staleReportProbeTtlMs: number;
+  /**
+   * A ticket with less than this left is no longer handed out (a page signed with it must still
+   * be able to call `wx.config`): callers wait for the next one instead.
+   */
+  ticketMarginMs: number;
   /** Whether a refresh_token encryption key was configured (the key itself stays with the fetcher). */
   hasEncryptionKey: boolean;
 }

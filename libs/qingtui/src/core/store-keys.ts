@@ -11,7 +11,8 @@ export type TokenKeyKind =
   | `calls:${string}`
   | `quota-exhausted:${string}`
   | `quota-clears:${string}`
-  | `kind:${string}`;
+  | `kind:${string}`
+  | `window:${string}`;
 
 /**
  * Builds every store key, in one place: `prefix:namespace:appId:kind`, where the namespace is the

@@ -53,6 +53,7 @@ export class CredentialEngine {
     const { options, backend, usage, logger } = deps;
     this.now = deps.now ?? Date.now;
     for (const app of deps.catalogue.apps()) {
+      if (kind.appliesTo?.(app) === false) continue;
       const timing = new TokenTimingPolicy(options.refresh, kind.semanticsOf(app), this.now);
       const keys = credentialKeys(options.keyPrefix, app, kind.name);
       const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);

@@ -63,6 +63,12 @@ export class TokenTimingPolicy {
       // round trip that issued it, at least 200 ms). The hand-over then costs the callers of that
       // moment one round trip and a small safety (see `fetchableAt`), not the margin.
       const handover = Math.max(HANDOVER_MIN_MARGIN_MS, 2 * this.roundTrip(record));
+      if (this.semantics.servingMarginMs !== undefined) {
+        return Math.max(
+          handover,
+          Math.min(this.semantics.servingMarginMs, this.lifetime(record) * 0.1),
+        );
+      }
       return Math.max(
         0,
         Math.min(this.refresh.minValidityMs, this.lifetime(record) * 0.1, handover),

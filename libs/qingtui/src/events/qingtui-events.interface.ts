@@ -100,7 +100,7 @@ export interface QingtuiStoreEvent extends QingtuiEventBase {
 }
 
 /** The kinds of platform call told apart by `qingtui.platform.call`. */
-export type QingtuiPlatformEndpointKind = 'token' | 'refresh' | 'probe' | 'api';
+export type QingtuiPlatformEndpointKind = 'token' | 'refresh' | 'probe' | 'ticket' | 'api';
 
 /** `qingtui.platform.call`: one HTTP call to the platform. */
 export interface QingtuiPlatformCallEvent extends QingtuiEventBase {

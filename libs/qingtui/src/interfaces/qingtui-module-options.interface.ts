@@ -140,6 +140,14 @@ export interface QingtuiModuleOptions {
    */
   staleReportProbeTtlMs?: number;
   /**
+   * JS-SDK tickets (`TicketService`): a ticket with less than this left is no longer handed out,
+   * so that a page signed with it can still call `wx.config`; callers then wait for the next
+   * ticket, which the platforms issue only once the current one has expired (about this long,
+   * once per ticket lifetime). Capped at 10% of the ticket's lifetime.
+   * @default 5_000 (ms)
+   */
+  ticketMarginMs?: number;
+  /**
    * Key of the refresh_token encryption at rest (AES-256-GCM). Without it the key is derived from
    * the app's AppSecret (HKDF), so only holders of the AppSecret can use a stored refresh_token.
    */

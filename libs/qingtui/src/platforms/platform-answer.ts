@@ -115,8 +115,10 @@ export interface PlatformCall {
 /** Which app a call is for and what it is, for the `qingtui.platform.call` event. */
 export interface PlatformCallOf {
   app: string;
-  /** `api` calls of a token fetcher are its probes. */
+  /** `api` calls of a token fetcher are its probes, unless `ticket` says otherwise. */
   kind: 'token' | 'refresh' | 'api';
+  /** A ticket fetch (counted as an `api` call of the day). */
+  ticket?: boolean;
 }
 
 /**
@@ -132,7 +134,11 @@ export async function callPlatform(
   // Counted against the app's day before it is sent: a call that gets no answer may still count.
   if (of) deps.usage.record(of.app, of.kind);
   const started = Date.now();
-  const kind: QingtuiPlatformEndpointKind = of?.kind === 'api' ? 'probe' : (of?.kind ?? 'api');
+  const kind: QingtuiPlatformEndpointKind = of?.ticket
+    ? 'ticket'
+    : of?.kind === 'api'
+      ? 'probe'
+      : (of?.kind ?? 'api');
   const tell = (error?: unknown) =>
     of &&
     deps.events?.emit(QINGTUI_EVENTS.platformCall, {
@@ -187,6 +193,24 @@ export function getFromPlatform(
   );
 }
 
+/** A ticket fetch: a GET counted as an `api` call of the day, its answer read as a grant. */
+export async function fetchTicketFrom(
+  deps: Pick<TokenFetcherDeps, 'http' | 'timeoutMs' | 'events' | 'usage' | 'now'>,
+  dialect: AnswerDialect,
+  app: { name: string; baseUrl: string },
+  endpoint: string,
+  params: Record<string, string>,
+): Promise<TokenGrant> {
+  const started = deps.now();
+  const body = await callPlatform(
+    deps,
+    dialect,
+    { method: 'GET', baseUrl: app.baseUrl, endpoint, params },
+    { app: app.name, kind: 'api', ticket: true },
+  );
+  return readTicketGrant(dialect, body, endpoint, started, deps.now());
+}
+
 async function sendAndParse(
   deps: Pick<TokenFetcherDeps, 'http' | 'timeoutMs'>,
   dialect: AnswerDialect,
@@ -237,6 +261,33 @@ export function readTokenGrant(
     issuedAt: started,
     expiresAt: started + expiresIn * 1000,
     receivedAt: Math.max(started, receivedAt),
+  };
+}
+
+/** A ticket answer (`ticket`, `expires_in` in seconds) as a grant. */
+export function readTicketGrant(
+  dialect: AnswerDialect,
+  body: Record<string, unknown>,
+  endpoint: string,
+  started: number,
+  receivedAt: number,
+): TokenGrant {
+  const ticket = body.ticket;
+  const expiresIn = Number(body.expires_in);
+  if (typeof ticket !== 'string' || ticket === '' || !(expiresIn > 0)) {
+    throw QingtuiApiError.local({
+      kind: 'transient',
+      errmsg: 'answer lacks ticket or a positive expires_in',
+      endpoint,
+      platform: dialect.label,
+    });
+  }
+  return {
+    accessToken: ticket,
+    issuedAt: started,
+    expiresAt: started + expiresIn * 1000,
+    receivedAt: Math.max(started, receivedAt),
+    origin: 'credentials',
   };
 }
 

@@ -27,6 +27,14 @@ export interface TokenFetcherDeps {
    * go now (the slot is taken for `intervalMs`), otherwise ms to wait before asking again.
    */
   reserveTokenCall(intervalMs: number): Promise<number>;
+  /**
+   * Counts one call of `what` in a fixed window shared by every instance (`scopeId`: the app's
+   * id or its company's, never a secret): 0 when it is within `limit`, otherwise ms until the
+   * window ends (the call is then not counted). WeCom's hourly ticket limits use it.
+   */
+  takeFromWindow(scopeId: string, what: string, limit: number, windowMs: number): Promise<number>;
+  /** Gives back a call taken from the current window (it was not sent after all). */
+  giveBackToWindow(scopeId: string, what: string, windowMs: number): Promise<void>;
   /** Key of the refresh_token encryption at rest; without it, each app's secret. */
   encryptionKey?: string;
   now: () => number;
@@ -55,6 +63,11 @@ export interface TokenFetcher {
   probe(token: string): Promise<ProbeVerdict>;
   /** Resets the app's daily call quota (only where the semantics have `clearQuota`). */
   clearQuota?(): Promise<void>;
+  /**
+   * Fetches a JS-SDK ticket of `kind` (one of the app's `tickets.kinds`) with `accessToken`. A
+   * rejected token is a `token-invalid` `QingtuiApiError`, which the lifecycle heals once.
+   */
+  fetchTicket?(kind: string, accessToken: string): Promise<TokenGrant>;
 }
 
 /**
@@ -73,6 +86,8 @@ export interface TokenPlatform<Name extends string = string, AppConfig = unknown
   readonly label: string;
   /** The production base URL. */
   readonly defaultBaseUrl: string;
+  /** Its JS-SDK ticket kinds (`jsapi`, `wx_card`, `agent_config`...); empty: none. */
+  readonly ticketKinds: readonly string[];
   /** Type carrier of the app configuration (never set). */
   readonly appConfig?: AppConfig;
   /**

@@ -1,14 +1,15 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { TokenService } from './token.service.js';
 
 /** A sweep is due this much before its period has fully elapsed: ticks are not exactly 1 s apart. */
 const TICK_TOLERANCE_MS = 500;
 
 /**
- * The safety-net sweep of `TokenService` (renews any app whose precise renewal timer was missed,
+ * The safety-net sweep of `TokenService` and `TicketService` (renews any app whose precise renewal timer was missed,
  * re-reads shared records), declared as a `@Cron` job of `@nestjs/schedule` and therefore run by
  * the application's own `ScheduleModule.forRoot()`: the library starts no scheduler of its own.
  *
@@ -24,6 +25,7 @@ export class TokenSweepScheduler implements OnModuleDestroy {
   constructor(
     private readonly tokens: TokenService,
     @Inject(QINGTUI_RESOLVED_OPTIONS) private readonly options: ResolvedQingtuiOptions,
+    @Optional() private readonly tickets?: TicketService,
   ) {}
 
   /** One tick of the job: sweeps when the configured period has elapsed. */
@@ -31,9 +33,11 @@ export class TokenSweepScheduler implements OnModuleDestroy {
   tick(now: number = Date.now()): void {
     if (this.stopped) return;
     this.tokens.reconcileAll();
+    this.tickets?.sweep(true);
     if (now - this.lastSweepAt < this.options.refresh.sweepIntervalMs - TICK_TOLERANCE_MS) return;
     this.lastSweepAt = now;
     this.tokens.sweep();
+    this.tickets?.sweep(false);
   }
 
   onModuleDestroy(): void {

@@ -20,4 +20,9 @@ export interface QingtuiAppConfig {
    * @default unlimited (calls are still counted)
    */
   dailyQuota?: QingtuiDailyQuota;
+  /**
+   * Hosts whose pages may be signed for the JS-SDK (the platform's 接口安全域名): `example.com`,
+   * `*.example.com` for its subdomains. Absent: any page.
+   */
+  jsSafeDomains?: string[];
 }

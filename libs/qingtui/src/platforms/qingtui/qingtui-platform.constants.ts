@@ -18,6 +18,8 @@ export const QINGTUI_PATHS = {
   refreshToken: '/auth/autoRefreshToken',
   /** The cheapest read with a token: used to confirm a reported rejection before renewing. */
   probe: '/v1/app/followers',
+  /** `GET ?access_token`: the JS-SDK ticket (`ticket`, `expires_in`). */
+  ticket: '/js/ticket/get',
 } as const;
 
 /**

@@ -3,7 +3,12 @@ import { QingtuiApiError } from '../../errors/qingtui-api.error.js';
 import type { PlatformCallKind } from '../../core/platform-calls.js';
 import type { TokenGrant, TokenRecord } from '../../core/credential-record.js';
 import type { ProbeVerdict } from '../../core/credential-source.js';
-import { getFromPlatform, probeVerdict, readTokenGrant } from '../platform-answer.js';
+import {
+  fetchTicketFrom,
+  getFromPlatform,
+  probeVerdict,
+  readTokenGrant,
+} from '../platform-answer.js';
 import type { TokenFetcher, TokenFetcherDeps } from '../platform.interface.js';
 import { QINGTUI_DIALECT } from './qingtui-errcodes.js';
 import {
@@ -48,6 +53,13 @@ export class QingtuiTokenFetcher implements TokenFetcher {
   }
 
   /** The first follower of the app: the cheapest read there is. */
+  /** The JS-SDK ticket (`jsapi`, the only kind): counted in the day's calls. */
+  fetchTicket(_kind: string, accessToken: string): Promise<TokenGrant> {
+    return fetchTicketFrom(this.deps, QINGTUI_DIALECT, this.app, QINGTUI_PATHS.ticket, {
+      access_token: accessToken,
+    });
+  }
+
   probe(token: string): Promise<ProbeVerdict> {
     return probeVerdict(() =>
       this.call('api', QINGTUI_PATHS.probe, {

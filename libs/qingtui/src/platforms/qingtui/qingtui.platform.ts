@@ -1,9 +1,11 @@
 import {
   dailyQuotaOption,
+  jsSafeDomains,
   knownFields,
   nonEmptyString,
   secretReader,
 } from '../../config/option-checks.js';
+import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { QingtuiAppConfig } from './qingtui-app-config.interface.js';
 import { classifyQingtuiErrcode } from './qingtui-errcodes.js';
@@ -14,10 +16,23 @@ import {
 } from './qingtui-platform.constants.js';
 import { QingtuiTokenFetcher } from './qingtui-token.fetcher.js';
 
-const FIELDS = ['name', 'platform', 'appId', 'appSecret', 'dailyQuota'] as const;
+const FIELDS = ['name', 'platform', 'appId', 'appSecret', 'dailyQuota', 'jsSafeDomains'] as const;
 
-/** Qingtui has no rule to tune: its token facts are fixed (2 s rule, 30-day refresh_token). */
-export type QingtuiRules = Record<never, never>;
+const QINGTUI_TICKET_KINDS: readonly string[] = Object.freeze(['jsapi']);
+/**
+ * Qingtui's token facts are fixed (2 s rule, 30-day refresh_token); its one rule is the unit of
+ * the JS-SDK signature's timestamp (`platformRules.qingtui`).
+ */
+export interface QingtuiRules {
+  /**
+   * The unit of `timestamp` in JS-SDK signatures. The references disagree (one SDK signs
+   * milliseconds, the WeChat-style JS-SDK takes seconds); the platform checks the SHA-1 of the
+   * values the page passes to `config`, so either works as long as the page passes the
+   * `timestamp` it was given, and seconds is what the WeChat-derived JS-SDK documents.
+   * @default 'seconds'
+   */
+  jsapiTimestamp?: 'seconds' | 'milliseconds';
+}
 
 /**
  * Qingtui (轻推): `/v1/token` with the AppSecret (one call per 2 s per app, each call replaces the
@@ -28,10 +43,25 @@ export const qingtuiPlatform: TokenPlatform<'qingtui', QingtuiAppConfig, Qingtui
   name: 'qingtui',
   label: 'Qingtui',
   defaultBaseUrl: QINGTUI_DEFAULT_BASE_URL,
+  ticketKinds: QINGTUI_TICKET_KINDS,
 
-  resolveRules: () => ({}),
+  resolveRules(raw, field) {
+    if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+      throw new QingtuiConfigError(field, 'must be an object');
+    }
+    const r = (raw ?? {}) as Record<string, unknown>;
+    knownFields(r, field, ['jsapiTimestamp']);
+    const unit = r.jsapiTimestamp ?? 'seconds';
+    if (unit !== 'seconds' && unit !== 'milliseconds') {
+      throw new QingtuiConfigError(
+        `${field}.jsapiTimestamp`,
+        "must be 'seconds' or 'milliseconds'",
+      );
+    }
+    return { jsapiTimestamp: unit };
+  },
 
-  resolveApp(entry, at) {
+  resolveApp(entry, at, rules) {
     knownFields(entry, at, FIELDS);
     const appId = nonEmptyString(entry.appId, `${at}.appId`);
     const secret = secretReader(entry.appSecret, `${at}.appSecret`, String(entry.name));
@@ -51,6 +81,12 @@ export const qingtuiPlatform: TokenPlatform<'qingtui', QingtuiAppConfig, Qingtui
           clearQuota: false,
         },
         quota: { counted: ['token', 'refresh', 'api'], limit },
+        tickets: {
+          kinds: QINGTUI_TICKET_KINDS,
+          configAppId: appId,
+          timestampUnit: rules.jsapiTimestamp,
+          domains: jsSafeDomains(entry.jsSafeDomains, `${at}.jsSafeDomains`),
+        },
       },
       secret,
     };

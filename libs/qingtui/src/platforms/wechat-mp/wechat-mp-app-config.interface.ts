@@ -28,4 +28,9 @@ export interface WechatMpAppConfig {
    * @default 2000 (500000 with `stableToken`)
    */
   dailyQuota?: number;
+  /**
+   * Hosts whose pages may be signed for the JS-SDK (the platform's 接口安全域名): `example.com`,
+   * `*.example.com` for its subdomains. Absent: any page.
+   */
+  jsSafeDomains?: string[];
 }

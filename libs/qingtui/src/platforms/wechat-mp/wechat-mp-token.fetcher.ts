@@ -4,6 +4,7 @@ import type { TokenGrant } from '../../core/credential-record.js';
 import type { ProbeVerdict, RenewalReason } from '../../core/credential-source.js';
 import {
   callPlatform,
+  fetchTicketFrom,
   type PlatformCall,
   probeVerdict,
   readTokenGrant,
@@ -59,6 +60,14 @@ export class WechatMpTokenFetcher implements TokenFetcher {
       ...readTokenGrant(WECHAT_MP_DIALECT, body, endpoint, started, this.deps.now()),
       origin: force ? 'forced-refresh' : 'credentials',
     };
+  }
+
+  /** `jsapi` or `wx_card`: counted in the day's calls like any other API call. */
+  fetchTicket(kind: string, accessToken: string): Promise<TokenGrant> {
+    return fetchTicketFrom(this.deps, WECHAT_MP_DIALECT, this.app, WECHAT_MP_PATHS.ticket, {
+      access_token: accessToken,
+      type: kind,
+    });
   }
 
   probe(token: string): Promise<ProbeVerdict> {

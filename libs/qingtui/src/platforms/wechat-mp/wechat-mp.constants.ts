@@ -17,6 +17,8 @@ export const WECHAT_MP_PATHS = {
   clearQuota: '/cgi-bin/clear_quota/v2',
   /** The cheapest read with a token: used to confirm a reported rejection before renewing. */
   probe: '/cgi-bin/getcallbackip',
+  /** `GET ?access_token&type=jsapi|wx_card`: a JS-SDK ticket. */
+  ticket: '/cgi-bin/ticket/getticket',
 } as const;
 
 export const WECHAT_MP_ERRCODES = {

@@ -1,6 +1,7 @@
 import {
   booleanOption,
   dailyQuotaOption,
+  jsSafeDomains,
   knownFields,
   nonEmptyString,
   numberInRange,
@@ -17,6 +18,7 @@ import {
   WECHAT_MP_RULES,
 } from './wechat-mp.constants.js';
 
+const WECHAT_MP_TICKET_KINDS: readonly string[] = Object.freeze(['jsapi', 'wx_card']);
 /**
  * The WeChat platform's timings, in `platformRules['wechat-mp']`. The defaults are the
  * documented values; change them only to follow the platform, or for a sandbox with compressed
@@ -42,7 +44,15 @@ export interface WechatMpRules {
   forceRefreshMinIntervalMs?: number;
 }
 
-const FIELDS = ['name', 'platform', 'appId', 'appSecret', 'stableToken', 'dailyQuota'] as const;
+const FIELDS = [
+  'name',
+  'platform',
+  'appId',
+  'appSecret',
+  'stableToken',
+  'dailyQuota',
+  'jsSafeDomains',
+] as const;
 
 /**
  * The WeChat Official Account (公众号): `/cgi-bin/token` (each fetch issues a new token and the
@@ -54,6 +64,7 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
   name: 'wechat-mp',
   label: 'WeChat',
   defaultBaseUrl: WECHAT_MP_DEFAULT_BASE_URL,
+  ticketKinds: WECHAT_MP_TICKET_KINDS,
 
   resolveRules(raw, field) {
     if (raw !== undefined && (raw === null || typeof raw !== 'object')) {
@@ -136,6 +147,12 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
               clearQuota: true,
             },
         quota: { counted: ['token'], limit },
+        tickets: {
+          kinds: WECHAT_MP_TICKET_KINDS,
+          configAppId: appId,
+          timestampUnit: 'seconds',
+          domains: jsSafeDomains(entry.jsSafeDomains, `${at}.jsSafeDomains`),
+        },
       },
       secret,
     };

@@ -18,4 +18,9 @@ export interface WecomAppConfig {
    * Never logged, never put in an error, a store key or a status.
    */
   secret: QingtuiSecret;
+  /**
+   * Hosts whose pages may be signed for the JS-SDK (the platform's 接口安全域名): `example.com`,
+   * `*.example.com` for its subdomains. Absent: any page.
+   */
+  jsSafeDomains?: string[];
 }

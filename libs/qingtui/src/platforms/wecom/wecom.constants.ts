@@ -12,6 +12,10 @@ export const WECOM_PATHS = {
   token: '/cgi-bin/gettoken',
   /** The cheapest read with a token: used to confirm a reported rejection before renewing. */
   probe: '/cgi-bin/get_api_domain_ip',
+  /** `GET ?access_token`: the company's JS-SDK ticket (`wx.config`). */
+  jsapiTicket: '/cgi-bin/get_jsapi_ticket',
+  /** `GET ?access_token&type=agent_config`: the app's ticket (`wx.agentConfig`). */
+  agentTicket: '/cgi-bin/ticket/get',
 } as const;
 
 export const WECOM_ERRCODES = {
@@ -42,3 +46,7 @@ export const WECOM_FREQUENCY_ERRMSG = /freq/i;
  * minute block (60 s), so that an hour block costs one call a minute, never one every 2-5 s.
  */
 export const WECOM_FREQUENCY_HOLD_MS = 60_000;
+
+/** JS-SDK ticket fetches allowed per hour: per app, and per company across its apps. */
+export const WECOM_TICKET_HOURLY_LIMIT_APP = 100;
+export const WECOM_TICKET_HOURLY_LIMIT_CORP = 400;

@@ -1,16 +1,38 @@
-import { knownFields, nonEmptyString, secretReader } from '../../config/option-checks.js';
+import {
+  jsSafeDomains,
+  knownFields,
+  nonEmptyString,
+  numberInRange,
+  secretReader,
+} from '../../config/option-checks.js';
 import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { WecomAppConfig } from './wecom-app-config.interface.js';
 import { classifyWecomErrcode, wecomMinHoldMs } from './wecom-errcodes.js';
 import { WecomTokenFetcher } from './wecom-token.fetcher.js';
-import { WECOM_DEFAULT_BASE_URL } from './wecom.constants.js';
+import {
+  WECOM_DEFAULT_BASE_URL,
+  WECOM_TICKET_HOURLY_LIMIT_APP,
+  WECOM_TICKET_HOURLY_LIMIT_CORP,
+} from './wecom.constants.js';
 
-/** WeCom has no rule to tune. */
-export type WecomRules = Record<never, never>;
+/** WeCom's tunable limits (`platformRules.wecom`). */
+export interface WecomRules {
+  /**
+   * JS-SDK ticket fetches allowed per app and hour (both kinds together), across instances.
+   * @default 100
+   */
+  ticketHourlyLimitApp?: number;
+  /**
+   * JS-SDK ticket fetches allowed per company and hour (every app, both kinds), across instances.
+   * @default 400
+   */
+  ticketHourlyLimitCorp?: number;
+}
 
-const FIELDS = ['name', 'platform', 'corpId', 'agentId', 'secret'] as const;
+const FIELDS = ['name', 'platform', 'corpId', 'agentId', 'secret', 'jsSafeDomains'] as const;
 
+const WECOM_TICKET_KINDS: readonly string[] = Object.freeze(['jsapi', 'agent_config']);
 /**
  * WeCom (企业微信): `gettoken` with the corpid and the app's secret, one token per app, the same
  * answer while it is valid, early invalidation possible; 40001 on it is a wrong secret. No daily
@@ -20,10 +42,33 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
   name: 'wecom',
   label: 'WeCom',
   defaultBaseUrl: WECOM_DEFAULT_BASE_URL,
+  ticketKinds: WECOM_TICKET_KINDS,
 
-  resolveRules: () => ({}),
+  resolveRules(raw, field) {
+    if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+      throw new QingtuiConfigError(field, 'must be an object');
+    }
+    const r = (raw ?? {}) as Record<string, unknown>;
+    knownFields(r, field, ['ticketHourlyLimitApp', 'ticketHourlyLimitCorp']);
+    return {
+      ticketHourlyLimitApp: numberInRange(
+        r.ticketHourlyLimitApp,
+        `${field}.ticketHourlyLimitApp`,
+        WECOM_TICKET_HOURLY_LIMIT_APP,
+        1,
+        100_000,
+      ),
+      ticketHourlyLimitCorp: numberInRange(
+        r.ticketHourlyLimitCorp,
+        `${field}.ticketHourlyLimitCorp`,
+        WECOM_TICKET_HOURLY_LIMIT_CORP,
+        1,
+        100_000,
+      ),
+    };
+  },
 
-  resolveApp(entry, at) {
+  resolveApp(entry, at, rules) {
     if (entry.dailyQuota !== undefined) {
       throw new QingtuiConfigError(
         `${at}.dailyQuota`,
@@ -58,6 +103,14 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
         label: `WeCom corpId ${corpId} agentId ${agentId}`,
         semantics: { repeatsWhileValid: 'same-answer', refreshToken: false, clearQuota: false },
         quota: { counted: [] },
+        tickets: {
+          kinds: WECOM_TICKET_KINDS,
+          configAppId: corpId,
+          agent: { corpId, agentId },
+          timestampUnit: 'seconds',
+          domains: jsSafeDomains(entry.jsSafeDomains, `${at}.jsSafeDomains`),
+          hourlyLimits: { app: rules.ticketHourlyLimitApp, corp: rules.ticketHourlyLimitCorp },
+        },
       },
       secret,
     };

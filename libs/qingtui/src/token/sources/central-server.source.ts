@@ -12,6 +12,8 @@ export const CENTRAL_SERVER_LABEL = 'central server';
 export const CENTRAL_SERVER_PATHS = {
   token: (app: string) => `/apps/${encodeURIComponent(app)}/token`,
   refresh: (app: string) => `/apps/${encodeURIComponent(app)}/token/refresh`,
+  ticket: (app: string, kind: string) =>
+    `/apps/${encodeURIComponent(app)}/tickets/${encodeURIComponent(kind)}`,
 } as const;
 
 export interface CentralServerSourceDeps {
@@ -46,13 +48,54 @@ export class CentralServerTokenSource implements TokenSource {
         ? CENTRAL_SERVER_PATHS.refresh(app.appId)
         : CENTRAL_SERVER_PATHS.token(app.appId);
     const started = this.now();
+    const { body, fail } = await this.request(
+      endpoint,
+      stale !== undefined ? { stale_token: stale } : undefined,
+    );
+    const accessToken = body.access_token;
+    const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
+    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresAt)) {
+      throw fail('transient', 'central server answer lacks access_token or expires_at');
+    }
+    // The server's clock decides expiry; our own lifetime starts now, so that renewals are
+    // scheduled within what is left of it.
+    const issuedAt = Math.min(started, expiresAt - 1);
+    return {
+      accessToken,
+      expiresAt,
+      issuedAt,
+      receivedAt: Math.max(issuedAt, this.now()),
+      origin: 'central-server',
+    };
+  }
+
+  /** The app's current ticket of `kind` (`GET /apps/:app/tickets/:kind`), with the time it has left. */
+  async ticket(app: ResolvedApp, kind: string): Promise<TokenGrant> {
+    const endpoint = CENTRAL_SERVER_PATHS.ticket(app.appId, kind);
+    const started = this.now();
+    const { body, fail } = await this.request(endpoint);
+    const expiresIn = Number(body.expires_in);
+    if (typeof body.ticket !== 'string' || body.ticket === '' || !(expiresIn > 0)) {
+      throw fail('transient', 'central server answer lacks ticket or expires_in');
+    }
+    return {
+      accessToken: body.ticket,
+      issuedAt: started,
+      expiresAt: started + expiresIn * 1000,
+      receivedAt: Math.max(started, this.now()),
+      origin: 'central-server',
+    };
+  }
+
+  /** One call to the central server: the JSON body of a 200, or a classified error. */
+  private async request(endpoint: string, data?: Record<string, string>) {
     let response;
     try {
       response = await this.deps.http.request({
-        method: stale !== undefined ? 'POST' : 'GET',
+        method: data !== undefined ? 'POST' : 'GET',
         baseURL: this.deps.url,
         url: endpoint,
-        data: stale !== undefined ? { stale_token: stale } : undefined,
+        data,
         headers: { authorization: `Bearer ${this.deps.apiKey}` },
         timeout: this.deps.timeoutMs,
         validateStatus: () => true,
@@ -70,35 +113,21 @@ export class CentralServerTokenSource implements TokenSource {
         platform: CENTRAL_SERVER_LABEL,
       });
     const body = response.data as Record<string, unknown> | undefined;
-    if (response.status === 401 || response.status === 403) {
+    if (status === 401 || status === 403) {
       throw fail(
         'credential',
-        `central server answered HTTP ${response.status}: check the client key and its scope`,
+        `central server answered HTTP ${status}: check the client key and its scope`,
       );
     }
-    if (response.status >= 500 || typeof body !== 'object' || body === null) {
-      throw fail('transient', `central server answered HTTP ${response.status}`);
+    if (status >= 500 || typeof body !== 'object' || body === null) {
+      throw fail('transient', `central server answered HTTP ${status}`);
     }
-    if (response.status !== 200) {
+    if (status !== 200) {
       throw fail(
         'request',
-        typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${response.status}`,
+        typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${status}`,
       );
     }
-    const accessToken = body.access_token;
-    const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
-    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresAt)) {
-      throw fail('transient', 'central server answer lacks access_token or expires_at');
-    }
-    // The server's clock decides expiry; our own lifetime starts now, so that renewals are
-    // scheduled within what is left of it.
-    const issuedAt = Math.min(started, expiresAt - 1);
-    return {
-      accessToken,
-      expiresAt,
-      issuedAt,
-      receivedAt: Math.max(issuedAt, this.now()),
-      origin: 'central-server',
-    };
+    return { body, fail };
   }
 }

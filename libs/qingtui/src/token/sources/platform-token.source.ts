@@ -31,6 +31,15 @@ export class PlatformTokenSource implements TokenSource {
     await fetcher.clearQuota();
   }
 
+  /** A JS-SDK ticket of `kind`, fetched with `accessToken` by the app's fetcher. */
+  async ticket(app: ResolvedApp, kind: string, accessToken?: string): Promise<TokenGrant> {
+    const fetcher = this.fetcherOf(app);
+    if (fetcher.fetchTicket === undefined || accessToken === undefined) {
+      throw new QingtuiError(`The platform of "${app.name}" issues no ${kind} ticket here`);
+    }
+    return fetcher.fetchTicket(kind, accessToken);
+  }
+
   private fetcherOf(app: ResolvedApp): TokenFetcher {
     const fetcher = this.fetchers.get(app.name);
     if (fetcher === undefined) throw new QingtuiError(`No token fetcher for "${app.name}"`);
