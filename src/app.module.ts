@@ -20,6 +20,7 @@ import { MessagesModule } from './messages/messages.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { StatusModule } from './status/status.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { Registry } from 'prom-client';
 
@@ -72,6 +73,7 @@ export class AppModule {
         }),
         AuthModule.register({ failureLogIntervalMs: options.authFailureLogIntervalMs }),
         TokensModule,
+        TicketsModule,
         MessagesModule,
         HealthModule,
         StatusModule,

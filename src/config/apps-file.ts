@@ -10,12 +10,18 @@ export const APP_NAME_PATTERN = QINGTUI_OPTION_RULES.appName.pattern;
 
 /** The fields of each platform's entries: required strings, then optional fields. */
 const SHAPES = {
-  qingtui: { required: ['name', 'appId', 'appSecret'], optional: ['platform', 'dailyQuota'] },
+  qingtui: {
+    required: ['name', 'appId', 'appSecret'],
+    optional: ['platform', 'dailyQuota', 'jsSafeDomains'],
+  },
   'wechat-mp': {
     required: ['name', 'platform', 'appId', 'appSecret'],
-    optional: ['stableToken', 'dailyQuota'],
+    optional: ['stableToken', 'dailyQuota', 'jsSafeDomains'],
   },
-  wecom: { required: ['name', 'platform', 'corpId', 'secret'], optional: ['agentId'] },
+  wecom: {
+    required: ['name', 'platform', 'corpId', 'secret'],
+    optional: ['agentId', 'jsSafeDomains'],
+  },
 } as const satisfies Record<
   QingtuiPlatformName,
   { required: readonly string[]; optional: readonly string[] }
@@ -100,6 +106,17 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
     if (dailyQuota === undefined) fail(`${at}.dailyQuota must be ${DAILY_QUOTA_EXPECTED}`);
     return { dailyQuota };
   };
+  const domains = (): { jsSafeDomains?: string[] } => {
+    const value = record.jsSafeDomains;
+    if (value === undefined) return {};
+    const ok =
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.length <= 100 &&
+      value.every((d) => typeof d === 'string' && d.trim() !== '' && d.length <= 253);
+    if (!ok) fail(`${at}.jsSafeDomains must be a list of 1 to 100 host names`);
+    return { jsSafeDomains: (value as string[]).map((d) => d.trim()) };
+  };
   switch (platform as ShapeName) {
     case 'qingtui':
       return {
@@ -108,6 +125,7 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
         appId: text('appId'),
         appSecret: text('appSecret'),
         ...quota(),
+        ...domains(),
       };
     case 'wechat-mp': {
       if (record.stableToken !== undefined && typeof record.stableToken !== 'boolean') {
@@ -126,6 +144,7 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
         appSecret: text('appSecret'),
         stableToken: record.stableToken === true,
         ...(typeof dailyQuota === 'number' ? { dailyQuota } : {}),
+        ...domains(),
       };
     }
     case 'wecom': {
@@ -143,7 +162,14 @@ function readApp(item: unknown, at: string, fail: (problem: string) => never): S
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(text('corpId'))) {
         fail(`${at}.corpId may only hold letters, digits, "_" and "-"`);
       }
-      return { platform: 'wecom', name, corpId: text('corpId'), agentId, secret: text('secret') };
+      return {
+        platform: 'wecom',
+        name,
+        corpId: text('corpId'),
+        agentId,
+        secret: text('secret'),
+        ...domains(),
+      };
     }
   }
 }

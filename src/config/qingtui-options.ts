@@ -3,6 +3,10 @@ import type { EmbeddedSandbox } from '../sandbox/embedded-sandbox.js';
 import type { AppsFileReloader } from './apps-file.reloader.js';
 import type { ServerApp, ServerConfig } from './server-config.interface.js';
 
+function domainsOf(app: ServerApp): { jsSafeDomains?: string[] } {
+  return app.jsSafeDomains === undefined ? {} : { jsSafeDomains: app.jsSafeDomains };
+}
+
 /** One configured app as the library takes it, its secret read through the reloader. */
 function libraryApp(app: ServerApp, secrets: AppsFileReloader): QingtuiAnyAppConfig {
   const secret = secrets.secret(app.name);
@@ -13,6 +17,7 @@ function libraryApp(app: ServerApp, secrets: AppsFileReloader): QingtuiAnyAppCon
         appId: app.appId,
         appSecret: secret,
         ...(app.dailyQuota === undefined ? {} : { dailyQuota: app.dailyQuota }),
+        ...domainsOf(app),
       };
     case 'wechat-mp':
       return {
@@ -22,6 +27,7 @@ function libraryApp(app: ServerApp, secrets: AppsFileReloader): QingtuiAnyAppCon
         appSecret: secret,
         stableToken: app.stableToken,
         ...(app.dailyQuota === undefined ? {} : { dailyQuota: app.dailyQuota }),
+        ...domainsOf(app),
       };
     case 'wecom':
       return {
@@ -30,6 +36,7 @@ function libraryApp(app: ServerApp, secrets: AppsFileReloader): QingtuiAnyAppCon
         corpId: app.corpId,
         agentId: app.agentId,
         secret,
+        ...domainsOf(app),
       };
   }
 }
@@ -63,7 +70,17 @@ export function qingtuiOptions(
       platform.mode === 'sandbox'
         ? { qingtui: sandbox.url, 'wechat-mp': sandbox.url, wecom: sandbox.url }
         : platform.baseUrls,
-    platformRules: { 'wechat-mp': wechatRules },
+    platformRules: {
+      'wechat-mp': wechatRules,
+      wecom: {
+        ...(tuning.wecomTicketHourlyLimitApp === undefined
+          ? {}
+          : { ticketHourlyLimitApp: tuning.wecomTicketHourlyLimitApp }),
+        ...(tuning.wecomTicketHourlyLimitCorp === undefined
+          ? {}
+          : { ticketHourlyLimitCorp: tuning.wecomTicketHourlyLimitCorp }),
+      },
+    },
     redisUrl: store.redisUrl,
     redisOptional: store.redisOptional,
     redisTimeoutMs: store.redisTimeoutMs,

@@ -14,6 +14,8 @@ export interface QingtuiServerApp {
   appSecret: string;
   /** `QINGTUI_DAILY_QUOTA`, or `dailyQuota` of the apps file. */
   dailyQuota?: QingtuiDailyQuota;
+  /** `jsSafeDomains` of the apps file: hosts whose pages may be signed. */
+  jsSafeDomains?: string[];
 }
 
 /** A WeChat Official Account (`"platform": "wechat-mp"`). */
@@ -25,6 +27,7 @@ export interface WechatServerApp {
   /** `/cgi-bin/stable_token` instead of `/cgi-bin/token`. */
   stableToken: boolean;
   dailyQuota?: number;
+  jsSafeDomains?: string[];
 }
 
 /** A WeCom app (`"platform": "wecom"`). */
@@ -36,6 +39,7 @@ export interface WecomServerApp {
   agentId: string;
   /** The app's secret (corpsecret). */
   secret: string;
+  jsSafeDomains?: string[];
 }
 
 /**
@@ -167,6 +171,10 @@ export interface ServerConfig {
   tuning: {
     /** `WECHAT_TOKEN_OVERLAP_MS`: how long WeChat keeps the previous classic token alive. */
     wechatTokenOverlapMs?: number;
+    /** `WECOM_TICKET_HOURLY_LIMIT_APP`: WeCom JS-SDK ticket fetches per app and hour. */
+    wecomTicketHourlyLimitApp?: number;
+    /** `WECOM_TICKET_HOURLY_LIMIT_CORP`: WeCom JS-SDK ticket fetches per company and hour. */
+    wecomTicketHourlyLimitCorp?: number;
     /** `WECHAT_STABLE_WINDOW_MS`: stable_token's rotation window. */
     wechatStableWindowMs?: number;
     /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */

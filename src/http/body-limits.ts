@@ -1,5 +1,7 @@
 /** Largest body of the token routes: a stale_token is at most 4096 characters. */
 export const TOKEN_BODY_LIMIT = 8 * 1024;
+/** Largest body of a signature request: a page URL is at most 4,096 characters. */
+export const SIGNATURE_BODY_LIMIT = 8 * 1024;
 /** Largest body of a message send (a news message with several articles, 50 receivers...). */
 export const MESSAGE_BODY_LIMIT = 1024 * 1024;
 /** Deepest nesting of objects and arrays accepted in a JSON body. */

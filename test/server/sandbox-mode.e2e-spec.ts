@@ -60,6 +60,41 @@ describe('sandbox mode (no app configured)', () => {
     expect(sent.status).toBe(200);
     expect(sandbox.deliveries()).toMatchObject([{ recipients: ['openid-alice'], type: 'text' }]);
 
+    // The ticket and signature commands work as pasted too; the signature is what the JS-SDK
+    // accepts.
+    const ticketCurl =
+      /curl -s -H 'Authorization: Bearer \S+' (http:\/\/localhost:\d+\/apps\/wechat\/tickets\/jsapi)/.exec(
+        printed,
+      );
+    expect(ticketCurl).not.toBeNull();
+    const ticketRes = await fetch(ticketCurl![1], { headers: { Authorization: `Bearer ${key}` } });
+    expect(ticketRes.status).toBe(200);
+    const ticket = (await ticketRes.json()) as { ticket: string; expires_in: number };
+    expect(ticket.expires_in).toBeGreaterThan(7000);
+    const signCurl =
+      /-d '(\{"url".+\})' (http:\/\/localhost:\d+\/apps\/wechat\/jsapi-signature)/.exec(printed);
+    expect(signCurl).not.toBeNull();
+    const signRes = await fetch(signCurl![2], {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: signCurl![1],
+    });
+    expect(signRes.status).toBe(200);
+    const signed = (await signRes.json()) as {
+      nonceStr: string;
+      timestamp: number;
+      signature: string;
+    };
+    expect(
+      sandbox.verifyJsapiSignature({
+        ticket: ticket.ticket,
+        nonceStr: signed.nonceStr,
+        timestamp: signed.timestamp,
+        url: (JSON.parse(signCurl![1]) as { url: string }).url,
+        signature: signed.signature,
+      }).valid,
+    ).toBe(true);
+
     // The key is printed in one log entry, the banner; the demo AppSecret never.
     expect(logs.lines.filter((line) => line.includes(key))).toHaveLength(1);
     expect(`${printed}${output!.text()}`).not.toContain(SANDBOX_DEMO_APP.appSecret);
