@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { TokenService } from 'nestjs-qingtui';
+import { TicketService, TokenService } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 
@@ -18,6 +18,7 @@ export class TokenHealthIndicator {
     private readonly indicators: HealthIndicatorService,
     private readonly tokens: TokenService,
     private readonly redactor: SecretRedactor,
+    private readonly tickets: TicketService,
   ) {}
 
   /** Apps in `scope` only: a client key scoped to some apps learns nothing of the others. */
@@ -25,14 +26,27 @@ export class TokenHealthIndicator {
     const indicator = this.indicators.check(key);
     const statuses = this.tokens.status().filter((s) => scope === 'all' || scope.includes(s.name));
     // The platform's errmsg may echo what it was sent: redacted as in the logs.
+    const redacted = <T extends { lastError?: { errmsg: string } }>(s: T): T =>
+      s.lastError
+        ? { ...s, lastError: { ...s.lastError, errmsg: this.redactor.scrub(s.lastError.errmsg) } }
+        : s;
+    // Tickets are fetched on first use: a missing one is no sign of ill health, only shown.
+    const tickets = this.tickets.status();
     const apps = Object.fromEntries(
-      statuses.map(({ name, lastError, ...state }) => [
+      statuses.map(({ name, ...state }) => [
         name,
         {
-          ...state,
-          ...(lastError
-            ? { lastError: { ...lastError, errmsg: this.redactor.scrub(lastError.errmsg) } }
-            : {}),
+          ...redacted(state),
+          tickets: Object.fromEntries(
+            tickets
+              .filter((t) => t.name === name)
+              .map(
+                ({ kind, state: ticketState, expiresAt, nextRenewalAt, heldBack, lastError }) => [
+                  kind,
+                  redacted({ state: ticketState, expiresAt, nextRenewalAt, heldBack, lastError }),
+                ],
+              ),
+          ),
         },
       ]),
     );

@@ -20,6 +20,19 @@ export interface StatusApp {
   heldBack?: { reason: string; until: string };
   lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
   platformCallsToday: PlatformUsageSnapshot;
+  /** Its JS-SDK tickets, by kind (fetched on first use: `missing` until then). */
+  tickets: StatusTicket[];
+}
+
+/** One JS-SDK ticket of an app. Holds no ticket. */
+export interface StatusTicket {
+  /** `jsapi`, `wx_card`, `agent_config`. */
+  kind: string;
+  state: string;
+  expiresAt?: string;
+  nextRenewalAt?: string;
+  heldBack?: { reason: string; until: string };
+  lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
 }
 
 /** What `GET /status/data` answers, and what the status page shows. */

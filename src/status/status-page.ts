@@ -95,6 +95,7 @@ const SCRIPT = `
     row('Generation', 'generation');
     row('Platform calls today', 'quota');
     row('Callers that waited', 'waited');
+    row('JS-SDK tickets', 'tickets');
     row('Last error', 'error');
     root.append(head, bar, el('p', { class: 'left', 'data-field': 'left' }), rows);
     return root;
@@ -148,6 +149,11 @@ const SCRIPT = `
       quota.append(used);
     }
     field('waited').textContent = String(app.callersWaited);
+    field('tickets').textContent = (app.tickets || []).length === 0 ? 'none on this platform' :
+      app.tickets.map((k) => k.kind + ': ' + (k.heldBack && k.state !== 'valid' ? 'held back (' + k.heldBack.reason + ')' :
+        k.state === 'missing' ? 'not fetched yet' : k.expiresAt && Date.parse(k.expiresAt) > t ?
+          duration(Date.parse(k.expiresAt) - t) + ' left' : k.state) +
+        (k.lastError ? ' (last error ' + k.lastError.kind + (k.lastError.errcode === undefined ? '' : ' ' + k.lastError.errcode) + ')' : '')).join('; ');
     const error = field('error');
     if (app.lastError) {
       const e = app.lastError;

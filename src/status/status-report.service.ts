@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { TokenService } from 'nestjs-qingtui';
+import { TicketService, TokenService } from 'nestjs-qingtui';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
-import type { StatusData } from './status-data.interface.js';
+import type { StatusData, StatusTicket } from './status-data.interface.js';
 
 /**
  * The state the status page shows, from `TokenService` (never a token, never a secret): per app
@@ -24,13 +24,36 @@ export class StatusReport {
     private readonly tokens: TokenService,
     @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
     private readonly redactor: SecretRedactor,
+    private readonly tickets: TicketService,
   ) {
     this.mode = config.get('platform', { infer: true }).mode === 'sandbox' ? 'sandbox' : 'platform';
+  }
+
+  /** Each app's tickets, without the tickets themselves; errmsg redacted as in the logs. */
+  private ticketsByApp(): Map<string, StatusTicket[]> {
+    const byApp = new Map<string, StatusTicket[]>();
+    for (const t of this.tickets.status()) {
+      const list = byApp.get(t.name) ?? [];
+      list.push({
+        kind: t.kind,
+        state: t.state,
+        expiresAt: t.expiresAt,
+        nextRenewalAt: t.nextRenewalAt,
+        heldBack: t.heldBack,
+        lastError: t.lastError && {
+          ...t.lastError,
+          errmsg: this.redactor.scrub(t.lastError.errmsg),
+        },
+      });
+      byApp.set(t.name, list);
+    }
+    return byApp;
   }
 
   /** The apps in `scope` (a client key scoped to some apps sees only those). */
   build(scope: ApiKeyEntry['scope']): StatusData {
     const store = this.tokens.storeInfo();
+    const tickets = this.ticketsByApp();
     const apps = this.tokens
       .status()
       .filter((s) => scope === 'all' || scope.includes(s.name))
@@ -54,6 +77,7 @@ export class StatusReport {
           errmsg: this.redactor.scrub(s.lastError.errmsg),
         },
         platformCallsToday: s.platformCallsToday,
+        tickets: tickets.get(s.name) ?? [],
       }));
     return {
       generatedAt: new Date().toISOString(),

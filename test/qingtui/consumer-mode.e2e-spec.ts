@@ -1,4 +1,10 @@
-import { QingtuiClients, QingtuiModule, TokenService } from 'nestjs-qingtui';
+import {
+  QingtuiClients,
+  QingtuiError,
+  QingtuiModule,
+  TicketService,
+  TokenService,
+} from 'nestjs-qingtui';
 import { SANDBOX_DEMO_APP } from 'qingtui-sandbox';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -51,6 +57,23 @@ afterEach(async () => {
 });
 
 describe('consumer mode against a running central control server', () => {
+  it("caches the server's JS-SDK ticket with its real expiry: one server request, one platform call", async () => {
+    consumer = await startConsumer(ADMIN_KEY);
+    const tickets = consumer.get(TicketService);
+    const all = await Promise.all(
+      Array.from({ length: 50 }, () => tickets.getTicketInfo('default')),
+    );
+    expect(new Set(all.map((t) => t.ticket)).size).toBe(1);
+    expect(server.sandbox.ticketStatus(all[0].ticket)).toMatchObject({ state: 'valid' });
+    expect(all[0].expiresAt - Date.now()).toBeGreaterThan(7_100_000);
+    expect(server.sandbox.counters().apps[SANDBOX_DEMO_APP.appId].ticketCalls).toBe(1);
+    // Signing needs the platform identity, which only the central server holds.
+    await expect(tickets.signJsapi('default', 'https://h5.example.com/')).rejects.toThrow(
+      /central server.*jsapi-signature/,
+    );
+    await expect(tickets.getTicket('default', 'agent_config')).rejects.toBeInstanceOf(QingtuiError);
+  });
+
   it("gets the server's token without holding an AppSecret", async () => {
     consumer = await startConsumer(ADMIN_KEY);
     const fromConsumer = await consumer.get(TokenService).getToken('default');

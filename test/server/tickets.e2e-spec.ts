@@ -109,6 +109,50 @@ describe('GET /apps/:app/tickets/:kind and POST /apps/:app/jsapi-signature', () 
     }
   });
 
+  it('tickets in the metrics (a kind label), the status data and the detailed health', async () => {
+    await harness();
+    const server = h!.app.getHttpServer();
+    expect((await sign({ url: 'https://h5.example.com/' })).status).toBe(200);
+    expect((await sign({ url: 'https://h5.example.com/' })).status).toBe(200);
+    const metrics = (await request(server).get('/metrics')).text;
+    expect(metrics).toContain(
+      'qingtui_ticket_grants_total{app="wx",platform="wechat-mp",kind="jsapi",reason="initial"} 1',
+    );
+    expect(metrics).toMatch(
+      /qingtui_ticket_expires_in_seconds\{app="wx",platform="wechat-mp",kind="jsapi"\} \d+/,
+    );
+    expect(metrics).toContain(
+      'qingtui_platform_calls_total{app="wx",platform="wechat-mp",endpoint="ticket",outcome="ok"} 1',
+    );
+    // Tickets are not tokens: the token grants are the token's own.
+    expect(metrics).toContain(
+      'qingtui_token_grants_total{app="wx",platform="wechat-mp",via="credentials",reason="initial"} 1',
+    );
+    const data = (await request(server).get('/status/data').set(auth())).body as {
+      apps: { name: string; tickets: { kind: string; state: string }[] }[];
+    };
+    const wx = data.apps.find((a) => a.name === 'wx')!;
+    expect(wx.tickets).toEqual([
+      expect.objectContaining({ kind: 'jsapi', state: 'valid' }),
+      expect.objectContaining({ kind: 'wx_card', state: 'missing' }),
+    ]);
+    expect(data.apps.find((a) => a.name === 'crm')!.tickets).toEqual([
+      expect.objectContaining({ kind: 'jsapi', state: 'missing' }),
+    ]);
+    const health = (await request(server).get('/health/details').set(auth())).body as {
+      details: { tokens: { apps: Record<string, { tickets: Record<string, { state: string }> }> } };
+    };
+    expect(health.details.tokens.apps.wx.tickets.jsapi.state).toBe('valid');
+    const ticket = (
+      (await request(server).get('/apps/wx/tickets/jsapi').set(auth())).body as {
+        ticket: string;
+      }
+    ).ticket;
+    for (const text of [metrics, JSON.stringify(data), JSON.stringify(health)]) {
+      expect(text).not.toContain(ticket);
+    }
+  });
+
   it('names what is wrong: unknown kind, a kind of another platform, bad bodies', async () => {
     await harness();
     const server = h!.app.getHttpServer();

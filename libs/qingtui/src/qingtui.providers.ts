@@ -210,6 +210,7 @@ export const ticketServiceProvider: FactoryProvider<TicketService> = {
     QINGTUI_PLATFORM_USAGE,
     TokenService,
     QINGTUI_APP_CATALOGUE,
+    QingtuiEvents,
   ],
   useFactory: (
     options: ResolvedQingtuiOptions,
@@ -219,9 +220,10 @@ export const ticketServiceProvider: FactoryProvider<TicketService> = {
     usage: PlatformUsage,
     tokens: TokenService,
     catalogue: AppCatalogue,
+    events: QingtuiEvents,
   ) => {
     if (scheduler === undefined) throw new QingtuiError(messages.scheduleModuleMissing());
-    return new TicketService(options, backend, source, scheduler, usage, tokens, catalogue);
+    return new TicketService(options, backend, source, scheduler, usage, tokens, catalogue, events);
   },
 };
 

@@ -15,6 +15,7 @@ import { PlatformUsage } from '../quotas/platform-usage.js';
 import { CacheTokenBackend } from '../store/memory-token.backend.js';
 import { TokenService } from '../token/token.service.js';
 import { CredentialEngine } from './credential-engine.js';
+import { tokenEvents } from './credential-events.js';
 import { RenewalTimers } from './renewal-timers.js';
 
 /*
@@ -119,7 +120,7 @@ function instance(platform: FakePlatform, backend: TokenBackend) {
     catalogue,
     backend,
     usage,
-    events: new QingtuiEvents(() => 'test'),
+    events: tokenEvents(new QingtuiEvents(() => 'test')),
     timers: new RenewalTimers(new SchedulerRegistry()),
     logger: new Logger('engine-spec'),
   });

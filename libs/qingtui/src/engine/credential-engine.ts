@@ -6,12 +6,12 @@ import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import type { TokenBackend } from '../core/store.js';
 import { credentialKeys } from '../core/store-keys.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
-import type { QingtuiEvents } from '../events/qingtui-events.service.js';
 import { messages } from '../qingtui.messages.js';
 import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { type AppSlot, createAppSlot, heldBackError, idle, liftHold } from './app-slot.js';
 import { type AppTokenStatus, infoOf, statusOf, type TokenInfo } from './credential-status.js';
 import { RenewalRunner } from './renewal-runner.js';
+import type { CredentialEventSink } from './credential-events.js';
 import type { RenewalTimers } from './renewal-timers.js';
 import { StaleReportVerifier } from './stale-report.verifier.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
@@ -21,7 +21,8 @@ export interface CredentialEngineDeps {
   catalogue: AppCatalogue;
   backend: TokenBackend;
   usage: PlatformUsage;
-  events: QingtuiEvents;
+  /** Where the kind's lifecycle events go (`tokenEvents`, `ticketEvents`). */
+  events: CredentialEventSink;
   timers: RenewalTimers;
   logger: Logger;
   /** The clock of every decision (epoch ms). @default Date.now */

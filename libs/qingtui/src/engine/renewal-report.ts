@@ -2,9 +2,8 @@ import type { Logger } from '@nestjs/common';
 import type { TokenRecord } from '../core/credential-record.js';
 import type { RenewalReason } from '../core/credential-source.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
-import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiStaleTokenReportedEvent } from '../events/qingtui-events.interface.js';
-import type { QingtuiEvents } from '../events/qingtui-events.service.js';
+import type { CredentialEventSink } from './credential-events.js';
 import { messages } from '../qingtui.messages.js';
 import type { AppSlot, FailureNote } from './app-slot.js';
 
@@ -16,7 +15,7 @@ import type { AppSlot, FailureNote } from './app-slot.js';
 export class RenewalReport {
   constructor(
     private readonly logger: Logger,
-    private readonly events: QingtuiEvents,
+    private readonly events: CredentialEventSink,
     private readonly now: () => number,
   ) {}
 
@@ -39,7 +38,7 @@ export class RenewalReport {
       );
       return;
     }
-    this.events.emit(QINGTUI_EVENTS.tokenRenewed, {
+    this.events.renewed({
       app: slot.app.name,
       via: record.origin,
       reason,
@@ -72,7 +71,7 @@ export class RenewalReport {
       }
     }
     const now = this.now();
-    this.events.emit(QINGTUI_EVENTS.renewalFailed, {
+    this.events.renewalFailed({
       app: slot.app.name,
       reason: slot.renewal?.reason ?? 'scheduled',
       error: { kind: e?.kind ?? 'internal', errcode: e?.errcode, errmsg: lastError.errmsg },
@@ -82,7 +81,7 @@ export class RenewalReport {
       durationMs: now - (slot.renewal?.startedAt ?? now),
     });
     if (hold.reason === 'credentials') {
-      this.events.emit(QINGTUI_EVENTS.credentialsRejected, {
+      this.events.credentialsRejected({
         app: slot.app.name,
         errcode: lastError.errcode,
         errmsg: lastError.errmsg,
@@ -97,7 +96,7 @@ export class RenewalReport {
     firstHand: boolean,
     outcome: QingtuiStaleTokenReportedEvent['outcome'],
   ): void {
-    this.events.emit(QINGTUI_EVENTS.staleTokenReported, {
+    this.events.staleReported({
       app: slot.app.name,
       outcome,
       by: firstHand ? 'interceptor' : 'caller',

@@ -5,12 +5,12 @@ import type { RenewalReason } from '../core/credential-source.js';
 import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import type { TokenBackend } from '../core/store.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
-import type { QingtuiEvents } from '../events/qingtui-events.service.js';
 import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { type AppSlot, adoptRecord, compareRecords, noteFailure, noteSuccess } from './app-slot.js';
 import { LockedRenewal } from './locked-renewal.js';
 import { retryDelayMs } from './renewal-hold.js';
 import { RenewalReport } from './renewal-report.js';
+import type { CredentialEventSink } from './credential-events.js';
 import type { RenewalTimers } from './renewal-timers.js';
 import { StoreConvergence } from './store-convergence.js';
 
@@ -18,7 +18,8 @@ export interface RenewalRunnerDeps {
   options: ResolvedQingtuiOptions;
   backend: TokenBackend;
   usage: PlatformUsage;
-  events: QingtuiEvents;
+  /** Where the kind's lifecycle events go (`tokenEvents`, `ticketEvents`). */
+  events: CredentialEventSink;
   timers: RenewalTimers;
   logger: Logger;
   now: () => number;

@@ -10,6 +10,10 @@ export const QINGTUI_EVENTS = {
   renewalFailed: 'qingtui.token.renewal-failed',
   /** A caller (or the library's own interceptor) reported the token as rejected. */
   staleTokenReported: 'qingtui.token.stale-reported',
+  /** A new JS-SDK ticket was obtained (`kind`: `jsapi`, `wx_card`, `agent_config`). */
+  ticketRenewed: 'qingtui.ticket.renewed',
+  /** A ticket renewal failed (calls for that ticket are then held back for a while). */
+  ticketRenewalFailed: 'qingtui.ticket.renewal-failed',
   /** The platform refused the app's credentials (AppID/AppSecret, or the client key in consumer mode). */
   credentialsRejected: 'qingtui.credentials.rejected',
   /** An app used 80% of its daily quota (once per app and platform day). */

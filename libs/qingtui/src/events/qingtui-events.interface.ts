@@ -112,9 +112,22 @@ export interface QingtuiPlatformCallEvent extends QingtuiEventBase {
 }
 
 /** Payload of each event, by name (the names of `QINGTUI_EVENTS`). */
+/** `qingtui.ticket.renewed`: a new JS-SDK ticket (a repeated one is not new). */
+export interface QingtuiTicketRenewedEvent extends QingtuiTokenRenewedEvent {
+  /** `jsapi`, `wx_card`, `agent_config`. */
+  kind: string;
+}
+
+/** `qingtui.ticket.renewal-failed`: one failed ticket renewal. */
+export interface QingtuiTicketRenewalFailedEvent extends QingtuiRenewalFailedEvent {
+  kind: string;
+}
+
 export interface QingtuiEventMap {
   'qingtui.token.renewed': QingtuiTokenRenewedEvent;
   'qingtui.token.renewal-failed': QingtuiRenewalFailedEvent;
+  'qingtui.ticket.renewed': QingtuiTicketRenewedEvent;
+  'qingtui.ticket.renewal-failed': QingtuiTicketRenewalFailedEvent;
   'qingtui.token.stale-reported': QingtuiStaleTokenReportedEvent;
   'qingtui.credentials.rejected': QingtuiCredentialsRejectedEvent;
   'qingtui.quota.warning': QingtuiQuotaEvent;

@@ -7,7 +7,13 @@ export const QINGTUI_METRICS = {
   tokenGrants: 'qingtui_token_grants_total',
   /** Counter: failed renewals; label `kind` (credential, transient, rate-limit, quota...). */
   renewalFailures: 'qingtui_renewal_failures_total',
-  /** Counter: HTTP calls to the platform; labels `endpoint` (token, refresh, probe, api) and `outcome` (ok or the errcode's class). */
+  /** Counter: JS-SDK tickets obtained (a repeated one is not counted); labels `kind` (jsapi, wx_card, agent_config) and `reason`. */
+  ticketGrants: 'qingtui_ticket_grants_total',
+  /** Counter: failed ticket renewals; labels `kind` (the ticket's) and `error` (credential, transient, rate-limit...). */
+  ticketRenewalFailures: 'qingtui_ticket_renewal_failures_total',
+  /** Gauge: seconds until the current ticket expires (0 once expired, or none yet); label `kind`. */
+  ticketExpiresIn: 'qingtui_ticket_expires_in_seconds',
+  /** Counter: HTTP calls to the platform; labels `endpoint` (token, refresh, probe, ticket, api) and `outcome` (ok or the errcode's class). */
   platformCalls: 'qingtui_platform_calls_total',
   /** Counter: reports that a token was rejected; label `outcome` (renewed, already-replaced, refused). */
   passiveRefreshReports: 'qingtui_passive_refresh_reports_total',

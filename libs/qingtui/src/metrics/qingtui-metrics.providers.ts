@@ -8,6 +8,7 @@ import { StoreEventsBridge } from '../events/store-events.bridge.js';
 import type { QingtuiModuleOptions } from '../interfaces/qingtui-module-options.interface.js';
 import { QINGTUI_RESOLVED_OPTIONS } from '../qingtui.constants.js';
 import { QINGTUI_MODULE_OPTIONS } from '../qingtui.module-definition.js';
+import { TicketService } from '../tickets/ticket.service.js';
 import { TokenService } from '../token/token.service.js';
 import { loadPromClient } from './load-prom-client.js';
 import { QingtuiMetrics } from './qingtui-metrics.service.js';
@@ -27,12 +28,17 @@ export const qingtuiObservabilityProviders: Provider[] = [
   StoreEventsBridge,
   {
     provide: QingtuiMetrics,
-    inject: [QINGTUI_MODULE_OPTIONS, QingtuiEvents, TokenService],
-    useFactory: async (raw: QingtuiModuleOptions, events: QingtuiEvents, tokens: TokenService) => {
+    inject: [QINGTUI_MODULE_OPTIONS, QingtuiEvents, TokenService, TicketService],
+    useFactory: async (
+      raw: QingtuiModuleOptions,
+      events: QingtuiEvents,
+      tokens: TokenService,
+      tickets: TicketService,
+    ) => {
       if (raw.metrics === undefined) return null;
       const prom = await loadPromClient();
       const registry = (raw.metrics.registry as Registry | undefined) ?? prom.register;
-      return new QingtuiMetrics(prom, registry, events, tokens);
+      return new QingtuiMetrics(prom, registry, events, tokens, tickets);
     },
   },
 ];

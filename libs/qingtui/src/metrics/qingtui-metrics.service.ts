@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import type { QingtuiEvents } from '../events/qingtui-events.service.js';
+import type { TicketService } from '../tickets/ticket.service.js';
 import type { TokenService } from '../token/token.service.js';
 import type { PromClient } from './load-prom-client.js';
 import { QINGTUI_METRICS } from './qingtui-metric-names.js';
@@ -25,6 +26,7 @@ export class QingtuiMetrics implements OnModuleDestroy {
     private readonly registry: Registry,
     events: QingtuiEvents,
     tokens: TokenService,
+    tickets?: TicketService,
   ) {
     const taken = Object.values(QINGTUI_METRICS).find((name) => registry.getSingleMetric(name));
     if (taken !== undefined) {
@@ -79,7 +81,26 @@ export class QingtuiMetrics implements OnModuleDestroy {
       registers,
     });
 
+    const ticketGrants = new prom.Counter({
+      name: QINGTUI_METRICS.ticketGrants,
+      help: 'JS-SDK tickets obtained (a repeated ticket is not one), by kind and why (reason)',
+      labelNames: [...APP_LABELS, 'kind', 'reason'],
+      registers,
+    });
+    const ticketFailures = new prom.Counter({
+      name: QINGTUI_METRICS.ticketRenewalFailures,
+      help: 'Failed ticket renewals, by ticket kind and kind of failure (error)',
+      labelNames: [...APP_LABELS, 'kind', 'error'],
+      registers,
+    });
+
     this.unsubscribe.push(
+      events.on(QINGTUI_EVENTS.ticketRenewed, (e) =>
+        ticketGrants.inc({ ...labelsOf(e), kind: e.kind, reason: e.reason }),
+      ),
+      events.on(QINGTUI_EVENTS.ticketRenewalFailed, (e) =>
+        ticketFailures.inc({ ...labelsOf(e), kind: e.kind, error: e.error.kind }),
+      ),
       events.on(QINGTUI_EVENTS.tokenRenewed, (e) => {
         grants.inc({ ...labelsOf(e), via: e.via, reason: e.reason });
         duration.observe({ ...labelsOf(e), outcome: 'success' }, e.durationMs / 1000);
@@ -135,6 +156,18 @@ export class QingtuiMetrics implements OnModuleDestroy {
         set({ app: s.name, platform: s.platform }, Math.round(left * 1000) / 1000);
       }
     });
+    gauge(
+      QINGTUI_METRICS.ticketExpiresIn,
+      'Seconds until the current JS-SDK ticket expires',
+      (set) => {
+        for (const s of tickets?.status() ?? []) {
+          if (s.expiresAt === undefined) continue;
+          const left = Math.max(0, (Date.parse(s.expiresAt) - Date.now()) / 1000);
+          set({ app: s.name, platform: s.platform, kind: s.kind }, Math.round(left * 1000) / 1000);
+        }
+      },
+      ['kind'],
+    );
     gauge(QINGTUI_METRICS.tokenLifetime, 'Lifetime (expires_in) of the current token', (set) => {
       for (const s of tokens.status()) {
         if (s.expiresAt === undefined || s.issuedAt === undefined) continue;

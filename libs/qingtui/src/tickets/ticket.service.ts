@@ -7,6 +7,7 @@ import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
 import type { ResolvedApp, ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import type { TokenBackend } from '../core/store.js';
 import { CredentialEngine } from '../engine/credential-engine.js';
+import { ticketEvents } from '../engine/credential-events.js';
 import type { AppTokenStatus } from '../engine/credential-status.js';
 import { RenewalTimers } from '../engine/renewal-timers.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
@@ -84,6 +85,7 @@ export class TicketService implements OnModuleDestroy {
     @Inject(QINGTUI_PLATFORM_USAGE) usage: PlatformUsage,
     tokens: TokenService,
     @Optional() @Inject(QINGTUI_APP_CATALOGUE) catalogue?: AppCatalogue,
+    @Optional() events?: QingtuiEvents,
   ) {
     this.catalogue = catalogue ?? new AppCatalogue(options.apps, options.defaultApp);
     const consumer = options.mode === 'consumer';
@@ -97,9 +99,7 @@ export class TicketService implements OnModuleDestroy {
           clearQuota: false,
         };
     const kinds = new Set(options.apps.flatMap((app) => app.tickets?.kinds ?? []));
-    // Ticket renewals are not token renewals: their events stay off the module's bus (and its
-    // metrics), which count tokens.
-    const events = new QingtuiEvents((app) => eventPlatformOf(options, app));
+    const bus = events ?? new QingtuiEvents((app) => eventPlatformOf(options, app));
     for (const name of kinds) {
       const kind: CredentialKind = {
         name: `ticket:${name}`,
@@ -130,7 +130,7 @@ export class TicketService implements OnModuleDestroy {
           catalogue: this.catalogue,
           backend,
           usage,
-          events,
+          events: ticketEvents(bus, name),
           timers: new RenewalTimers(scheduler),
           logger: this.logger,
         }),

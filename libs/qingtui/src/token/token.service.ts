@@ -14,6 +14,7 @@ import type { TokenSource } from '../core/credential-source.js';
 import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import type { BackendState, TokenBackend } from '../core/store.js';
 import { CredentialEngine } from '../engine/credential-engine.js';
+import { tokenEvents } from '../engine/credential-events.js';
 import type { AppTokenStatus, TokenInfo } from '../engine/credential-status.js';
 import { RenewalTimers } from '../engine/renewal-timers.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
@@ -107,7 +108,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       catalogue: this.catalogue,
       backend,
       usage,
-      events: events ?? new QingtuiEvents((app) => eventPlatformOf(options, app)),
+      events: tokenEvents(events ?? new QingtuiEvents((app) => eventPlatformOf(options, app))),
       timers: new RenewalTimers(scheduler),
       logger: this.logger,
     });
