@@ -15,6 +15,7 @@ import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
 import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
 import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { serverMemory } from './sections/server-memory.js';
+import { TICKET_SETUP, ticketLifetimes } from './sections/ticket-lifetimes.js';
 import { table } from './support/markdown-table.js';
 
 /**
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   log('(c) hot path + (e) in-process memory ...');
   const hot = await hotPath();
   log(
-    `    ${hot.nsPerCall} ns/call (rounds ${hot.rounds.join(', ')}); RSS ${hot.rssBeforeMiB} → ${hot.rssAfterMiB} MiB`,
+    `    ${hot.nsPerCall} ns/call (rounds ${hot.rounds.join(', ')}); getTicket ${hot.ticketNsPerCall} ns/call; RSS ${hot.rssBeforeMiB} → ${hot.rssAfterMiB} MiB`,
   );
 
   log('(e) server memory over 100k HTTP token reads ...');
@@ -83,6 +84,15 @@ async function main(): Promise<void> {
   log(
     `    ${converge.rounds.map((r) => `${r.convergedMs} ms`).join(', ')} (median ${converge.medianMs} ms), ${converge.tokenCalls} /v1/token calls`,
   );
+  log('(j) JS-SDK ticket calls per ticket lifetime, N = 1, 3, 5 ...');
+  const tickets = await ticketLifetimes(REDIS_URL);
+  for (const r of tickets)
+    log(
+      `    N=${r.instances}: ${r.callsPerLifetime} ticket calls/lifetime (${r.tickets} tickets), ${r.signatures} signatures, ${r.deadSignatures} with a dead ticket, ${r.failed} failed`,
+    );
+  const ticketWorst = Math.max(...tickets.map((r) => r.callsPerLifetime));
+  const ticketDead = tickets.reduce((n, r) => n + r.deadSignatures + r.failed, 0);
+
   log('(i) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
   const peers = await peersWechat(REDIS_URL, log);
   for (const r of peers.rows) log(`    ${peersWechatLogLine(r)}`);
@@ -127,6 +137,9 @@ Machine: ${machine}.
 | (b) token endpoint / bare endpoint throughput, memory store | ≥ 0.9 | ${http[0].ratio} | ${verdict(http[0].ratio >= 0.9)} |
 | (b) token endpoint / bare endpoint throughput, Redis store | ≥ 0.9 | ${http[1].ratio} | ${verdict(http[1].ratio >= 0.9)} |
 | (c) in-process \`await getToken()\` | < 1000 ns | ${hot.nsPerCall} ns | ${verdict(hot.nsPerCall < 1000)} |
+| (c) in-process \`await getTicket()\` | < 1000 ns | ${hot.ticketNsPerCall} ns | ${verdict(hot.ticketNsPerCall < 1000)} |
+| (j) ticket calls per ticket lifetime, any N | 1 | ${ticketWorst} (worst N) | ${verdict(ticketWorst <= 1)} |
+| (j) signatures made with a dead ticket, or failed, all N | 0 | ${ticketDead} | ${verdict(ticketDead === 0)} |
 | (d) storm: platform grants | 1 | ${storm.grants} | ${verdict(storm.grants === 1)} |
 | (d) storm: successful sends | ${storm.sends} | ${storm.succeeded} | ${verdict(storm.succeeded === storm.sends)} |
 | (e) RSS growth, 1M \`getToken()\` in process | < 10% | ${hot.growthPct}% | ${verdict(hot.growthPct < 10)} |
@@ -172,7 +185,42 @@ ${table(
 ## (c) In-process hot path
 
 \`await tokenService.getToken()\` with a warm token, ${hot.rounds.length} rounds of 1,000,000 calls:
-median **${hot.nsPerCall} ns per call** (rounds: ${hot.rounds.join(', ')} ns).
+median **${hot.nsPerCall} ns per call** (rounds: ${hot.rounds.join(', ')} ns). The ticket read path,
+\`await ticketService.getTicket()\` with a warm ticket (3 rounds of 1,000,000): **${hot.ticketNsPerCall} ns per call**.
+
+## (j) JS-SDK ticket calls per ticket lifetime
+
+${TICKET_SETUP}. Ticket calls and new tickets counted by the sandbox after the first ticket. A signature
+counts as made with a dead ticket when the sandbox's check (ticket valid now, SHA-1 right), made the moment the
+signature arrives, refuses it (with the ticket the process served just before signing, or, when the ticket
+rotated in between, the one it serves after).
+
+${table(
+  [
+    'instances',
+    'lifetimes',
+    'ticket calls',
+    'new tickets',
+    'calls / lifetime',
+    'signatures',
+    'with a dead ticket',
+    'failed',
+  ],
+  tickets.map((r) => [
+    r.instances,
+    r.lifetimes,
+    r.ticketCalls,
+    r.tickets,
+    r.callsPerLifetime,
+    r.signatures,
+    r.deadSignatures,
+    r.failed,
+  ]),
+)}
+
+One ticket per lifetime whatever N is: the ticket is shared through Redis and renewed single-flight once the
+platform's copy has expired (\`ticketMarginMs\` before it, callers wait for the next one instead of signing
+with a ticket about to die). A fetch inside a ticket's life would only repeat it: the count shows none.
 
 ## (d) Invalid-token storm
 

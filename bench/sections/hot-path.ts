@@ -1,4 +1,4 @@
-import { QingtuiModule, TokenService } from 'nestjs-qingtui';
+import { QingtuiModule, TicketService, TokenService } from 'nestjs-qingtui';
 import { QingtuiSandbox } from 'qingtui-sandbox';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -27,6 +27,8 @@ class HotPathModule {
 
 export interface HotPathResult {
   nsPerCall: number;
+  /** `await ticketService.getTicket()` with a warm ticket, median of rounds. */
+  ticketNsPerCall: number;
   rounds: number[];
   rssBeforeMiB: number;
   rssAfterMiB: number;
@@ -58,6 +60,15 @@ export async function hotPath(): Promise<HotPathResult> {
       for (let i = 0; i < CALLS; i++) await tokens.getToken();
       rounds.push(Number(process.hrtime.bigint() - start) / CALLS);
     }
+    const tickets = app.get(TicketService);
+    await tickets.getTicket();
+    for (let i = 0; i < 200_000; i++) await tickets.getTicket(); // warm-up
+    const ticketRounds: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < CALLS; i++) await tickets.getTicket();
+      ticketRounds.push(Number(process.hrtime.bigint() - start) / CALLS);
+    }
     gc?.();
     const before = rss();
     for (let i = 0; i < CALLS; i++) await tokens.getToken();
@@ -65,6 +76,7 @@ export async function hotPath(): Promise<HotPathResult> {
     const after = rss();
     return {
       nsPerCall: round(median(rounds), 1),
+      ticketNsPerCall: round(median(ticketRounds), 1),
       rounds: rounds.map((n) => round(n, 1)),
       rssBeforeMiB: round(before, 1),
       rssAfterMiB: round(after, 1),

@@ -22,6 +22,13 @@ export interface TokenFetchSemantics {
    */
   rotationWindowMs?: number;
   /**
+   * With `same-answer`: a repeated answer carries the full lifetime again (the JS-SDK tickets of
+   * all three platforms: `expires_in: 7200` at every fetch), so it says nothing of the time left:
+   * a repeat after the known expiry means the platform's copy is about to die, never that it
+   * lives longer.
+   */
+  repeatResetsExpiry?: boolean;
+  /**
    * With `same-answer`: how long before its expiry a value stops being handed out, where a user
    * needs it to live a while after it was handed out (a JS-SDK ticket signs a page that then
    * calls `wx.config`). Absent: twice the round trip that issued it.

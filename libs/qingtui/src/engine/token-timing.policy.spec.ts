@@ -116,6 +116,27 @@ describe('TokenTimingPolicy', () => {
     expect(kept.renewNotBefore! - now).toBeLessThanOrEqual(2_000 + 10 + 250);
   });
 
+  it('a JS-SDK ticket repeated past its known expiry is never believed alive (its expires_in is reset)', () => {
+    const TICKET: TokenFetchSemantics = {
+      ...WECOM,
+      repeatResetsExpiry: true,
+      servingMarginMs: 5_000,
+    };
+    const known = record(T0, H2, 10);
+    const now = known.expiresAt + 50;
+    const p = policy(TICKET, now);
+    // The platform's copy still answers, with 7200 s again: it dies any moment, not in 2 s.
+    const kept = p.sameToken(known, record(now, H2, 10));
+    expect(kept.expiresAt).toBe(known.expiresAt);
+    expect(p.usable({ ...kept, generation: 2 })).toBe(false);
+    expect(kept.renewNotBefore! - now).toBeGreaterThanOrEqual(200);
+    expect(kept.renewNotBefore! - now).toBeLessThanOrEqual(2_000);
+    // Inside its life a repeat changes nothing either; it is handed out until 5 s before expiry.
+    const early = policy(TICKET, T0 + 1_000_000);
+    expect(early.sameToken(known, record(T0 + 1_000_000, H2, 10)).expiresAt).toBe(known.expiresAt);
+    expect(early.serveUntil(known)).toBe(known.expiresAt - 5_000);
+  });
+
   it('after a stable repeat, asks again only when the platform window opens', () => {
     const known = record(T0, H2);
     const now = T0 + 3_000_000;

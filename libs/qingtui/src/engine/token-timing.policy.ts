@@ -153,7 +153,12 @@ export class TokenTimingPolicy {
     const clearlyShorter = grant.expiresAt < known.expiresAt - 1_000 - this.roundTrip(grant);
     let expiresAt = clearlyShorter ? grant.expiresAt : known.expiresAt;
     const { repeatsWhileValid, rotationWindowMs } = this.semantics;
-    if (repeatsWhileValid === 'same-answer' && now >= known.expiresAt && grant.expiresAt > now) {
+    if (
+      repeatsWhileValid === 'same-answer' &&
+      !this.semantics.repeatResetsExpiry &&
+      now >= known.expiresAt &&
+      grant.expiresAt > now
+    ) {
       // Asked after the expiry we knew, the platform still holds the token and says it has time
       // left: the expiry we knew was early (an `expires_in` rounded down to whole seconds, where
       // the platform answers the time left). Believe it, for at most a couple of seconds: an

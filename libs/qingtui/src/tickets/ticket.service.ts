@@ -94,6 +94,7 @@ export class TicketService implements OnModuleDestroy {
         { repeatsWhileValid: 'time-left', refreshToken: false, clearQuota: false }
       : {
           repeatsWhileValid: 'same-answer',
+          repeatResetsExpiry: true,
           servingMarginMs: options.ticketMarginMs,
           refreshToken: false,
           clearQuota: false,
