@@ -151,8 +151,12 @@ export class TicketService implements OnModuleDestroy {
    * platform while a valid ticket is known.
    * @throws QingtuiError for a kind the app's platform does not have, naming those it has
    */
-  async getTicket(app?: string, kind = 'jsapi'): Promise<string> {
-    return this.engineOf(app, kind).value(this.catalogue.get(app).name);
+  getTicket(app?: string, kind = 'jsapi'): Promise<string> {
+    try {
+      return this.engineOf(app, kind).value(app);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Like `getTicket()`, with the ticket's expiry. */
