@@ -155,7 +155,7 @@ export class TicketService implements OnModuleDestroy {
     try {
       return this.engineOf(app, kind).value(app);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
 
