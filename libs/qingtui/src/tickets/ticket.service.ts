@@ -152,11 +152,8 @@ export class TicketService implements OnModuleDestroy {
    * @throws QingtuiError for a kind the app's platform does not have, naming those it has
    */
   getTicket(app?: string, kind = 'jsapi'): Promise<string> {
-    try {
-      return this.engineOf(app, kind).value(app);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const engine = this.findEngine(app, kind);
+    return engine instanceof Error ? Promise.reject(engine) : engine.value(app);
   }
 
   /** Like `getTicket()`, with the ticket's expiry. */
@@ -237,11 +234,19 @@ export class TicketService implements OnModuleDestroy {
   }
 
   private engineOf(app: string | undefined, kind: string): CredentialEngine {
-    const resolved = this.catalogue.get(app);
+    const engine = this.findEngine(app, kind);
+    if (engine instanceof Error) throw engine;
+    return engine;
+  }
+
+  /** The engine of `kind` for `app`, or the error naming the app's kinds (unknown app included). */
+  private findEngine(app: string | undefined, kind: string): CredentialEngine | QingtuiError {
+    const resolved = this.catalogue.find(app);
+    if (resolved === undefined) return this.catalogue.unknown(app);
     const kinds = resolved.tickets?.kinds ?? [];
     const engine = this.engines.get(kind);
     if (!kinds.includes(kind) || engine === undefined) {
-      throw new QingtuiError(
+      return new QingtuiError(
         `App "${resolved.name}" (${resolved.label}) has no "${kind.slice(0, 40)}" ticket` +
           (kinds.length > 0 ? `: its kinds are ${kinds.join(', ')}` : ': its platform has none'),
       );
