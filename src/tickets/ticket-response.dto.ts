@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { TicketInfo } from 'nestjs-qingtui';
+import { cacheSeconds } from '../common/dto/token-response.dto.js';
 
 /** A JS-SDK ticket as business servers receive it. */
 export class TicketResponseDto {
@@ -17,7 +18,7 @@ export class TicketResponseDto {
   static from(info: TicketInfo, now = Date.now()): TicketResponseDto {
     const dto = new TicketResponseDto();
     dto.ticket = info.ticket;
-    dto.expires_in = Math.max(0, Math.floor((info.expiresAt - now) / 1000));
+    dto.expires_in = cacheSeconds(info.useUntil, now);
     return dto;
   }
 }

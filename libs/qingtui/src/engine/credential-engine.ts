@@ -90,9 +90,21 @@ export class CredentialEngine {
     return this.read(app, valueOf);
   }
 
-  /** Like `value()`, with the expiry. */
+  /**
+   * Like `value()`, with the expiry and `useUntil` (how long a holder may cache it). Asked once
+   * the planned renewal is due (its timer waits a random jitter more, to spread instances),
+   * it starts that renewal now: holders that cache for `useUntil` ask again within a second,
+   * and get the next token rather than the same one again for the whole jitter.
+   */
   info(app?: string): Promise<TokenInfo> {
-    return this.read(app, infoOf);
+    return this.read(app, (record, slot) => {
+      const info = infoOf(record, slot.timing);
+      const now = this.now();
+      if (info.useUntil <= now && slot.inflight === undefined && now >= slot.holdUntil) {
+        void this.runner.renewInBackground(slot);
+      }
+      return info;
+    });
   }
 
   /**
@@ -113,11 +125,11 @@ export class CredentialEngine {
     if (current === undefined || !slot.timing.usable(current)) {
       const renewed = await this.getSlow(slot);
       this.runner.report.staleReported(slot, firstHand, 'already-replaced');
-      return infoOf(renewed);
+      return infoOf(renewed, slot.timing);
     }
     if (current.accessToken !== stale) {
       this.runner.report.staleReported(slot, firstHand, 'already-replaced');
-      return infoOf(current);
+      return infoOf(current, slot.timing);
     }
     const verdict = await this.verifier.verify(slot, stale, firstHand, reporter);
     if (verdict !== 'confirmed') {
@@ -127,21 +139,21 @@ export class CredentialEngine {
       const latest = slot.record;
       if (latest && latest.accessToken !== stale && slot.timing.usable(latest)) {
         this.runner.report.staleReported(slot, firstHand, 'already-replaced');
-        return infoOf(latest);
+        return infoOf(latest, slot.timing);
       }
       this.runner.report.staleReported(slot, firstHand, 'refused');
-      return infoOf(current);
+      return infoOf(current, slot.timing);
     }
     this.deps.logger.log(messages.staleReported(slot.app.name, stale));
     if (firstHand) slot.lastRejectionRenewalAt = this.now();
     try {
       const renewed = await this.runner.flight(slot, 'stale', stale);
       this.runner.report.staleReported(slot, firstHand, 'renewed');
-      return infoOf(renewed);
+      return infoOf(renewed, slot.timing);
     } catch (error) {
       const record = slot.record;
       if (record && record.accessToken !== stale && this.now() < record.expiresAt) {
-        return infoOf(record);
+        return infoOf(record, slot.timing);
       }
       throw error;
     }
@@ -165,7 +177,7 @@ export class CredentialEngine {
   async forceRefresh(app: string | undefined): Promise<TokenInfo> {
     const slot = this.requireSlot(app);
     await idle(slot);
-    return infoOf(await this.runner.flight(slot, 'force'));
+    return infoOf(await this.runner.flight(slot, 'force'), slot.timing);
   }
 
   /** State of every app's credential. */
@@ -226,12 +238,17 @@ export class CredentialEngine {
   // ---------------------------------------------------------------- read path
 
   /** The hot path: answered from memory while the value is served; no store, no platform. */
-  private read<T>(app: string | undefined, as: (record: TokenRecord) => T): Promise<T> {
+  private read<T>(
+    app: string | undefined,
+    as: (record: TokenRecord, slot: AppSlot) => T,
+  ): Promise<T> {
     const slot = this.slotOf(app);
     if (slot === undefined) return Promise.reject(this.deps.catalogue.unknown(app));
     const record = slot.record;
-    if (record !== undefined && this.now() < slot.serveUntil) return Promise.resolve(as(record));
-    return this.getSlow(slot).then(as);
+    if (record !== undefined && this.now() < slot.serveUntil) {
+      return Promise.resolve(as(record, slot));
+    }
+    return this.getSlow(slot).then((r) => as(r, slot));
   }
 
   private slotOf(app: string | undefined): AppSlot | undefined {

@@ -2,12 +2,20 @@ import type { TokenRecord } from '../core/credential-record.js';
 import type { PlatformUsageSnapshot } from '../quotas/platform-usage.js';
 import type { AppSlot, LastError } from './app-slot.js';
 import type { HoldReason } from './renewal-hold.js';
+import type { TokenTimingPolicy } from './token-timing.policy.js';
 
 /** A token and when it stops being accepted. */
 export interface TokenInfo {
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
+  /**
+   * Until when (epoch ms) a holder that caches the token may use it: the next planned renewal,
+   * never later than the point where the token stops being handed out. A renewal may kill the
+   * previous token after a short overlap (Qingtui, WeChat's classic token), so a cache kept for
+   * `expiresAt` would call with a dead token; one kept until this instant never does.
+   */
+  useUntil: number;
 }
 
 /** Token state of one app, for health checks and dashboards. Holds no secret. */
@@ -39,8 +47,12 @@ export interface AppTokenStatus {
   platformCallsToday: PlatformUsageSnapshot;
 }
 
-export function infoOf(record: TokenRecord): TokenInfo {
-  return { accessToken: record.accessToken, expiresAt: record.expiresAt };
+export function infoOf(record: TokenRecord, timing: TokenTimingPolicy): TokenInfo {
+  return {
+    accessToken: record.accessToken,
+    expiresAt: record.expiresAt,
+    useUntil: Math.min(timing.serveUntil(record), timing.renewAt(record)),
+  };
 }
 
 const iso = (at: number | undefined) => (at ? new Date(at).toISOString() : undefined);

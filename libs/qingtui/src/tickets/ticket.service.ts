@@ -31,6 +31,8 @@ export interface TicketInfo {
   ticket: string;
   /** Epoch ms. */
   expiresAt: number;
+  /** Until when (epoch ms) a holder that caches it may use it (see `TokenInfo.useUntil`). */
+  useUntil: number;
 }
 
 /** What the page passes to `wx.config` (WeCom: `appId` is the corpId). */
@@ -159,7 +161,7 @@ export class TicketService implements OnModuleDestroy {
   /** Like `getTicket()`, with the ticket's expiry. */
   async getTicketInfo(app?: string, kind = 'jsapi'): Promise<TicketInfo> {
     const info = await this.engineOf(app, kind).info(this.catalogue.get(app).name);
-    return { ticket: info.accessToken, expiresAt: info.expiresAt };
+    return { ticket: info.accessToken, expiresAt: info.expiresAt, useUntil: info.useUntil };
   }
 
   /**

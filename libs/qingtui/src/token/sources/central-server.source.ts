@@ -53,10 +53,14 @@ export class CentralServerTokenSource implements TokenSource {
       stale !== undefined ? { stale_token: stale } : undefined,
     );
     const accessToken = body.access_token;
-    const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
-    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(expiresAt)) {
+    const realExpiry = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
+    if (typeof accessToken !== 'string' || accessToken === '' || !Number.isFinite(realExpiry)) {
       throw fail('transient', 'central server answer lacks access_token or expires_at');
     }
+    // `expires_in` says how long the server lets a holder use the token (to its next planned
+    // renewal, after which the platform may kill it): that is this process's horizon.
+    const useFor = Number(body.expires_in);
+    const expiresAt = useFor > 0 ? Math.min(realExpiry, started + useFor * 1000) : realExpiry;
     // The server's clock decides expiry; our own lifetime starts now, so that renewals are
     // scheduled within what is left of it.
     const issuedAt = Math.min(started, expiresAt - 1);
