@@ -17,6 +17,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { RelayModule } from './relay/relay.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { StatusModule } from './status/status.module.js';
@@ -77,6 +78,8 @@ export class AppModule {
         MessagesModule,
         HealthModule,
         StatusModule,
+        // Last: its wildcard routes pass on what they do not relay (token paths) to later routes.
+        RelayModule,
         ...(options.benchBareEndpoint ? [BenchModule] : []),
       ],
       providers: [

@@ -1,4 +1,5 @@
 import type { PlatformUsageSnapshot } from 'nestjs-qingtui';
+import type { RelayCounts } from '../relay/relay.metrics.js';
 
 /** One app on the status page. Holds no token and no secret. */
 export interface StatusApp {
@@ -20,6 +21,8 @@ export interface StatusApp {
   heldBack?: { reason: string; until: string };
   lastError?: { kind: string; errcode?: number; errmsg: string; at: string };
   platformCallsToday: PlatformUsageSnapshot;
+  /** Business calls relayed for it by this instance since it started, by outcome (`/apps/:app/cgi-bin/…`...). */
+  relayedCalls: RelayCounts;
   /** Its JS-SDK tickets, by kind (fetched on first use: `missing` until then). */
   tickets: StatusTicket[];
 }

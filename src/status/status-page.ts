@@ -95,6 +95,7 @@ const SCRIPT = `
     row('Generation', 'generation');
     row('Platform calls today', 'quota');
     row('Callers that waited', 'waited');
+    row('Relayed calls since start', 'relayed');
     row('JS-SDK tickets', 'tickets');
     row('Last error', 'error');
     root.append(head, bar, el('p', { class: 'left', 'data-field': 'left' }), rows);
@@ -149,6 +150,10 @@ const SCRIPT = `
       quota.append(used);
     }
     field('waited').textContent = String(app.callersWaited);
+    const r = app.relayedCalls;
+    field('relayed').textContent = !r || r.total === 0 ? 'none' : r.total + ' (' + r.ok + ' ok, ' +
+      r['token-renewed-retried'] + ' healed after a refused token, ' + r['platform-error'] + ' platform errors, ' +
+      r['transport-error'] + ' unanswered, ' + r.refused + ' refused)';
     field('tickets').textContent = (app.tickets || []).length === 0 ? 'none on this platform' :
       app.tickets.map((k) => k.kind + ': ' + (k.heldBack && k.state !== 'valid' ? 'held back (' + k.heldBack.reason + ')' :
         k.state === 'missing' ? 'not fetched yet' : k.expiresAt && Date.parse(k.expiresAt) > t ?

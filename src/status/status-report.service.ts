@@ -6,12 +6,13 @@ import { hostname } from 'node:os';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
+import { RelayMetrics } from '../relay/relay.metrics.js';
 import type { StatusData, StatusTicket } from './status-data.interface.js';
 
 /**
  * The state the status page shows, from `TokenService` (never a token, never a secret): per app
  * the platform, state, expiry, next renewal, origin, generation, today's calls against the quota,
- * the last error; the store; this instance.
+ * the calls relayed since start, the last error; the store; this instance.
  */
 @Injectable()
 export class StatusReport {
@@ -25,6 +26,7 @@ export class StatusReport {
     @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
     private readonly redactor: SecretRedactor,
     private readonly tickets: TicketService,
+    private readonly relayed: RelayMetrics,
   ) {
     this.mode = config.get('platform', { infer: true }).mode === 'sandbox' ? 'sandbox' : 'platform';
   }
@@ -77,6 +79,7 @@ export class StatusReport {
           errmsg: this.redactor.scrub(s.lastError.errmsg),
         },
         platformCallsToday: s.platformCallsToday,
+        relayedCalls: this.relayed.countsOf(s.name),
         tickets: tickets.get(s.name) ?? [],
       }));
     return {

@@ -28,6 +28,7 @@ export type { WecomAppConfig } from './platforms/wecom/wecom-app-config.interfac
 export { QINGTUI_DEFAULT_BASE_URL } from './platforms/qingtui/qingtui-platform.constants.js';
 export { WECHAT_MP_DEFAULT_BASE_URL } from './platforms/wechat-mp/wechat-mp.constants.js';
 export { WECOM_DEFAULT_BASE_URL } from './platforms/wecom/wecom.constants.js';
+export { isTokenRejection } from './platforms/token-rejection.js';
 
 // JS-SDK tickets
 export {
@@ -43,8 +44,10 @@ export { jsapiSignature } from './tickets/jsapi-signature.js';
 export {
   TokenService,
   type AppTokenStatus,
+  type BusinessCallDone,
   type ForceRefreshOptions,
   type HoldReason,
+  type PlatformEndpoint,
   type StaleReportOptions,
   type TokenInfo,
 } from './token/token.service.js';

@@ -17,10 +17,11 @@ import { CredentialEngine } from '../engine/credential-engine.js';
 import { tokenEvents } from '../engine/credential-events.js';
 import type { AppTokenStatus, TokenInfo } from '../engine/credential-status.js';
 import { RenewalTimers } from '../engine/renewal-timers.js';
-import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
 import { eventPlatformOf } from '../events/event-platform.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
+import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import { findPlatform } from '../platforms/platforms.registry.js';
 import {
   QINGTUI_APP_CATALOGUE,
@@ -46,6 +47,22 @@ export interface StaleReportOptions {
    */
   reporter?: string;
 }
+
+/** Where an app's platform API is, for a caller that sends business calls itself (a relay). */
+export interface PlatformEndpoint {
+  /** `qingtui`, `wechat-mp`, `wecom`. */
+  platform: string;
+  /** The configured base URL of the platform (`baseUrls`; the sandbox's in tests). */
+  baseUrl: string;
+  /** The timeout of one platform call (`httpTimeoutMs`). */
+  timeoutMs: number;
+}
+
+/**
+ * Ends a business call started with `startBusinessCall`: `ok`, or the class of the failure
+ * (`token-invalid`, `request`, `transient` for no readable answer...), and the errcode if any.
+ */
+export type BusinessCallDone = (outcome: 'ok' | QingtuiErrorKind, errcode?: number) => void;
 
 /** Options of a forced refresh. */
 export interface ForceRefreshOptions {
@@ -80,6 +97,7 @@ export interface ForceRefreshOptions {
 export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('QingtuiTokenService');
   private readonly engine: CredentialEngine;
+  private readonly events: QingtuiEvents;
 
   constructor(
     @Inject(QINGTUI_RESOLVED_OPTIONS) private readonly options: ResolvedQingtuiOptions,
@@ -91,6 +109,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() @Inject(QINGTUI_APP_CATALOGUE) catalogue?: AppCatalogue,
   ) {
     this.catalogue = catalogue ?? new AppCatalogue(options.apps, options.defaultApp);
+    this.events = events ?? new QingtuiEvents((app) => eventPlatformOf(options, app));
     const label = (platform: string) =>
       options.mode === 'consumer'
         ? CENTRAL_SERVER_LABEL
@@ -108,7 +127,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       catalogue: this.catalogue,
       backend,
       usage,
-      events: tokenEvents(events ?? new QingtuiEvents((app) => eventPlatformOf(options, app))),
+      events: tokenEvents(this.events),
       timers: new RenewalTimers(scheduler),
       logger: this.logger,
     });
@@ -238,6 +257,52 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The platform of a configured app (`qingtui`, `wechat-mp`, `wecom`). */
   platformOf(app?: string): string {
     return this.catalogue.get(app).platform;
+  }
+
+  /** The platform, base URL and call timeout of a configured app. @throws QingtuiError for an unknown app */
+  platformEndpoint(app?: string): PlatformEndpoint {
+    const resolved = this.catalogue.get(app);
+    return {
+      platform: resolved.platform,
+      baseUrl: resolved.baseUrl,
+      timeoutMs: this.options.httpTimeoutMs,
+    };
+  }
+
+  /**
+   * A business call sent outside the library's HTTP client (a relay): counted in the app's
+   * platform usage like the client's own calls (kind `api`), and reported as
+   * `qingtui.platform.call` (endpoint `api`) when the returned function is called. Call it once
+   * per request sent (a retry is a second call).
+   * @throws QingtuiApiError held back (kind `quota`) when the app's daily quota is down to the
+   * reserve kept for renewals, as the library's own business calls are
+   */
+  startBusinessCall(app: string): BusinessCallDone {
+    const name = this.catalogue.get(app).name;
+    if (!this.usage.allows(name, 'demand', 'api')) {
+      const usage = this.usage.get(name);
+      throw QingtuiApiError.heldBack({
+        kind: 'quota',
+        errmsg: messages.quotaHeldBack(usage.state, usage.total, usage.limit),
+        endpoint: 'api',
+        retryAfterMs: this.usage.msUntilReset(),
+        platform: findPlatform(this.catalogue.get(app).platform)?.label ?? 'platform',
+      });
+    }
+    this.usage.record(name, 'api');
+    const sentAt = Date.now();
+    let ended = false;
+    return (outcome, errcode) => {
+      if (ended) return;
+      ended = true;
+      this.events.emit(QINGTUI_EVENTS.platformCall, {
+        app: name,
+        endpoint: 'api',
+        outcome,
+        ...(errcode === undefined ? {} : { errcode }),
+        durationMs: Date.now() - sentAt,
+      });
+    };
   }
 
   /** Today's platform calls of an app and its quota state (China Standard Time day). */
