@@ -17,6 +17,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { PlatformPathsModule } from './platform-paths/platform-paths.module.js';
 import { RelayModule } from './relay/relay.module.js';
 import { EmbeddedSandbox } from './sandbox/embedded-sandbox.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
@@ -75,6 +76,7 @@ export class AppModule {
         AuthModule.register({ failureLogIntervalMs: options.authFailureLogIntervalMs }),
         TokensModule,
         TicketsModule,
+        PlatformPathsModule,
         MessagesModule,
         HealthModule,
         StatusModule,

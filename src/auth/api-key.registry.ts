@@ -41,6 +41,11 @@ export class ApiKeyRegistry {
     return found;
   }
 
+  /** The keys that may use `app` (to check a credential derived from one of them). */
+  entriesFor(app: string): ApiKeyEntry[] {
+    return this.entries.filter((entry) => this.allows(entry, app));
+  }
+
   /** Whether the key of `entry` may use `app`. */
   allows(entry: ApiKeyEntry, app: string): boolean {
     return entry.scope === 'all' || entry.scope.includes(app);

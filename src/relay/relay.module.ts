@@ -15,6 +15,6 @@ import { RelayService } from './relay.service.js';
     RelayService,
     { provide: RelayMetrics, inject: [Registry], useFactory: (r: Registry) => new RelayMetrics(r) },
   ],
-  exports: [RelayMetrics],
+  exports: [RelayMetrics, RelayAuth],
 })
 export class RelayModule {}

@@ -254,6 +254,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.catalogue.has(app);
   }
 
+  /**
+   * The public identity of a configured app: its platform and its id there (the AppID, or
+   * WeCom's `corpId/agentId`). Holds no secret.
+   */
+  identityOf(app?: string): { name: string; platform: string; appId: string } {
+    const { name, platform, appId } = this.catalogue.get(app);
+    return { name, platform, appId };
+  }
+
   /** The platform of a configured app (`qingtui`, `wechat-mp`, `wecom`). */
   platformOf(app?: string): string {
     return this.catalogue.get(app).platform;
