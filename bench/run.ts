@@ -14,6 +14,7 @@ import {
 import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
 import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
 import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
+import { PEERS_THROUGH_SETUP, peersThroughServer } from './sections/peers-through-server.js';
 import { serverMemory } from './sections/server-memory.js';
 import { TICKET_SETUP, ticketLifetimes } from './sections/ticket-lifetimes.js';
 import { table } from './support/markdown-table.js';
@@ -24,6 +25,7 @@ import { table } from './support/markdown-table.js';
  */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COMMAND = 'npm run bench';
+const PEERS_OVERLAP_NOTE = 'no earlier than the overlap before expiry';
 
 function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
@@ -96,6 +98,11 @@ async function main(): Promise<void> {
   log('(i) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
   const peers = await peersWechat(REDIS_URL, log);
   for (const r of peers.rows) log(`    ${peersWechatLogLine(r)}`);
+  log('(k) the same SDKs, unmodified, through the central server, N = 1, 3, 5 ...');
+  const through = await peersThroughServer(REDIS_URL, log);
+  for (const r of through) log(`    ${peersWechatLogLine(r)}`);
+  const throughWorst = (pick: (r: PeersWechatRow) => number) => Math.max(...through.map(pick));
+  const throughRan = through.every((r) => r.error === undefined);
   const oursWechat = peers.rows.filter((r) => r.client === OURS_VARIANT.client);
   const worst = (pick: (r: PeersWechatRow) => number) => Math.max(...oursWechat.map(pick));
   const allRan = oursWechat.every((r) => r.error === undefined);
@@ -147,7 +154,8 @@ Machine: ${machine}.
 | (f) platform calls forced per minute by hostile keys, after the first minute | ≤ 2 | ${Math.max(...hostile.perMinute.slice(1))} (worst minute) | ${verdict(Math.max(...hostile.perMinute.slice(1)) <= 2 && hostile.badAnswers === 0)} |
 | (g) platform calls in a 60 s outage, 50 clients | one per attempt | ${outage.calls} calls / ${outage.attempts} attempts | ${verdict(outage.calls === outage.attempts && outage.attempts <= 60)} |
 | (h) 3 instances serve one token again after a Redis restart | < 2 s | ${converge.medianMs} ms (median; worst ${converge.maxMs} ms) | ${verdict(converge.medianMs < 2000 && converge.tokenCalls === 0)} |
-${oursWechatRows}
+${oursWechatRows}| (k) npm SDKs through the server: grants per token lifetime, any N | ≈ 1 | ${throughWorst((r) => r.grantsPerLifetime)} (worst) | ${verdict(throughRan && throughWorst((r) => r.grantsPerLifetime) <= 1.34)} |
+| (k) npm SDKs through the server: calls rejected by the platform, or failed | 0 | ${throughWorst((r) => r.rejected + r.failed)} (worst) | ${verdict(throughRan && throughWorst((r) => r.rejected + r.failed) === 0)} |
 
 ## (a) Platform token grants per token lifetime
 
@@ -350,7 +358,43 @@ Median ${converge.medianMs} ms, worst ${converge.maxMs} ms; \`/v1/token\` calls 
 
 ## (i) WeChat classic rules, side by side with the npm SDKs
 
-${peersWechatMarkdown(peers)}`;
+${peersWechatMarkdown(peers)}
+
+## (k) The same SDKs through the central server
+
+${PEERS_THROUGH_SETUP}. Direct (from (i)) and through the server, side by side:
+
+${table(
+  [
+    'SDK',
+    'N',
+    'direct: grants / lifetime',
+    'direct: rejected',
+    'direct: failed',
+    'through: grants / lifetime',
+    'through: rejected',
+    'through: failed',
+    'through: calls',
+  ],
+  through.map((t) => {
+    const direct = peers.rows.find((p) => p.client === t.client && p.instances === t.instances);
+    return [
+      t.variant.replace(' → central server', ''),
+      t.instances,
+      direct?.grantsPerLifetime ?? '—',
+      direct?.rejected ?? '—',
+      direct?.failed ?? '—',
+      t.grantsPerLifetime,
+      t.rejected,
+      t.failed,
+      t.calls,
+    ];
+  }),
+)}
+
+Through the server, the grants are the server's: one per rotation (renewed ${PEERS_OVERLAP_NOTE}), whatever
+the SDK and N; the SDKs cache the token for the \`expires_in\` the server gives (to its next planned renewal),
+so none of them holds a token the platform killed.`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }

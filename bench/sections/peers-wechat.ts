@@ -19,8 +19,8 @@ export const PEERS_TTL_S = 20;
 export const PEERS_OVERLAP_S = 2;
 export const PEERS_LIFETIMES = 3;
 export const PEERS_INSTANCES = [1, 3, 5] as const;
-const LOOPS_PER_PROCESS = 2;
-const PAUSE_MS = 50;
+export const LOOPS_PER_PROCESS = 2;
+export const PAUSE_MS = 50;
 
 /** One variant with N processes over the measured window. */
 export interface PeersWechatRow {
@@ -57,8 +57,10 @@ export interface PeersWechatResult {
   wallS: number;
 }
 
-interface Run {
+export interface Run {
   variant: WechatVariant;
+  /** Where the processes point the library (default: the sandbox itself). */
+  targetUrl?: string;
   label: string;
   instances: number;
   appId: string;
@@ -71,7 +73,7 @@ interface Run {
   row?: PeersWechatRow;
 }
 
-function sum(values: number[]): number {
+export function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
@@ -91,7 +93,7 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function label(variant: WechatVariant): Promise<string> {
+export async function label(variant: WechatVariant): Promise<string> {
   if (variant.packageName === undefined) return variant.label ?? variant.client;
   return `${variant.packageName} ${await peerVersion(variant.packageName)}`;
 }
@@ -107,6 +109,7 @@ async function startRun(
       return WechatLoopProcess.start({
         ...base,
         client: run.variant.client,
+        sandboxUrl: run.targetUrl ?? base.sandboxUrl,
         appId: run.appId,
         appSecret: run.appSecret,
         keyPrefix: run.keyPrefix,
@@ -160,14 +163,20 @@ function toRow(
 }
 
 /** Runs one batch: its runs start together, go together (window timed by each process), stop together. */
-async function runBatch(sandbox: QingtuiSandbox, runs: Run[], redisUrl: string): Promise<void> {
+export async function runBatch(
+  sandbox: QingtuiSandbox,
+  runs: Run[],
+  redisUrl: string,
+  windowMs = PEERS_TTL_S * PEERS_LIFETIMES * 1000,
+  overlapS = PEERS_OVERLAP_S,
+): Promise<void> {
   const base = {
     sandboxUrl: sandbox.url,
     redisUrl,
     peersDir: PEERS_DIR,
     loops: LOOPS_PER_PROCESS,
     pauseMs: PAUSE_MS,
-    tokenOverlapMs: PEERS_OVERLAP_S * 1000,
+    tokenOverlapMs: overlapS * 1000,
   };
   try {
     await Promise.all(runs.map((run) => startRun(run, base)));
@@ -175,9 +184,7 @@ async function runBatch(sandbox: QingtuiSandbox, runs: Run[], redisUrl: string):
     const before = structuredClone(sandbox.counters().apps);
     await Promise.all(
       live.map(async (run) => {
-        const results = await Promise.allSettled(
-          run.processes.map((p) => p.run(PEERS_TTL_S * PEERS_LIFETIMES * 1000)),
-        );
+        const results = await Promise.allSettled(run.processes.map((p) => p.run(windowMs)));
         for (const r of results) if (r.status === 'fulfilled') run.results.push(r.value);
         const failure = results.find((r) => r.status === 'rejected');
         if (failure) run.error = `a process failed during the window: ${message(failure.reason)}`;
