@@ -6,4 +6,9 @@ export interface ApiKeyEntry {
   digest: Buffer;
   /** Apps the key may use: `'all'`, or a list of app names. */
   scope: 'all' | readonly string[];
+  /**
+   * `key:scope:stand-in`: the key is handed an opaque stand-in instead of the real token, which
+   * works through the relay only, so the real token never leaves the server.
+   */
+  standIn?: boolean;
 }

@@ -11,7 +11,8 @@ const ALL_APPS = '*';
 
 /**
  * Parses `API_KEYS`: comma-separated entries, each `key` (every app), `key:*` (every app) or
- * `key:app1|app2` (only those apps). Blanks around entries are ignored.
+ * `key:app1|app2` (only those apps), optionally followed by `:stand-in` (the key is handed
+ * stand-in tokens, usable through the relay only). Blanks around entries are ignored.
  *
  * Errors name the entry by its position (`API_KEYS entry 2`), never by its key.
  * @throws ConfigValidationError naming `API_KEYS`
@@ -30,7 +31,18 @@ export function parseApiKeys(raw: string, appNames: readonly string[]): ApiKeyEn
     }
     const colon = entry.indexOf(':');
     const key = colon < 0 ? entry : entry.slice(0, colon).trim();
-    const scopeText = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+    let scopeText = colon < 0 ? undefined : entry.slice(colon + 1).trim();
+    // `key:scope:stand-in` (or `key:*:stand-in`): the key gets stand-in tokens.
+    let standIn = false;
+    const option = scopeText?.lastIndexOf(':') ?? -1;
+    if (scopeText !== undefined && option >= 0) {
+      const flag = scopeText.slice(option + 1).trim();
+      if (flag !== 'stand-in') {
+        fail(`${where}: unknown option after the scope (the only one is ":stand-in")`);
+      }
+      standIn = true;
+      scopeText = scopeText.slice(0, option).trim();
+    }
 
     if (key.length < MIN_API_KEY_LENGTH) {
       fail(
@@ -51,6 +63,7 @@ export function parseApiKeys(raw: string, appNames: readonly string[]): ApiKeyEn
       label: `API_KEYS[${index}]`,
       digest: digestKey(key),
       scope: parseScope(scopeText, where, known),
+      ...(standIn ? { standIn } : {}),
     });
   });
   if (result.length === 0) fail('lists no key');

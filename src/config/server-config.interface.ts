@@ -181,6 +181,8 @@ export interface ServerConfig {
     httpTimeoutMs?: number;
     /** Fraction of a token's lifetime after which it is renewed (`QINGTUI_REFRESH_RATIO`). */
     refreshRatio?: number;
+    /** `RELAY_RATE_LIMIT`: relayed calls a second per caller and instance (429 beyond). */
+    relayRateLimit: number;
     /** Serve `GET /bench/bare`, a constant answer used as the benchmark's baseline. */
     benchBareEndpoint: boolean;
   };

@@ -6,6 +6,7 @@ import {
 import { resolve } from 'node:path';
 import { parseApiKeys } from '../auth/api-keys.parser.js';
 import { readAppsFile } from './apps-file.js';
+import { RELAY_DEFAULT_RATE_LIMIT } from '../relay/relay-rate-limit.js';
 import { publicApp, ServerAppSecrets } from './app-secrets.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
@@ -38,6 +39,7 @@ export const SERVER_VARIABLES = [
   'WECHAT_STABLE_WINDOW_MS',
   'WECOM_TICKET_HOURLY_LIMIT_APP',
   'WECOM_TICKET_HOURLY_LIMIT_CORP',
+  'RELAY_RATE_LIMIT',
   'BENCH_BARE_ENDPOINT',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -141,6 +143,9 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
         1,
         100_000,
       ),
+      relayRateLimit:
+        integerInRange('RELAY_RATE_LIMIT', env.RELAY_RATE_LIMIT, 1, 100_000) ??
+        RELAY_DEFAULT_RATE_LIMIT,
       benchBareEndpoint: flag('BENCH_BARE_ENDPOINT', env.BENCH_BARE_ENDPOINT) ?? false,
     },
   };

@@ -5,6 +5,7 @@ import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import { ApiKeyRegistry } from '../auth/api-key.registry.js';
 import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
 import { setClientOf } from '../auth/authenticated-request.js';
+import { standInToken } from '../auth/stand-in-token.js';
 import { cacheSeconds } from '../common/dto/token-response.dto.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { RelayAuth } from '../relay/relay-auth.js';
@@ -62,7 +63,7 @@ export class PlatformPathsService {
         });
       }
       const answer: PlatformAnswer = {
-        access_token: info.accessToken,
+        access_token: entry.standIn ? standInToken(entry, app, info.accessToken) : info.accessToken,
         expires_in: cacheSeconds(info.useUntil),
       };
       if (platform === 'wecom') return { errcode: 0, errmsg: 'ok', ...answer };
@@ -87,7 +88,8 @@ export class PlatformPathsService {
     setClientOf(request, entry);
     try {
       const info = await this.tokens.getTokenInfo(app);
-      return { access_token: info.accessToken, expires_in: cacheSeconds(info.useUntil) };
+      const token = entry.standIn ? standInToken(entry, app, info.accessToken) : info.accessToken;
+      return { access_token: token, expires_in: cacheSeconds(info.useUntil) };
     } catch (error) {
       return this.failure(error);
     }

@@ -6,6 +6,7 @@ import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import { ApiKeyRegistry } from '../auth/api-key.registry.js';
 import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
 import { setClientOf } from '../auth/authenticated-request.js';
+import { isStandInOf, looksLikeStandIn } from '../auth/stand-in-token.js';
 import { RelayRefusal } from './relay-errors.js';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -81,7 +82,21 @@ export class RelayAuth {
         { 'WWW-Authenticate': 'Bearer' },
       );
     }
-    const via = this.match(app, digest(presented), digest(await this.tokens.getToken(app)));
+    const current = await this.tokens.getToken(app);
+    if (looksLikeStandIn(presented)) {
+      // A `:stand-in` key's stand-in of the current token (the relay sends the real one).
+      const entry = isStandInOf(presented, app, current, this.keys.entriesFor(app));
+      if (entry === undefined) {
+        this.failures.record('invalid key', address, route);
+        throw new RelayRefusal(
+          'unauthenticated',
+          'the stand-in token is not the current one: get a new one from this server',
+        );
+      }
+      setClientOf(request, entry);
+      return { via: 'stand-in token' };
+    }
+    const via = this.match(app, digest(presented), digest(current));
     if (via === undefined) {
       this.failures.record('invalid key', address, route);
       throw new RelayRefusal(

@@ -13,6 +13,7 @@ export type RelayRefusalKind =
   | 'bad-path'
   | 'too-large'
   | 'body-timeout'
+  | 'rate-limited'
   | 'unavailable'
   | 'transport'
   | 'timeout';
@@ -24,6 +25,7 @@ const STATUS: Record<RelayRefusalKind, number> = {
   'bad-path': 400,
   'too-large': 413,
   'body-timeout': 408,
+  'rate-limited': 429,
   unavailable: 503,
   transport: 502,
   timeout: 504,
@@ -50,6 +52,8 @@ const ERRCODE: Record<Exclude<RelayRefusalKind, 'unauthenticated'>, number> = {
   'bad-path': 40035,
   'too-large': 45002,
   'body-timeout': 44002,
+  // WeChat's and WeCom's "api freq out of limit": SDKs back off on it.
+  'rate-limited': 45009,
   unavailable: -1,
   transport: -1,
   timeout: -1,

@@ -2,8 +2,12 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { isTokenRejection, QingtuiApiError, TokenService } from 'nestjs-qingtui';
+import { ConfigService } from '@nestjs/config';
+import { clientOf } from '../auth/authenticated-request.js';
 import { retryAfterSeconds } from '../common/retry-after.js';
+import type { ServerConfig } from '../config/server-config.interface.js';
 import { RelayAuth } from './relay-auth.js';
+import { RelayRateLimit } from './relay-rate-limit.js';
 import { RELAY_BODY_LIMIT, readRelayBody } from './relay-body.js';
 import { RelayRefusal } from './relay-errors.js';
 import { relayRequestHeaders, relayResponseHeaders } from './relay-headers.js';
@@ -41,12 +45,16 @@ interface PreparedCall {
 @Injectable()
 export class RelayService implements OnModuleDestroy {
   private readonly transport = new RelayTransport();
+  private readonly rateLimit: RelayRateLimit;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly auth: RelayAuth,
     @Inject(RelayMetrics) private readonly metrics: RelayMetrics,
-  ) {}
+    @Inject(ConfigService) config: ConfigService<ServerConfig, true>,
+  ) {
+    this.rateLimit = new RelayRateLimit(config.get('tuning', { infer: true }).relayRateLimit);
+  }
 
   onModuleDestroy(): void {
     this.transport.close();
@@ -83,6 +91,13 @@ export class RelayService implements OnModuleDestroy {
       }
       const query = parseRelayQuery(platform, rawQuery);
       await this.auth.authenticate(request, app, query.presentedToken);
+      // Per caller (its client key, or the app's token), before its body is read.
+      const wait = this.rateLimit.take(clientOf(request)?.label ?? app);
+      if (wait > 0) {
+        throw new RelayRefusal('rate-limited', 'api freq out of limit: slow down', {
+          'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))),
+        });
+      }
       // Authenticated: a client waiting on `Expect: 100-continue` may now send its body.
       if (/100-continue/i.test(request.headers.expect ?? '') && !response.headersSent) {
         response.writeContinue();

@@ -15,7 +15,8 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { TokenService } from 'nestjs-qingtui';
+import { type TokenInfo, TokenService } from 'nestjs-qingtui';
+import { isStandInOf, looksLikeStandIn, standInToken } from '../auth/stand-in-token.js';
 import { ErrorResponseDto, PlatformErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { RefreshTokenDto } from '../common/dto/refresh-token.dto.js';
 import { TokenResponseDto } from '../common/dto/token-response.dto.js';
@@ -54,8 +55,11 @@ export class TokensController {
   @Get()
   @ApiOperation({ summary: 'Current access_token of the app' })
   @ApiOkResponse({ type: TokenResponseDto })
-  async current(@Param('app', KnownAppPipe) app: string): Promise<TokenResponseDto> {
-    return TokenResponseDto.from(await this.tokens.getTokenInfo(app));
+  async current(
+    @Param('app', KnownAppPipe) app: string,
+    @Req() request: Request,
+  ): Promise<TokenResponseDto> {
+    return this.answer(request, app, await this.tokens.getTokenInfo(app));
   }
 
   @Post('refresh')
@@ -77,10 +81,25 @@ export class TokensController {
     @Body() body: RefreshTokenDto,
     @Req() request: Request,
   ): Promise<TokenResponseDto> {
-    return TokenResponseDto.from(
-      await this.tokens.refreshInfoIfCurrent(app, body.stale_token, {
-        reporter: clientOf(request)?.label,
-      }),
+    const client = clientOf(request);
+    let stale = body.stale_token;
+    if (client?.standIn && looksLikeStandIn(stale)) {
+      // The stand-in of the current token reports the current token; any other one is stale.
+      const current = await this.tokens.getToken(app);
+      if (isStandInOf(stale, app, current, [client])) stale = current;
+    }
+    return this.answer(
+      request,
+      app,
+      await this.tokens.refreshInfoIfCurrent(app, stale, { reporter: client?.label }),
     );
+  }
+
+  /** The answer, with a stand-in instead of the token for a `:stand-in` key. */
+  private answer(request: Request, app: string, info: TokenInfo): TokenResponseDto {
+    const client = clientOf(request);
+    const dto = TokenResponseDto.from(info);
+    if (client?.standIn) dto.access_token = standInToken(client, app, info.accessToken);
+    return dto;
   }
 }

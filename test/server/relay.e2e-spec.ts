@@ -244,19 +244,28 @@ describe('relay of business calls', () => {
     expect(h.sandbox.counters().apps[WX.appId].apiCalls).toBe(0);
   });
 
-  it('does not relay the token and ticket paths, nor another platform’s prefix (404)', async () => {
+  it('does not relay the token and ticket paths (served platform-shaped), nor another platform’s prefix (404)', async () => {
+    // Served by the platform-shaped controller from the server's current credentials: never
+    // relayed, never a platform call (without a client key they answer the platform's refusal).
     for (const target of [
       '/apps/wx/cgi-bin/token?grant_type=client_credential',
-      '/apps/wx/cgi-bin/stable_token',
       '/apps/wx/cgi-bin/ticket/getticket?type=jsapi',
       '/apps/ww/cgi-bin/gettoken',
       '/apps/ww/cgi-bin/get_jsapi_ticket',
       '/apps/ww/cgi-bin/ticket/get?type=agent_config',
       '/apps/default/v1/token',
       '/apps/default/auth/autoRefreshToken',
-      '/apps/default/cgi-bin/getcallbackip',
-      '/apps/wx/v1/app/followers',
     ]) {
+      const res = await call('GET', target);
+      expect(res.status, target).toBe(200);
+      expect((res.json as { errcode?: number }).errcode, target).toBeGreaterThan(0);
+    }
+    const stable = await call('POST', '/apps/wx/cgi-bin/stable_token', {
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect((stable.json as { errcode?: number }).errcode).toBeGreaterThan(0);
+    for (const target of ['/apps/default/cgi-bin/getcallbackip', '/apps/wx/v1/app/followers']) {
       const res = await call('GET', target, { headers: admin });
       expect(res.status, target).toBe(404);
     }
