@@ -11,8 +11,7 @@ import { ApiKeyRegistry } from './api-key.registry.js';
 import { AuthFailureMonitor } from './auth-failure.monitor.js';
 import { setClientOf } from './authenticated-request.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
-
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+import { bearerOf } from './bearer.js';
 
 /**
  * Global guard: every route needs `Authorization: Bearer <key>` unless marked `@Public()`.
@@ -40,8 +39,8 @@ export class ApiKeyGuard implements CanActivate {
     const request = http.getRequest<Request>();
     const route = `${request.method} ${request.path.slice(0, 200)}`;
     const header = request.headers.authorization;
-    const match = header === undefined ? null : BEARER.exec(header);
-    const entry = match ? this.keys.find(match[1]) : undefined;
+    const presented = bearerOf(header);
+    const entry = presented === undefined ? undefined : this.keys.find(presented);
     if (entry === undefined) {
       this.failures.record(
         header === undefined ? 'missing key' : 'invalid key',

@@ -7,8 +7,8 @@ import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
 import { digestKey, sameDigest } from '../auth/key-digest.js';
 import { Public } from '../auth/public.decorator.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
+import { bearerOf } from '../auth/bearer.js';
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /**
  * How long one rendering of the registry is served: a scrape costs about ten token reads, so
  * any number of scrapers costs at most one rendering a second per instance.
@@ -46,7 +46,7 @@ export class MetricsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     if (this.keyDigest !== undefined) {
-      const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+      const presented = bearerOf(request.headers.authorization);
       if (presented === undefined || !sameDigest(digestKey(presented), this.keyDigest)) {
         this.failures.record(
           presented === undefined ? 'missing key' : 'invalid key',

@@ -5,16 +5,15 @@ import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import { ApiKeyRegistry } from '../auth/api-key.registry.js';
 import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
 import { setClientOf } from '../auth/authenticated-request.js';
-import { standInToken } from '../auth/stand-in-token.js';
+import { keyOfRefreshToken, standInRefreshToken, standInToken } from '../auth/stand-in-token.js';
 import { cacheSeconds } from '../common/dto/token-response.dto.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { RelayAuth } from '../relay/relay-auth.js';
 import { RelayRefusal } from '../relay/relay-errors.js';
 import { busy, type PlatformAnswer, REFUSALS } from './platform-shapes.js';
-import { keyOfRefreshToken, standInRefreshToken } from './stand-in-refresh-token.js';
+import { bearerOf } from '../auth/bearer.js';
 
 type Platform = keyof typeof REFUSALS;
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 /** What a token path was given: the app's id on its platform, and the client key (the secret). */
 export interface TokenAsk {
@@ -111,11 +110,8 @@ export class PlatformPathsService {
     try {
       await this.relayAuth.authenticate(request, app, accessToken);
     } catch (error) {
-      if (error instanceof RelayRefusal) {
-        return error.status === 403
-          ? { errcode: 48001, errmsg: 'api unauthorized' }
-          : shapes.invalidToken;
-      }
+      // The relay's refusal in the platform's shape: its invalid-token errcode, or 48001.
+      if (error instanceof RelayRefusal) return error.bodyFor(platform);
       throw error;
     }
     if (kind === undefined || !this.tickets.ticketKinds(app).includes(kind)) {
@@ -145,7 +141,7 @@ export class PlatformPathsService {
     if ('grantType' in shapes && ask.grantType !== 'client_credential')
       return { refused: shapes.grantType };
     if (ask.appId === undefined || ask.appId === '') return { refused: shapes.missingAppId };
-    const header = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const header = bearerOf(request.headers.authorization);
     const presented = ask.secret || header;
     if (presented === undefined || presented === '') {
       this.failures.record('missing key', request.socket.remoteAddress, this.route(request));

@@ -21,7 +21,6 @@ export const REFUSALS = {
     grantType: refusal(40002, 'invalid grant_type'),
     missingAppId: refusal(41002, 'appid missing'),
     missingSecret: refusal(41004, 'appsecret missing'),
-    invalidToken: refusal(40001, 'invalid credential, access_token is invalid or not latest'),
     ticketType: refusal(40097, 'invalid args: type must be jsapi or wx_card'),
   },
   wecom: {
@@ -29,7 +28,6 @@ export const REFUSALS = {
     wrongAppId: refusal(40013, 'invalid corpid'),
     missingAppId: refusal(41002, 'corpid missing'),
     missingSecret: refusal(41004, 'corpsecret missing'),
-    invalidToken: refusal(40014, 'invalid access_token'),
     ticketType: refusal(40058, 'invalid parameter: type must be agent_config'),
   },
   qingtui: {
@@ -38,7 +36,6 @@ export const REFUSALS = {
     grantType: refusal(40002, 'invalid grant_type'),
     missingAppId: refusal(41002, 'appid missing'),
     missingSecret: refusal(41004, 'secret missing'),
-    invalidToken: refusal(40014, 'invalid access_token'),
     invalidRefreshToken: refusal(40030, 'invalid refresh_token'),
     missingRefreshToken: refusal(41003, 'refresh_token missing'),
   },

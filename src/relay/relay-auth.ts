@@ -8,8 +8,8 @@ import { AuthFailureMonitor } from '../auth/auth-failure.monitor.js';
 import { setClientOf } from '../auth/authenticated-request.js';
 import { isStandInOf, looksLikeStandIn } from '../auth/stand-in-token.js';
 import { RelayRefusal } from './relay-errors.js';
+import { bearerOf } from '../auth/bearer.js';
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /**
  * How long a token this instance saw replaced still authenticates its holder: about WeChat's own
  * overlap, long enough for SDKs holding it to come back for the new one.
@@ -59,8 +59,8 @@ export class RelayAuth {
     const address = request.socket.remoteAddress;
     const header = request.headers.authorization;
     if (header !== undefined) {
-      const match = BEARER.exec(header);
-      const entry = match ? this.keys.find(match[1]) : undefined;
+      const key = bearerOf(header);
+      const entry = key === undefined ? undefined : this.keys.find(key);
       if (entry === undefined) {
         this.failures.record('invalid key', address, route);
         throw new RelayRefusal('unauthenticated', 'invalid client key', {

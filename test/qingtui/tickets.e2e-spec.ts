@@ -3,6 +3,7 @@ import {
   jsapiSignature,
   QingtuiApiError,
   QingtuiError,
+  type QingtuiModuleOptions,
   QingtuiValidationError,
 } from 'nestjs-qingtui';
 import { QingtuiSandbox, wecomAppKey } from 'qingtui-sandbox';
@@ -36,6 +37,7 @@ async function start(
   count: number,
   sandboxOptions: ConstructorParameters<typeof QingtuiSandbox>[0],
   wecomRules?: { ticketHourlyLimitApp?: number; ticketHourlyLimitCorp?: number },
+  extra: Partial<QingtuiModuleOptions> = {},
 ): Promise<LibraryInstance[]> {
   sandbox = new QingtuiSandbox({
     apps: [{ ...QT, edition: 'enterprise' }],
@@ -54,6 +56,7 @@ async function start(
     ],
     baseUrls: { 'wechat-mp': url, wecom: url, qingtui: url },
     ...(wecomRules ? { platformRules: { wecom: wecomRules } } : {}),
+    ...extra,
   });
 }
 
@@ -222,6 +225,38 @@ describe('JS-SDK tickets', () => {
       await expect(tickets.signJsapi('qt', url)).rejects.toBeInstanceOf(QingtuiValidationError);
     }
     expect(counters(QT.appId).ticketCalls).toBe(1);
+  });
+
+  it('ticketMarginMs and platformRules.qingtui.jsapiTimestamp take effect', async () => {
+    const instances = await start(1, { ticketTtlSeconds: 6 }, undefined, {
+      ticketMarginMs: 300,
+      platformRules: { qingtui: { jsapiTimestamp: 'milliseconds' } },
+    });
+    const info = await instances[0].tickets.getTicketInfo('wx');
+    // Handed out until 300 ms before its expiry (the default 5 s is capped at 10% of 6 s: 600).
+    expect(info.expiresAt - info.useUntil).toBe(300);
+    const s = await instances[0].tickets.signJsapi('qt', PAGE);
+    expect(String(s.timestamp)).toMatch(/^\d{13}$/);
+    expect(Math.abs(s.timestamp - Date.now())).toBeLessThan(5_000);
+    expect(
+      sandbox!.verifyJsapiSignature({
+        ticket: await instances[0].tickets.getTicket('qt'),
+        nonceStr: s.nonceStr,
+        timestamp: s.timestamp,
+        url: PAGE,
+        signature: s.signature,
+      }).valid,
+    ).toBe(true);
+    for (const bad of [
+      { ticketMarginMs: -1 },
+      { platformRules: { qingtui: { jsapiTimestamp: 'hours' } } },
+    ]) {
+      await fleet?.stop();
+      await sandbox?.stop();
+      await expect(start(1, {}, undefined, bad as Partial<QingtuiModuleOptions>)).rejects.toThrow(
+        /ticketMarginMs|jsapiTimestamp/,
+      );
+    }
   });
 
   it('co-wechat-api, unmodified, signs with the central ticket: the same signature as ours', async () => {

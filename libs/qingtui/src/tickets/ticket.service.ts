@@ -160,7 +160,7 @@ export class TicketService implements OnModuleDestroy {
 
   /** Like `getTicket()`, with the ticket's expiry. */
   async getTicketInfo(app?: string, kind = 'jsapi'): Promise<TicketInfo> {
-    const info = await this.engineOf(app, kind).info(this.catalogue.get(app).name);
+    const info = await this.engineOf(app, kind).info(app);
     return { ticket: info.accessToken, expiresAt: info.expiresAt, useUntil: info.useUntil };
   }
 
