@@ -5,6 +5,8 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { RelayBody } from './relay-body.js';
+import { RelayRefusal } from './relay-errors.js';
 
 /**
  * The one HTTP exchange of a relayed call, on plain `node:http` / `node:https` rather than the
@@ -29,7 +31,7 @@ export interface RelayExchange {
   url: URL;
   method: string;
   headers: OutgoingHttpHeaders;
-  body: Buffer;
+  body: RelayBody;
   /** Until the answer's headers, then the longest silence while its body streams. */
   timeoutMs: number;
 }
@@ -40,42 +42,54 @@ export class RelayTransport {
   private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
 
   /**
-   * Sends the request once and resolves with the answer (its body not yet read).
+   * Sends the request once and resolves with the answer (its body not yet read). A streamed body
+   * is piped as it arrives; the timeout counts from its last byte.
    * @throws RelayTransportError when no answer came: refused connection, reset, timeout
+   * @throws RelayRefusal when a streamed body failed its limits (the call is then cut off)
    */
   send(exchange: RelayExchange): Promise<IncomingMessage> {
     const secure = exchange.url.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
+    const { body } = exchange;
+    const length = body.kind === 'buffered' ? body.bytes.length : body.length;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const fail = (error: RelayTransportError) => {
+      let timer: NodeJS.Timeout | undefined;
+      let bodyFailure: RelayRefusal | Error | undefined;
+      const fail = (error: RelayTransportError | RelayRefusal | Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         outgoing.destroy();
         reject(error);
       };
+      const startTimer = () => {
+        timer = setTimeout(
+          () =>
+            fail(
+              new RelayTransportError(
+                true,
+                `the platform did not answer within ${exchange.timeoutMs} ms`,
+              ),
+            ),
+          exchange.timeoutMs,
+        );
+      };
       const outgoing = send(exchange.url, {
         method: exchange.method,
-        headers: { ...exchange.headers, 'content-length': String(exchange.body.length) },
+        headers: {
+          ...exchange.headers,
+          ...(length === undefined ? {} : { 'content-length': String(length) }),
+        },
         agent: secure ? this.https : this.http,
       });
-      const timer = setTimeout(
-        () =>
-          fail(
-            new RelayTransportError(
-              true,
-              `the platform did not answer within ${exchange.timeoutMs} ms`,
-            ),
-          ),
-        exchange.timeoutMs,
-      );
       outgoing.on('error', (error: NodeJS.ErrnoException) =>
         fail(
-          new RelayTransportError(
-            false,
-            `the platform could not be reached (${error.code ?? error.message})`,
-          ),
+          bodyFailure ??
+            new RelayTransportError(
+              false,
+              `the platform could not be reached (${error.code ?? error.message})`,
+            ),
         ),
       );
       outgoing.on('response', (response) => {
@@ -90,7 +104,20 @@ export class RelayTransport {
         response.once('close', () => response.socket?.setTimeout(0));
         resolve(response);
       });
-      outgoing.end(exchange.body);
+      if (body.kind === 'buffered') {
+        startTimer();
+        outgoing.end(body.bytes);
+        return;
+      }
+      // Streamed: a body that fails its limits cuts the call off (the platform gets an incomplete
+      // request and acts on nothing), and the caller answers with the refusal.
+      if (body.head.length > 0) outgoing.write(body.head);
+      body.rest.once('error', (error) => {
+        bodyFailure = error;
+        fail(error);
+      });
+      body.rest.once('end', startTimer);
+      body.rest.pipe(outgoing);
     });
   }
 

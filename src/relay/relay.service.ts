@@ -8,7 +8,12 @@ import { retryAfterSeconds } from '../common/retry-after.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
 import { RelayAuth } from './relay-auth.js';
 import { RelayRateLimit } from './relay-rate-limit.js';
-import { RELAY_BODY_LIMIT, readRelayBody } from './relay-body.js';
+import {
+  RELAY_BODY_LIMIT,
+  RELAY_BUFFERED_BODY_LIMIT,
+  type RelayBody,
+  readRelayBody,
+} from './relay-body.js';
 import { RelayRefusal } from './relay-errors.js';
 import { relayRequestHeaders, relayResponseHeaders } from './relay-headers.js';
 import { peekAnswer, type PeekedAnswer } from './relay-answer.js';
@@ -31,15 +36,16 @@ interface PreparedCall {
   path: string;
   method: string;
   query: ReturnType<typeof parseRelayQuery>;
-  body: Buffer;
+  body: RelayBody;
   baseUrl: string;
   timeoutMs: number;
 }
 
 /**
- * The relay of business calls: checks the path and the caller, reads the body, sends the call to
- * the app's platform with the server's token, renews a token the platform refuses and sends the
- * call once more (the platform refused it before acting), and streams the answer back as it is.
+ * The relay of business calls: checks the path and the caller, reads the body (a large one
+ * streams), sends the call to the app's platform with the server's token, renews a token the
+ * platform refuses and sends a call with a small body once more (the platform refused it before
+ * acting), and streams the answer back as it is.
  * Transport failures are never retried (a POST may have been acted on): 502, or 504 on timeout.
  */
 @Injectable()
@@ -103,11 +109,11 @@ export class RelayService implements OnModuleDestroy {
         response.writeContinue();
       }
       const endpoint = this.tokens.platformEndpoint(app);
-      const body = await readRelayBody(
-        request,
-        RELAY_BODY_LIMIT,
-        RELAY_BODY_DEADLINE_FACTOR * endpoint.timeoutMs,
-      );
+      const body = await readRelayBody(request, {
+        limit: RELAY_BODY_LIMIT,
+        bufferLimit: RELAY_BUFFERED_BODY_LIMIT,
+        deadlineMs: RELAY_BODY_DEADLINE_FACTOR * endpoint.timeoutMs,
+      });
       const outcome = await this.relay(request, response, {
         app,
         platform,
@@ -147,7 +153,9 @@ export class RelayService implements OnModuleDestroy {
     ) {
       // First-hand evidence: renewed at once (deduplicated across instances) if still current.
       const renewed = await this.tokens.renewRejected(call.app, token).catch(() => undefined);
-      if (renewed !== undefined && renewed !== token) {
+      // A streamed body was sent once and is gone: the refusal goes back as it is (the client's
+      // own retry then finds the renewed token).
+      if (renewed !== undefined && renewed !== token && call.body.kind === 'buffered') {
         answer.response.resume();
         token = renewed;
         this.auth.noteCurrent(call.app, token);
