@@ -57,6 +57,28 @@ export type {
   QuotaState,
 } from './quotas/platform-usage.js';
 export type { BackendState } from './core/store.js';
+export type { SharedValueStore } from './core/shared-values.js';
+export {
+  fingerprintOf,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_TTL_MS,
+  IDEMPOTENCY_WAIT_MS,
+  idempotencyKeyProblem,
+  IdempotencyLedger,
+  type IdempotentResult,
+  type IdempotentSend,
+  type SendFailure,
+} from './idempotency/idempotency-ledger.js';
+export {
+  type IdempotencyErrorCode,
+  QingtuiIdempotencyError,
+} from './idempotency/idempotency.error.js';
+export {
+  isMemberRefusal,
+  MemberMessageLimits,
+  type MemberRefusal,
+  type MemberReservation,
+} from './quotas/member-message-limits.js';
 
 // Lifecycle events and Prometheus metrics
 export { QingtuiEvents } from './events/qingtui-events.service.js';

@@ -14,6 +14,8 @@ import {
 } from './qingtui.module-definition.js';
 import {
   appCatalogueProvider,
+  idempotencyLedgerProvider,
+  memberMessageLimitsProvider,
   platformUsageProvider,
   qingtuiHttpProvider,
   qingtuiOptionsProviders,
@@ -22,6 +24,8 @@ import {
   tokenServiceProvider,
   tokenSourceProvider,
 } from './qingtui.providers.js';
+import { IdempotencyLedger } from './idempotency/idempotency-ledger.js';
+import { MemberMessageLimits } from './quotas/member-message-limits.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { TokenService } from './token/token.service.js';
 import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
@@ -53,13 +57,23 @@ import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
     tokenSourceProvider,
     tokenServiceProvider,
     ticketServiceProvider,
+    idempotencyLedgerProvider,
+    memberMessageLimitsProvider,
     TokenSweepScheduler,
     AccessTokenInterceptor,
     QingtuiClients,
     qingtuiHttpProvider,
     ...qingtuiObservabilityProviders,
   ],
-  exports: [TokenService, TicketService, QingtuiClients, QingtuiEvents, QINGTUI_HTTP],
+  exports: [
+    TokenService,
+    TicketService,
+    QingtuiClients,
+    QingtuiEvents,
+    QINGTUI_HTTP,
+    IdempotencyLedger,
+    MemberMessageLimits,
+  ],
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**

@@ -24,6 +24,8 @@ import { createTokenBackend } from './store/create-token-backend.js';
 import type { TokenBackend } from './core/store.js';
 import { appKey } from './core/store-keys.js';
 import { CallWindows } from './quotas/call-window.js';
+import { MemberMessageLimits } from './quotas/member-message-limits.js';
+import { IdempotencyLedger } from './idempotency/idempotency-ledger.js';
 import { PlatformUsage } from './quotas/platform-usage.js';
 import { CentralServerTokenSource } from './token/sources/central-server.source.js';
 import { PlatformTokenSource } from './token/sources/platform-token.source.js';
@@ -229,3 +231,19 @@ export const ticketServiceProvider: FactoryProvider<TicketService> = {
 
 /** `@InjectQingtuiHttp()`: the module's own axios instance. */
 export const qingtuiHttpProvider: Provider = { provide: QINGTUI_HTTP, useExisting: HttpService };
+
+/** Exactly-once sends under a client's idempotency key, in the module's store. */
+export const idempotencyLedgerProvider: FactoryProvider<IdempotencyLedger> = {
+  provide: IdempotencyLedger,
+  inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND],
+  useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend) =>
+    new IdempotencyLedger(backend.values, options.keyPrefix),
+};
+
+/** WeCom's per-member message limits, counted in the module's store. */
+export const memberMessageLimitsProvider: FactoryProvider<MemberMessageLimits> = {
+  provide: MemberMessageLimits,
+  inject: [QINGTUI_RESOLVED_OPTIONS, QINGTUI_TOKEN_BACKEND],
+  useFactory: (options: ResolvedQingtuiOptions, backend: TokenBackend) =>
+    new MemberMessageLimits(backend.values, options.keyPrefix),
+};

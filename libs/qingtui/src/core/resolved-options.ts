@@ -29,6 +29,8 @@ export interface ResolvedApp {
   quota: QuotaRules;
   /** Its platform's JS-SDK tickets and how pages sign with them; absent: none. */
   tickets?: TicketRules;
+  /** Messages one member may receive from it (WeCom), per sliding minute and hour; absent: none. */
+  messageLimits?: { perMemberMinute: number; perMemberHour: number };
 }
 
 /** An app's JS-SDK tickets (`jsapi`, `wx_card`, `agent_config`) and what its signatures carry. */

@@ -12,7 +12,9 @@ export type TokenKeyKind =
   | `quota-exhausted:${string}`
   | `quota-clears:${string}`
   | `kind:${string}`
-  | `window:${string}`;
+  | `window:${string}`
+  | `idempotency:${string}`
+  | `sliding:${string}`;
 
 /**
  * Builds every store key, in one place: `prefix:namespace:appId:kind`, where the namespace is the

@@ -1,4 +1,5 @@
 import type { TokenRecord } from './credential-record.js';
+import type { SharedValueStore } from './shared-values.js';
 
 /** A held renewal lock. */
 export interface TokenLease {
@@ -18,6 +19,8 @@ export interface TokenBackend {
   readonly kind: 'memory' | 'redis';
   /** Identifies this instance among those sharing the store (lock owners start with it). */
   readonly instanceId?: string;
+  /** Values that must be shared or refused, never kept by one process alone (`SharedValueStore`). */
+  readonly values: SharedValueStore;
   /** Reads the stored record. */
   read(key: string): Promise<TokenRecord | undefined>;
   /**

@@ -3,6 +3,7 @@ import { parseJson } from '../core/parse-json.js';
 import type { TokenRecord } from '../core/credential-record.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
+import { MemorySharedValues } from './memory-shared-values.js';
 
 const NO_LEASE: TokenLease = { release: () => Promise.resolve() };
 
@@ -15,11 +16,14 @@ export class CacheTokenBackend implements TokenBackend {
   readonly kind = 'memory' as const;
   private readonly nextCallAt = new Map<string, number>();
   private readonly counters = new Map<string, { value: number; until: number }>();
+  readonly values: MemorySharedValues;
 
   constructor(
     private readonly cache: Cache = createCache(),
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.values = new MemorySharedValues(now);
+  }
 
   async read(key: string): Promise<TokenRecord | undefined> {
     const value = await this.cache.get<unknown>(key);

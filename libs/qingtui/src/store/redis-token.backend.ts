@@ -6,6 +6,7 @@ import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import { type RedisClient, RedisConnection } from './redis-connection.js';
+import { RedisSharedValues } from './redis-shared-values.js';
 import { ADD_TO_COUNTER, EXTEND_LOCK, FENCED_WRITE, RELEASE_LOCK } from './redis-scripts.js';
 
 export interface RedisTokenBackendOptions {
@@ -49,6 +50,7 @@ export class RedisTokenBackend implements TokenBackend {
   private readonly listeners: ((key: string) => void)[] = [];
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly watchdogs = new Set<NodeJS.Timeout>();
+  readonly values: RedisSharedValues;
 
   constructor(options: RedisTokenBackendOptions) {
     this.channel = `${options.keyPrefix}:token-events`;
@@ -60,6 +62,7 @@ export class RedisTokenBackend implements TokenBackend {
       },
       (message) => this.onMessage(message),
     );
+    this.values = new RedisSharedValues(this.conn);
   }
 
   /** See `RedisConnection.connect`: a start-up error naming `redisUrl` unless `optional`. */

@@ -50,3 +50,10 @@ export const WECOM_FREQUENCY_HOLD_MS = 60_000;
 /** JS-SDK ticket fetches allowed per hour: per app, and per company across its apps. */
 export const WECOM_TICKET_HOURLY_LIMIT_APP = 100;
 export const WECOM_TICKET_HOURLY_LIMIT_CORP = 400;
+
+/**
+ * Messages one app may send to one member: 30 a minute and 1000 an hour (the message-send page's
+ * limits, issue 17); past them WeCom drops the message for that member without saying so.
+ */
+export const WECOM_MEMBER_MESSAGES_PER_MINUTE = 30;
+export const WECOM_MEMBER_MESSAGES_PER_HOUR = 1000;

@@ -12,6 +12,8 @@ import { classifyWecomErrcode, wecomMinHoldMs } from './wecom-errcodes.js';
 import { WecomTokenFetcher } from './wecom-token.fetcher.js';
 import {
   WECOM_DEFAULT_BASE_URL,
+  WECOM_MEMBER_MESSAGES_PER_HOUR,
+  WECOM_MEMBER_MESSAGES_PER_MINUTE,
   WECOM_TICKET_HOURLY_LIMIT_APP,
   WECOM_TICKET_HOURLY_LIMIT_CORP,
 } from './wecom.constants.js';
@@ -28,6 +30,17 @@ export interface WecomRules {
    * @default 400
    */
   ticketHourlyLimitCorp?: number;
+  /**
+   * Messages one app may send to one member per sliding minute, across instances; a send that
+   * would pass it is refused before it is sent (WeCom would drop it silently).
+   * @default 30
+   */
+  memberMessagesPerMinute?: number;
+  /**
+   * The same per sliding hour.
+   * @default 1000
+   */
+  memberMessagesPerHour?: number;
 }
 
 const FIELDS = ['name', 'platform', 'corpId', 'agentId', 'secret', 'jsSafeDomains'] as const;
@@ -49,7 +62,12 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
       throw new QingtuiConfigError(field, 'must be an object');
     }
     const r = (raw ?? {}) as Record<string, unknown>;
-    knownFields(r, field, ['ticketHourlyLimitApp', 'ticketHourlyLimitCorp']);
+    knownFields(r, field, [
+      'ticketHourlyLimitApp',
+      'ticketHourlyLimitCorp',
+      'memberMessagesPerMinute',
+      'memberMessagesPerHour',
+    ]);
     return {
       ticketHourlyLimitApp: numberInRange(
         r.ticketHourlyLimitApp,
@@ -64,6 +82,20 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
         WECOM_TICKET_HOURLY_LIMIT_CORP,
         1,
         100_000,
+      ),
+      memberMessagesPerMinute: numberInRange(
+        r.memberMessagesPerMinute,
+        `${field}.memberMessagesPerMinute`,
+        WECOM_MEMBER_MESSAGES_PER_MINUTE,
+        1,
+        100_000,
+      ),
+      memberMessagesPerHour: numberInRange(
+        r.memberMessagesPerHour,
+        `${field}.memberMessagesPerHour`,
+        WECOM_MEMBER_MESSAGES_PER_HOUR,
+        1,
+        1_000_000,
       ),
     };
   },
@@ -110,6 +142,10 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
           timestampUnit: 'seconds',
           domains: jsSafeDomains(entry.jsSafeDomains, `${at}.jsSafeDomains`),
           hourlyLimits: { app: rules.ticketHourlyLimitApp, corp: rules.ticketHourlyLimitCorp },
+        },
+        messageLimits: {
+          perMemberMinute: rules.memberMessagesPerMinute,
+          perMemberHour: rules.memberMessagesPerHour,
         },
       },
       secret,
