@@ -1,5 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { QingtuiApiError, QingtuiValidationError } from 'nestjs-qingtui';
+import {
+  QingtuiApiError,
+  QingtuiIdempotencyError,
+  QingtuiStoreError,
+  QingtuiValidationError,
+} from 'nestjs-qingtui';
 import { formatBytes, MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../http/body-limits.js';
 import { retryAfterSeconds } from './retry-after.js';
 
@@ -19,11 +24,25 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** HTTP meaning of each idempotency refusal (nothing was sent in any of them). */
+const IDEMPOTENCY_STATUS: Record<QingtuiIdempotencyError['code'], number> = {
+  BAD_KEY: 400,
+  KEY_REUSED: 422,
+  IN_PROGRESS: 409,
+  // The earlier send's answer was lost (as when the platform did not answer): a gateway timeout.
+  OUTCOME_UNKNOWN: 504,
+  CORRUPT: 500,
 };
 
 function reason(status: number): string {
@@ -93,6 +112,23 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   }
 
   if (error instanceof QingtuiApiError) return platformAnswer(error);
+
+  if (error instanceof QingtuiIdempotencyError) {
+    const status = IDEMPOTENCY_STATUS[error.code];
+    return {
+      ...plain(status, error.message, { code: error.code }),
+      ...(error.code === 'IN_PROGRESS' ? { headers: { 'Retry-After': '1' } } : {}),
+      ...(status >= 500 ? { log: 'warn' as const } : {}),
+    };
+  }
+
+  if (error instanceof QingtuiStoreError) {
+    return {
+      ...plain(HttpStatus.SERVICE_UNAVAILABLE, error.message, { code: error.code }),
+      headers: { 'Retry-After': '2' },
+      log: 'warn',
+    };
+  }
 
   return { ...plain(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), log: 'error' };
 }
