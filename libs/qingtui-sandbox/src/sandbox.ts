@@ -7,6 +7,7 @@ import { QingtuiEmulator } from './platforms/qingtui/qingtui-emulator.js';
 import { PLATFORM_ERRORS } from './platforms/qingtui/qingtui-errors.js';
 import { WechatMpEmulator } from './platforms/wechat-mp/wechat-mp-emulator.js';
 import { WecomEmulator } from './platforms/wecom/wecom-emulator.js';
+import { PushControl } from './push-control.js';
 import {
   type ResolvedSandboxOptions,
   resolveSandboxOptions,
@@ -64,6 +65,11 @@ export class QingtuiSandbox implements SandboxControl {
   private readonly wechat: WechatMpEmulator;
   private readonly wecom: WecomEmulator;
   private readonly emulators: readonly PlatformEmulator[];
+  /**
+   * WeChat and WeCom message push: deliveries, silent drops, the WeCom member
+   * directory, WeChat subscribe consents and last interactions.
+   */
+  readonly push: PushControl;
   /** app key → its platform. */
   private readonly appPlatforms: ReadonlyMap<string, SandboxPlatform>;
   private server: Server | undefined;
@@ -95,6 +101,13 @@ export class QingtuiSandbox implements SandboxControl {
       this.counterBook.forPlatform('wecom'),
     );
     this.emulators = [this.qingtui, this.wechat, this.wecom];
+    this.push = new PushControl(
+      this.wecom,
+      this.wechat,
+      (appKey) => this.appPlatforms.get(appKey),
+      new Set([...resolved.wecomApps.values()].map((app) => app.corpId)),
+      resolved.now,
+    );
   }
 
   /**
@@ -209,8 +222,16 @@ export class QingtuiSandbox implements SandboxControl {
     this.counterBook.reset();
   }
 
-  /** Every Qingtui message the platform accepted, in order, of one app or of all. */
+  /**
+   * Every Qingtui message the platform accepted, in order, of one app or of
+   * all. WeChat and WeCom deliveries: {@link push}.
+   * @throws RangeError for a WeChat or WeCom app
+   */
   deliveries(appId?: string): Delivery[] {
+    const platform = appId === undefined ? undefined : this.appPlatforms.get(appId);
+    if (platform !== undefined && platform !== 'qingtui') {
+      throw new RangeError(`"${appId}" is a ${platform} app: read its deliveries with push.deliveries()`);
+    }
     return this.qingtui.state.deliveries.all(appId);
   }
 
@@ -267,7 +288,8 @@ export class QingtuiSandbox implements SandboxControl {
    * Back to a fresh platform: forgets tokens (issued ones are no longer
    * recognised), every limit's use (Qingtui `/v1/token` spacing and quotas,
    * WeChat quotas, force budget and clear_quota use, WeCom frequencies),
-   * refusals, counters, faults, deliveries, media and tickets. Configuration and the
+   * refusals, counters, faults, deliveries and drops, media, tickets, WeCom
+   * directories, WeChat consents and interactions. Configuration and the
    * listening server are kept.
    */
   reset(): void {
