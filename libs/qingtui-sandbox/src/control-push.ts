@@ -7,12 +7,7 @@ import { BadControlRequest, done, json, readJson, stringField } from './control-
 import { directoryFromJson } from './platforms/wecom/wecom-directory.js';
 import type { PushControl } from './push-control.js';
 import type { Reply } from './shared/http-io.js';
-import type {
-  PushApi,
-  PushDropReason,
-  PushPlatform,
-  PushQuery,
-} from './shared/push-log.js';
+import type { PushApi, PushDropReason, PushQuery } from './shared/push-log.js';
 
 /** What the push control endpoints use of `sandbox.push`. */
 export type PushControlApi = Pick<
@@ -69,7 +64,8 @@ export async function handlePushControl(
     case 'POST wechat-consents': {
       const body = await readJson(req);
       const count = body.count ?? 1;
-      if (typeof count !== 'number') throw new BadControlRequest('count must be a positive integer');
+      if (typeof count !== 'number')
+        throw new BadControlRequest('count must be a positive integer');
       const consents = push.grantSubscribeConsent(
         stringField(body, 'appId'),
         stringField(body, 'openid'),
@@ -115,7 +111,8 @@ function pushQueryOf(
     throw new BadControlRequest(`platform must be one of qingtui, ${PLATFORMS.join(', ')}`);
   }
   const isPush =
-    (platform !== undefined && platform !== 'qingtui') || (app !== undefined && push.isPushApp(app));
+    (platform !== undefined && platform !== 'qingtui') ||
+    (app !== undefined && push.isPushApp(app));
   if (!isPush && !always) return undefined;
   const api = query.get('api') || undefined;
   if (api !== undefined && !APIS.includes(api as PushApi)) {
@@ -126,9 +123,7 @@ function pushQueryOf(
     throw new BadControlRequest(`reason must be one of ${REASONS.join(', ')}`);
   }
   return {
-    ...(platform === 'wecom' || platform === 'wechat-mp'
-      ? { platform: platform as PushPlatform }
-      : {}),
+    ...(platform === 'wecom' || platform === 'wechat-mp' ? { platform: platform } : {}),
     ...(app === undefined ? {} : { appKey: app }),
     ...optional('msgId', query.get('msgId')),
     ...optional('recipient', query.get('recipient')),

@@ -230,7 +230,9 @@ export class QingtuiSandbox implements SandboxControl {
   deliveries(appId?: string): Delivery[] {
     const platform = appId === undefined ? undefined : this.appPlatforms.get(appId);
     if (platform !== undefined && platform !== 'qingtui') {
-      throw new RangeError(`"${appId}" is a ${platform} app: read its deliveries with push.deliveries()`);
+      throw new RangeError(
+        `"${appId}" is a ${platform} app: read its deliveries with push.deliveries()`,
+      );
     }
     return this.qingtui.state.deliveries.all(appId);
   }

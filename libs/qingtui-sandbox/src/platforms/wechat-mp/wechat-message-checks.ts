@@ -100,7 +100,7 @@ export function checkCustomSend(json: Record<string, unknown>): CheckedTypedSend
       `msgtype must be one of ${Object.keys(CUSTOM_TYPES).join(', ')}`,
     );
   }
-  const content = isObject(json[msgtype]) ? (json[msgtype] as Record<string, unknown>) : {};
+  const content = isObject(json[msgtype]) ? json[msgtype] : {};
   if (msgtype === 'news') {
     const { articles } = content;
     if (!Array.isArray(articles) || articles.length === 0) {
@@ -138,7 +138,7 @@ export function checkMassSend(json: Record<string, unknown>): CheckedTypedSend |
       `msgtype must be one of ${Object.keys(MASS_TYPES).join(', ')}`,
     );
   }
-  const content = isObject(json[msgtype]) ? (json[msgtype] as Record<string, unknown>) : {};
+  const content = isObject(json[msgtype]) ? json[msgtype] : {};
   const error = requireField(msgtype, MASS_TYPES[msgtype], content);
   if (error !== undefined) return error;
   const reprint = json.send_ignore_reprint;

@@ -1,10 +1,6 @@
 import { PushLog } from '../../shared/push-log.js';
 import { WechatAudience } from './wechat-audience.js';
-import {
-  checkCustomSend,
-  checkMassSend,
-  checkTemplateSend,
-} from './wechat-message-checks.js';
+import { checkCustomSend, checkMassSend, checkTemplateSend } from './wechat-message-checks.js';
 import { WECHAT_ERRORS as E } from './wechat-mp-errors.js';
 
 /** Template `client_msg_id`: one message per openid and id within this (10 minutes). */

@@ -9,7 +9,10 @@
  * (WeCom answers them in lowercase).
  */
 export interface WecomDirectory {
-  /** Every member's userid. `touser` entries not listed here are invalid. */
+  /**
+   * Every member's userid (those of `departments`, `tags` and `unlicensed`
+   * are members too). `touser` entries that are no member are invalid.
+   */
   members: string[];
   /** Department id → its members' userids. Unlisted department ids are invalid. @default {} */
   departments?: Record<string, string[]>;
@@ -133,10 +136,12 @@ function checkDirectory(directory: WecomDirectory): ResolvedDirectory {
     new Map(Object.entries(record ?? {}).map(([id, list]) => [id, [...new Set(lower(list))]]));
   const departments = groups(directory.departments);
   const tags = groups(directory.tags);
-  for (const list of [...departments.values(), ...tags.values()]) {
+  const unlicensed = new Set(lower(directory.unlicensed ?? []));
+  // Everyone named in a department, a tag or the unlicensed list is a member too.
+  for (const list of [...departments.values(), ...tags.values(), unlicensed]) {
     for (const member of list) members.add(member);
   }
-  return { members, departments, tags, unlicensed: new Set(lower(directory.unlicensed ?? [])) };
+  return { members, departments, tags, unlicensed };
 }
 
 function checkRaw(raw: Record<string, unknown>): unknown {

@@ -147,7 +147,10 @@ function checkContent(msgtype: WecomMsgType, raw: unknown): PlatformError | unde
     case 'markdown':
       if (!nonBlank(content.content)) return platformError(E.emptyContent, `${msgtype}.content`);
       if (Buffer.byteLength(content.content as string) > MAX_CONTENT_BYTES) {
-        return platformError(E.bodyTooLarge, `${msgtype}.content is over ${MAX_CONTENT_BYTES} bytes`);
+        return platformError(
+          E.bodyTooLarge,
+          `${msgtype}.content is over ${MAX_CONTENT_BYTES} bytes`,
+        );
       }
       return undefined;
     case 'image':

@@ -66,7 +66,8 @@ export class WecomMessages {
     if ('errcode' in checked) return checked;
     const at = this.now();
     const canonical = checked.duplicateCheckMs === undefined ? undefined : canonicalJson(json);
-    const duplicate = canonical === undefined ? undefined : this.duplicateOf(app.key, canonical, at);
+    const duplicate =
+      canonical === undefined ? undefined : this.duplicateOf(app.key, canonical, at);
     if (duplicate !== undefined) {
       this.log.drop({
         appKey: app.key,
