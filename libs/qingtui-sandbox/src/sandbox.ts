@@ -16,7 +16,8 @@ import {
 } from './sandbox.options.js';
 import { CounterBook, type SandboxCounters } from './shared/counters.js';
 import { FaultBook, latencyOf, type SandboxFault } from './shared/faults.js';
-import { errcodeOf, ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import { ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import { requestLogLine } from './shared/request-log.js';
 import {
   checkJsapiSignature,
   type JsapiSignatureCheck,
@@ -345,7 +346,9 @@ export class QingtuiSandbox implements SandboxControl {
       const reply =
         fault === undefined ? await handle(call, req) : await this.withFault(fault, call, req);
       if (reply !== undefined && !res.destroyed) writeReply(res, reply);
-      this.logRequest(req, path, reply, fault, started);
+      if (this.options.log !== undefined) {
+        this.options.log(requestLogLine(req.method, path, reply, fault, started));
+      }
     } catch (error) {
       if (!res.headersSent && !res.destroyed) {
         writeReply(res, { status: 500, json: PLATFORM_ERRORS.systemBusy });
@@ -395,22 +398,6 @@ export class QingtuiSandbox implements SandboxControl {
       }, ms);
       this.timers.add(timer);
     });
-  }
-
-  private logRequest(
-    req: IncomingMessage,
-    path: string,
-    reply: Reply | undefined,
-    fault: SandboxFault | undefined,
-    started: number,
-  ): void {
-    const log = this.options.log;
-    if (log === undefined) return;
-    const outcome =
-      reply === undefined ? 'no answer' : `${reply.status} errcode=${errcodeOf(reply) ?? '-'}`;
-    const faulted =
-      fault === undefined ? '' : ` fault=${fault.kind}${fault.afterHandling ? '(after)' : ''}`;
-    log(`${req.method} ${path} ${outcome}${faulted} ${(performance.now() - started).toFixed(1)}ms`);
   }
 }
 
