@@ -53,8 +53,12 @@ export async function handlePushControl(
       const filter = pushQueryOf(push, query);
       return filter === undefined ? undefined : json({ deliveries: push.deliveries(filter) });
     }
-    case 'GET drops':
-      return json({ drops: push.drops(pushQueryOf(push, query, true)) });
+    case 'GET drops': {
+      const filter = pushQueryOf(push, query, true);
+      // Qingtui drops nothing silently.
+      const qingtui = query.get('platform') === 'qingtui' && filter?.appKey === undefined;
+      return json({ drops: qingtui ? [] : push.drops(filter) });
+    }
     case 'POST wecom-directory': {
       const body = await readJson(req);
       const corpId = stringField(body, 'corpId');

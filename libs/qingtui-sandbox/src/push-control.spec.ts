@@ -133,6 +133,8 @@ describe('push control API', () => {
     expect(drops).toEqual([expect.objectContaining({ recipients: ['carol'], appKey: WECOM_KEY })]);
     expect((await control('drops?reason=minute-limit')).body.drops).toEqual([]);
     expect((await control('drops?reason=late')).status).toBe(400);
+    expect((await control('drops?platform=qingtui')).body).toEqual({ drops: [] });
+    expect((await control('drops?platform=wecom')).body.drops).toHaveLength(1);
     expect((await control('state')).body).toMatchObject({
       deliveries: 0,
       pushDeliveries: 3,
