@@ -46,7 +46,12 @@ describe('HTTP control API', () => {
     await sendHello(token);
     const { status, body } = await getJson(`${base}/__sandbox/state`);
     expect(status).toBe(200);
-    expect(body).toEqual({ counters: sandbox.counters(), deliveries: 1 });
+    expect(body).toEqual({
+      counters: sandbox.counters(),
+      deliveries: 1,
+      pushDeliveries: 0,
+      drops: 0,
+    });
     expect(body.counters.apps[DEMO]).toMatchObject({ tokenCalls: 1, apiCalls: 1, deliveries: 1 });
   });
 

@@ -3,18 +3,18 @@ import type { Delivery } from './platforms/qingtui/delivery-log.js';
 import { wecomAppKey } from './platforms/wecom/wecom.options.js';
 import type { SandboxCounters } from './shared/counters.js';
 import { faultFromJson, type SandboxFault } from './shared/faults.js';
-import { isJsonObject, parseJson, type Reply, readBody } from './shared/http-io.js';
+import type { Reply } from './shared/http-io.js';
 import {
   type JsapiSignatureCheck,
   type JsapiSignatureClaim,
   jsapiSignatureClaimOf,
 } from './shared/jsapi-signature.js';
 import type { TicketStatus } from './shared/ticket-book.js';
+import { BadControlRequest, done, json, readJson } from './control-io.js';
+import { handlePushControl, type PushControlApi } from './control-push.js';
 
 /** Paths under this prefix are the control API, never the platform. */
 export const CONTROL_PREFIX = '/__sandbox/';
-
-const CONTROL_BODY_LIMIT = 64 * 1024;
 
 /** The sandbox operations the control API exposes. */
 export interface SandboxControl {
@@ -29,16 +29,18 @@ export interface SandboxControl {
   reset(): void;
   ticketStatus(ticket: string): TicketStatus;
   verifyJsapiSignature(claim: JsapiSignatureClaim): JsapiSignatureCheck;
+  /** WeChat and WeCom message push (`sandbox.push`). */
+  readonly push: PushControlApi;
 }
-
-class BadControlRequest extends Error {}
 
 /**
  * The HTTP control API, for tests and demos that run the sandbox in another
  * process. Answers are JSON; a bad request gets HTTP 400 `{error}`.
  *
- * - `GET /__sandbox/state` → `{counters, deliveries}` (deliveries: their count)
- * - `GET /__sandbox/deliveries?app=` → `{deliveries: Delivery[]}`
+ * - `GET /__sandbox/state` → `{counters, deliveries, pushDeliveries, drops}` (their counts)
+ * - `GET /__sandbox/deliveries?app=` → `{deliveries: Delivery[]}`; for a WeChat or WeCom
+ *   app, or with `platform=wecom|wechat-mp|push`, `{deliveries: PushDelivery[]}` (see control-push.ts)
+ * - the push endpoints of control-push.ts: drops, wecom-directory, wechat-consents, wechat-interaction
  * - `POST /__sandbox/revoke` `{appId?}` (or `{corpId, agentId}` for a WeCom app)
  * - `POST /__sandbox/kill-refresh-tokens` `{appId?}`
  * - `POST /__sandbox/token-refusal` `{appId, errcode}` (or `{corpId, agentId, errcode}`);
@@ -57,9 +59,17 @@ export async function handleControl(
   query: URLSearchParams,
 ): Promise<Reply> {
   try {
-    switch (`${req.method} ${path.slice(CONTROL_PREFIX.length)}`) {
+    const route = `${req.method} ${path.slice(CONTROL_PREFIX.length)}`;
+    const pushReply = await handlePushControl(control.push, route, req, query);
+    if (pushReply !== undefined) return pushReply;
+    switch (route) {
       case 'GET state':
-        return json({ counters: control.counters(), deliveries: control.deliveries().length });
+        return json({
+          counters: control.counters(),
+          deliveries: control.deliveries().length,
+          pushDeliveries: control.push.deliveries().length,
+          drops: control.push.drops().length,
+        });
       case 'GET deliveries':
         return json({ deliveries: control.deliveries(query.get('app') || undefined) });
       case 'POST revoke':
@@ -108,23 +118,6 @@ export async function handleControl(
     }
     throw error;
   }
-}
-
-function json(body: object): Reply {
-  return { status: 200, json: body };
-}
-
-function done(): Reply {
-  return json({ ok: true });
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const result = await readBody(req, CONTROL_BODY_LIMIT);
-  if (!('body' in result)) throw new BadControlRequest('body too large');
-  if (result.body.length === 0) return {};
-  const parsed = parseJson(result.body);
-  if (!isJsonObject(parsed)) throw new BadControlRequest('the body must be a JSON object');
-  return parsed;
 }
 
 /** The app key a body names: `appId`, or a WeCom app's `corpId` and `agentId`. */

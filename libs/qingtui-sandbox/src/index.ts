@@ -42,3 +42,13 @@ export { WECHAT_ERRORS } from './platforms/wechat-mp/wechat-mp-errors.js';
 export { WECHAT_PATHS } from './platforms/wechat-mp/wechat-mp-emulator.js';
 export { WECOM_ERRORS, WECOM_OK } from './platforms/wecom/wecom-errors.js';
 export { WECOM_PATHS } from './platforms/wecom/wecom-emulator.js';
+export type { PushControl } from './push-control.js';
+export type {
+  PushApi,
+  PushDelivery,
+  PushDrop,
+  PushDropReason,
+  PushPlatform,
+  PushQuery,
+} from './shared/push-log.js';
+export type { WecomDirectory } from './platforms/wecom/wecom-directory.js';

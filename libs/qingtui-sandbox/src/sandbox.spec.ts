@@ -145,6 +145,8 @@ describe('resolveSandboxOptions', () => {
       ticketRepeat: 'same',
       ticketHourlyLimitApp: 100,
       ticketHourlyLimitCorp: 400,
+      messagesPerMemberMinute: 30,
+      messagesPerMemberHour: 1000,
     });
     // Compressed time: the stable window scales with the lifetime unless given.
     expect(resolveSandboxOptions({ tokenTtlSeconds: 72 }).wechatRules).toMatchObject({

@@ -7,6 +7,7 @@ import { QingtuiEmulator } from './platforms/qingtui/qingtui-emulator.js';
 import { PLATFORM_ERRORS } from './platforms/qingtui/qingtui-errors.js';
 import { WechatMpEmulator } from './platforms/wechat-mp/wechat-mp-emulator.js';
 import { WecomEmulator } from './platforms/wecom/wecom-emulator.js';
+import { PushControl } from './push-control.js';
 import {
   type ResolvedSandboxOptions,
   resolveSandboxOptions,
@@ -15,7 +16,8 @@ import {
 } from './sandbox.options.js';
 import { CounterBook, type SandboxCounters } from './shared/counters.js';
 import { FaultBook, latencyOf, type SandboxFault } from './shared/faults.js';
-import { errcodeOf, ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import { ok, type Reply, splitUrl, writeReply } from './shared/http-io.js';
+import { requestLogLine } from './shared/request-log.js';
 import {
   checkJsapiSignature,
   type JsapiSignatureCheck,
@@ -64,6 +66,11 @@ export class QingtuiSandbox implements SandboxControl {
   private readonly wechat: WechatMpEmulator;
   private readonly wecom: WecomEmulator;
   private readonly emulators: readonly PlatformEmulator[];
+  /**
+   * WeChat and WeCom message push: deliveries, silent drops, the WeCom member
+   * directory, WeChat subscribe consents and last interactions.
+   */
+  readonly push: PushControl;
   /** app key → its platform. */
   private readonly appPlatforms: ReadonlyMap<string, SandboxPlatform>;
   private server: Server | undefined;
@@ -95,6 +102,13 @@ export class QingtuiSandbox implements SandboxControl {
       this.counterBook.forPlatform('wecom'),
     );
     this.emulators = [this.qingtui, this.wechat, this.wecom];
+    this.push = new PushControl(
+      this.wecom,
+      this.wechat,
+      (appKey) => this.appPlatforms.get(appKey),
+      new Set([...resolved.wecomApps.values()].map((app) => app.corpId)),
+      resolved.now,
+    );
   }
 
   /**
@@ -209,8 +223,18 @@ export class QingtuiSandbox implements SandboxControl {
     this.counterBook.reset();
   }
 
-  /** Every Qingtui message the platform accepted, in order, of one app or of all. */
+  /**
+   * Every Qingtui message the platform accepted, in order, of one app or of
+   * all. WeChat and WeCom deliveries: {@link push}.
+   * @throws RangeError for a WeChat or WeCom app
+   */
   deliveries(appId?: string): Delivery[] {
+    const platform = appId === undefined ? undefined : this.appPlatforms.get(appId);
+    if (platform !== undefined && platform !== 'qingtui') {
+      throw new RangeError(
+        `"${appId}" is a ${platform} app: read its deliveries with push.deliveries()`,
+      );
+    }
     return this.qingtui.state.deliveries.all(appId);
   }
 
@@ -267,7 +291,8 @@ export class QingtuiSandbox implements SandboxControl {
    * Back to a fresh platform: forgets tokens (issued ones are no longer
    * recognised), every limit's use (Qingtui `/v1/token` spacing and quotas,
    * WeChat quotas, force budget and clear_quota use, WeCom frequencies),
-   * refusals, counters, faults, deliveries, media and tickets. Configuration and the
+   * refusals, counters, faults, deliveries and drops, media, tickets, WeCom
+   * directories, WeChat consents and interactions. Configuration and the
    * listening server are kept.
    */
   reset(): void {
@@ -321,7 +346,9 @@ export class QingtuiSandbox implements SandboxControl {
       const reply =
         fault === undefined ? await handle(call, req) : await this.withFault(fault, call, req);
       if (reply !== undefined && !res.destroyed) writeReply(res, reply);
-      this.logRequest(req, path, reply, fault, started);
+      if (this.options.log !== undefined) {
+        this.options.log(requestLogLine(req.method, path, reply, fault, started));
+      }
     } catch (error) {
       if (!res.headersSent && !res.destroyed) {
         writeReply(res, { status: 500, json: PLATFORM_ERRORS.systemBusy });
@@ -371,22 +398,6 @@ export class QingtuiSandbox implements SandboxControl {
       }, ms);
       this.timers.add(timer);
     });
-  }
-
-  private logRequest(
-    req: IncomingMessage,
-    path: string,
-    reply: Reply | undefined,
-    fault: SandboxFault | undefined,
-    started: number,
-  ): void {
-    const log = this.options.log;
-    if (log === undefined) return;
-    const outcome =
-      reply === undefined ? 'no answer' : `${reply.status} errcode=${errcodeOf(reply) ?? '-'}`;
-    const faulted =
-      fault === undefined ? '' : ` fault=${fault.kind}${fault.afterHandling ? '(after)' : ''}`;
-    log(`${req.method} ${path} ${outcome}${faulted} ${(performance.now() - started).toFixed(1)}ms`);
   }
 }
 

@@ -53,8 +53,18 @@ export interface AppCounters {
   apiRejected: Record<number, number>;
   /** Business calls that carried a missing, unknown, expired, revoked or superseded access_token. */
   invalidTokenCalls: number;
-  /** Qingtui: messages the platform accepted (one per {@link Delivery}). */
+  /**
+   * Messages delivered: Qingtui, one per accepted message (per `Delivery`);
+   * WeChat and WeCom, one per `PushDelivery` (a message that reached at
+   * least one recipient).
+   */
   deliveries: number;
+  /**
+   * WeChat and WeCom: sends answered errcode 0 that left recipients out
+   * silently, one per `PushDrop` (WeCom per-member limits and duplicate
+   * check, WeChat template `client_msg_id`).
+   */
+  drops: number;
   /** WeChat `/cgi-bin/clear_quota/v2` requests, faulted ones included. */
   quotaResetCalls: number;
   /** Successful `/cgi-bin/clear_quota/v2` answers. */
@@ -109,6 +119,7 @@ export type CountedEvent =
   | 'apiCalls'
   | 'invalidTokenCalls'
   | 'deliveries'
+  | 'drops'
   | 'quotaResetCalls'
   | 'quotaResets'
   | 'ticketCalls'
@@ -226,6 +237,7 @@ function newTally(): Tally {
     apiCalls: 0,
     invalidTokenCalls: 0,
     deliveries: 0,
+    drops: 0,
     quotaResetCalls: 0,
     quotaResets: 0,
     ticketCalls: 0,
@@ -266,6 +278,7 @@ function view(tally: Tally, quotaUsedToday: number): AppCounters {
     apiRejected: rejected.apiRejected,
     invalidTokenCalls: tally.invalidTokenCalls,
     deliveries: tally.deliveries,
+    drops: tally.drops,
     quotaResetCalls: tally.quotaResetCalls,
     quotaResets: tally.quotaResets,
     quotaResetRejected: rejected.quotaResetRejected,

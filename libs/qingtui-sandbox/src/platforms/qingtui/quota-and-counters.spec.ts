@@ -36,6 +36,7 @@ const ZERO: AppCounters = {
   apiRejected: {},
   invalidTokenCalls: 0,
   deliveries: 0,
+  drops: 0,
   quotaResetCalls: 0,
   quotaResets: 0,
   quotaResetRejected: {},

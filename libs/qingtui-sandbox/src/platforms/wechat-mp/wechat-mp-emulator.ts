@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { PlatformCounters, RejectionKind } from '../../shared/counters.js';
 import { type JsonObjectResult, ok, readJsonObject, type Reply } from '../../shared/http-io.js';
 import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
+import { countPushes } from '../../shared/push-log.js';
 import type { PlatformError } from '../../shared/platform-error.js';
 import type { TicketStatus } from '../../shared/ticket-book.js';
 import { WECHAT_ERRORS as E } from './wechat-mp-errors.js';
@@ -11,9 +12,11 @@ import {
   clearQuota,
   getTicket,
   stableToken,
+  tokenRefusal,
   WECHAT_TICKET_TYPES,
   type WechatOutcome,
 } from './wechat-mp-handlers.js';
+import { type WechatSendApi, WechatMessages } from './wechat-messages.js';
 import { WechatMpState } from './wechat-mp-state.js';
 import type { ResolvedWechatApp, ResolvedWechatRules } from './wechat-mp.options.js';
 
@@ -24,10 +27,23 @@ export const WECHAT_PATHS = Object.freeze({
   clearQuota: '/cgi-bin/clear_quota/v2',
   callbackIp: '/cgi-bin/getcallbackip',
   ticket: '/cgi-bin/ticket/getticket',
+  templateSend: '/cgi-bin/message/template/send',
+  subscribeSend: '/cgi-bin/message/subscribe/bizsend',
+  customSend: '/cgi-bin/message/custom/send',
+  massSend: '/cgi-bin/message/mass/send',
 });
 
-/** Largest JSON body read on the POST endpoints. */
+/** Largest JSON body read on the token POST endpoints. */
 const JSON_BODY_LIMIT = 64 * 1024;
+/** Largest JSON body read on the message sends (a mass send lists up to 10,000 openids). */
+const SEND_BODY_LIMIT = 2 * 1024 * 1024;
+
+const SEND_APIS: ReadonlyMap<string, WechatSendApi> = new Map([
+  [WECHAT_PATHS.templateSend, 'template'],
+  [WECHAT_PATHS.subscribeSend, 'subscribe'],
+  [WECHAT_PATHS.customSend, 'custom'],
+  [WECHAT_PATHS.massSend, 'mass'],
+]);
 
 type RouteKind = 'token' | 'stable' | 'clearQuota' | 'api' | 'ticket';
 
@@ -69,6 +85,8 @@ const COUNTED = {
  */
 export class WechatMpEmulator implements PlatformEmulator {
   private readonly state: WechatMpState;
+  /** The four send APIs, with their record of deliveries and drops. */
+  readonly messages: WechatMessages;
 
   constructor(
     apps: ReadonlyMap<string, ResolvedWechatApp>,
@@ -77,6 +95,7 @@ export class WechatMpEmulator implements PlatformEmulator {
     private readonly counters: PlatformCounters,
   ) {
     this.state = new WechatMpState(apps, rules, now);
+    this.messages = new WechatMessages(now);
   }
 
   async admit(
@@ -84,6 +103,8 @@ export class WechatMpEmulator implements PlatformEmulator {
     query: URLSearchParams,
     req: IncomingMessage,
   ): Promise<AdmittedCall | undefined> {
+    const sendApi = SEND_APIS.get(path);
+    if (sendApi !== undefined) return this.sendCall(sendApi, query);
     const route = ROUTES.get(path);
     if (route === undefined) return undefined;
     switch (route.kind) {
@@ -163,6 +184,36 @@ export class WechatMpEmulator implements PlatformEmulator {
 
   reset(): void {
     this.state.reset();
+    this.messages.reset();
+  }
+
+  /** A message send: a business call, POST with a JSON body, its deliveries and drops counted. */
+  private sendCall(api: WechatSendApi, query: URLSearchParams): AdmittedCall {
+    const status = this.state.ledger.inspect(query.get('access_token'));
+    const appKey = 'appKey' in status ? status.appKey : undefined;
+    this.counters.bump(appKey, 'apiCalls');
+    if (status.state !== 'valid') this.counters.bump(appKey, 'invalidTokenCalls');
+    return {
+      appKey,
+      handle: async (req) => {
+        const before = this.messages.log.size;
+        let body: object;
+        if (req.method !== 'POST') body = E.requirePost;
+        else if (status.state !== 'valid') body = tokenRefusal(status);
+        else {
+          const read = await readJsonObject(req, SEND_BODY_LIMIT);
+          body = this.withJson(read, (json) => ({
+            body: this.messages.send(api, status.appKey, json),
+          })).body;
+        }
+        const errcode = (body as { errcode?: unknown }).errcode;
+        if (typeof errcode === 'number' && errcode !== 0) {
+          this.counters.reject(appKey, 'apiRejected', errcode);
+        }
+        countPushes(this.counters, appKey, this.messages.log, before);
+        return ok(body);
+      },
+    };
   }
 
   private knownApp(appId: unknown): string | undefined {

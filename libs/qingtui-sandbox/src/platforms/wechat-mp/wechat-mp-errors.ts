@@ -36,6 +36,29 @@ export const WECHAT_ERRORS = {
     errmsg: 'forbid to clear quota because of reaching the limit',
   },
   riskyIp: { errcode: 89503, errmsg: 'risky ip, the call needs the administrator to confirm' },
+  // message sends
+  invalidOpenId: { errcode: 40003, errmsg: 'invalid openid' },
+  invalidMediaId: { errcode: 40007, errmsg: 'invalid media_id' },
+  invalidMessageType: { errcode: 40008, errmsg: 'invalid message type' },
+  invalidTemplateId: { errcode: 40037, errmsg: 'invalid template_id' },
+  invalidOpenIdListSize: {
+    errcode: 40130,
+    errmsg: 'invalid openid list size, at least two openid',
+  },
+  userRefused: { errcode: 43101, errmsg: 'user refuse to accept the msg' },
+  emptyNews: { errcode: 44003, errmsg: 'empty news data' },
+  emptyContent: { errcode: 44004, errmsg: 'empty content' },
+  outOfTimeLimit: {
+    errcode: 45015,
+    errmsg: 'response out of time limit or subscription is canceled',
+  },
+  clientMsgIdExists: { errcode: 45065, errmsg: 'clientmsgid exist' },
+  clientMsgIdTooFast: {
+    errcode: 45066,
+    errmsg: 'same clientmsgid retry too fast, retry after 1 minute',
+  },
+  clientMsgIdTooLong: { errcode: 45067, errmsg: 'clientmsgid size out of limit' },
+  argumentInvalid: { errcode: 47003, errmsg: 'argument invalid!' },
 } as const satisfies Record<string, PlatformError>;
 
 /** What a token fetch (`/cgi-bin/token`, `/cgi-bin/stable_token`) can be refused with through the control API. */

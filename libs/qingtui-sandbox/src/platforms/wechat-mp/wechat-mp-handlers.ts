@@ -127,7 +127,9 @@ export function getTicket(
  * missing, 40014 malformed, 42001 expired, 40001 superseded (after the
  * overlap), force-killed or revoked.
  */
-function tokenRefusal(status: Exclude<LedgerTokenStatus, { state: 'valid' }>): PlatformError {
+export function tokenRefusal(
+  status: Exclude<LedgerTokenStatus, { state: 'valid' }>,
+): PlatformError {
   switch (status.state) {
     case 'missing':
       return E.missingAccessToken;

@@ -1,14 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { PlatformCounters } from '../../shared/counters.js';
 import { FixedWindowCounter, minuteWindow } from '../../shared/fixed-window-counter.js';
-import { ok } from '../../shared/http-io.js';
+import { ok, readJsonObject } from '../../shared/http-io.js';
 import type { AdmittedCall, PlatformEmulator } from '../../shared/platform-emulator.js';
+import { countPushes } from '../../shared/push-log.js';
 import { platformError, type PlatformError } from '../../shared/platform-error.js';
 import { secretMatches } from '../../shared/secret-match.js';
 import type { TicketKind, TicketStatus } from '../../shared/ticket-book.js';
 import { type LedgerTokenStatus, TokenLedger } from '../../shared/token-ledger.js';
 import { TokenRefusals } from '../../shared/token-refusals.js';
 import { WECOM_ERRORS as E, WECOM_OK, WECOM_TOKEN_REFUSALS } from './wecom-errors.js';
+import { WecomMessages } from './wecom-messages.js';
 import { WecomTickets, wecomTokenRefusal } from './wecom-tickets.js';
 import { type WecomTokenGrant, WecomTokenIssuer } from './wecom-token-issuer.js';
 import type { ResolvedWecomApp, ResolvedWecomRules } from './wecom.options.js';
@@ -21,7 +23,12 @@ export const WECOM_PATHS = Object.freeze({
   jsapiTicket: '/cgi-bin/get_jsapi_ticket',
   /** The app ticket, `?type=agent_config`. */
   agentTicket: '/cgi-bin/ticket/get',
+  messageSend: '/cgi-bin/message/send',
+  messageRecall: '/cgi-bin/message/recall',
 });
+
+/** Largest `message/send` body read; beyond, 45002. */
+const MESSAGE_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** The IPs `get_api_domain_ip` reports: documentation ranges (RFC 5737), never real servers. */
 export const WECOM_API_DOMAIN_IPS: readonly string[] = Object.freeze([
@@ -43,6 +50,8 @@ export class WecomEmulator implements PlatformEmulator {
   private readonly tokenMinute: FixedWindowCounter;
   private readonly refusals = new TokenRefusals('WeCom', WECOM_TOKEN_REFUSALS);
   private readonly tickets: WecomTickets;
+  /** `message/send` and `message/recall`, with their record of deliveries and drops. */
+  readonly messages: WecomMessages;
   /** corpId → its apps. */
   private readonly corps = new Map<string, ResolvedWecomApp[]>();
 
@@ -56,6 +65,7 @@ export class WecomEmulator implements PlatformEmulator {
     this.issuer = new WecomTokenIssuer(this.ledger, rules, now);
     this.tokenMinute = new FixedWindowCounter(now, minuteWindow);
     this.tickets = new WecomTickets(apps, rules, now);
+    this.messages = new WecomMessages(apps, rules, now);
     for (const app of apps.values()) {
       this.corps.set(app.corpId, [...(this.corps.get(app.corpId) ?? []), app]);
     }
@@ -86,6 +96,9 @@ export class WecomEmulator implements PlatformEmulator {
             ? 'agent_config'
             : undefined;
       return this.ticketCall(query, kind);
+    }
+    if (path === WECOM_PATHS.messageSend || path === WECOM_PATHS.messageRecall) {
+      return this.messageCall(query, path === WECOM_PATHS.messageSend ? 'send' : 'recall');
     }
     return undefined;
   }
@@ -127,6 +140,7 @@ export class WecomEmulator implements PlatformEmulator {
     this.tokenMinute.reset();
     this.refusals.reset();
     this.tickets.reset();
+    this.messages.reset();
   }
 
   /** The app these credentials name, if they name one. */
@@ -185,6 +199,46 @@ export class WecomEmulator implements PlatformEmulator {
       if (issued) this.counters.ticket(appKey, kind, 'grants');
       return body;
     });
+  }
+
+  /** `message/send` or `message/recall`: a business call, POST with a JSON body. */
+  private messageCall(query: URLSearchParams, action: 'send' | 'recall'): AdmittedCall {
+    const status = this.ledger.inspect(query.get('access_token'));
+    const appKey = 'appKey' in status ? status.appKey : undefined;
+    this.counters.bump(appKey, 'apiCalls');
+    if (status.state !== 'valid') this.counters.bump(appKey, 'invalidTokenCalls');
+    return {
+      appKey,
+      handle: async (req: IncomingMessage) => {
+        const before = this.messages.log.size;
+        const body = await this.messageAnswer(req, status, action);
+        if (body.errcode !== 0) this.counters.reject(appKey, 'apiRejected', body.errcode);
+        countPushes(this.counters, appKey, this.messages.log, before);
+        return ok(body);
+      },
+    };
+  }
+
+  private async messageAnswer(
+    req: IncomingMessage,
+    status: LedgerTokenStatus,
+    action: 'send' | 'recall',
+  ): Promise<PlatformError> {
+    if (req.method !== 'POST') return E.requirePost;
+    if (status.state !== 'valid') return wecomTokenRefusal(status);
+    const app = this.apps.get(status.appKey);
+    if (app === undefined) return E.invalidAccessToken;
+    const read = await readJsonObject(req, MESSAGE_BODY_LIMIT);
+    if (!('json' in read)) {
+      return read.problem === 'empty'
+        ? E.emptyPostBody
+        : read.problem === 'tooLarge'
+          ? E.bodyTooLarge
+          : E.dataFormatError;
+    }
+    return action === 'send'
+      ? this.messages.send(app, read.json)
+      : this.messages.recall(app, read.json);
   }
 
   private call(

@@ -73,6 +73,19 @@ export interface WecomRules {
    * @default 400
    */
   ticketHourlyLimitCorp?: number;
+  /**
+   * `message/send`: messages per app per member per calendar minute; beyond,
+   * the member is silently skipped (errcode 0, nothing delivered, a drop
+   * recorded). `Infinity`: no limit.
+   * @default 30
+   */
+  messagesPerMemberMinute?: number;
+  /**
+   * `message/send`: messages per app per member per clock hour; beyond, as
+   * for the minute limit. `Infinity`: no limit.
+   * @default 1000
+   */
+  messagesPerMemberHour?: number;
 }
 
 /**
@@ -91,6 +104,8 @@ export const DEFAULT_WECOM_RULES = Object.freeze({
   repeatedExpiresIn: 'as-issued' as const,
   ticketHourlyLimitApp: 100,
   ticketHourlyLimitCorp: 400,
+  messagesPerMemberMinute: 30,
+  messagesPerMemberHour: 1000,
 });
 
 /** A WeCom app as the emulation reads it. */
@@ -172,6 +187,14 @@ export function resolveWecomRules(
     ticketHourlyLimitCorp: checkLimit(
       'wecomRules.ticketHourlyLimitCorp',
       rules.ticketHourlyLimitCorp ?? DEFAULT_WECOM_RULES.ticketHourlyLimitCorp,
+    ),
+    messagesPerMemberMinute: checkLimit(
+      'wecomRules.messagesPerMemberMinute',
+      rules.messagesPerMemberMinute ?? DEFAULT_WECOM_RULES.messagesPerMemberMinute,
+    ),
+    messagesPerMemberHour: checkLimit(
+      'wecomRules.messagesPerMemberHour',
+      rules.messagesPerMemberHour ?? DEFAULT_WECOM_RULES.messagesPerMemberHour,
     ),
   });
 }
