@@ -29,8 +29,7 @@ export const validationMessages = {
   requiredFor: (what: string) => `is required for ${what}`,
   onlyWith: (what: string) => `only applies with ${what}`,
   badPattern: (what: string) => `may only hold ${what}`,
-  noAgentId: (app: string) =>
-    `cannot be filled: the WeCom app "${app}" has no agentId in this module's configuration`,
+
   tooFew: (count: number, min: number, what: string) =>
     `has ${count} ${what}; at least ${min} ${min === 1 ? 'is' : 'are'} required`,
   tooMany: (count: number, max: number, what: string) =>

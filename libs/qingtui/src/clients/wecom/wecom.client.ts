@@ -1,8 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import { callApp } from '../app-call.js';
 import { validateId } from '../validate-message.js';
-import { fail } from '../field-checks.js';
-import { validationMessages as m } from '../qingtui-validation.messages.js';
+import { QingtuiError } from '../../errors/qingtui.error.js';
+import { messages } from '../../qingtui.messages.js';
 import { WECOM_MESSAGE_PATHS } from './wecom-api.limits.js';
 import { readWeComSendResult } from './wecom-answers.js';
 import type {
@@ -61,7 +61,9 @@ export class WeComClient {
     options: WeComSendOptions = {},
   ): Promise<WeComSendResult> {
     const type = validateWeComSend(message, target, options);
-    if (takesAgentId(type) && this.agentId === undefined) fail('agentid', m.noAgentId(this.app));
+    if (takesAgentId(type) && this.agentId === undefined) {
+      throw new QingtuiError(messages.noAgentId(this.app));
+    }
     const path = WECOM_MESSAGE_PATHS.send;
     const answer = await callApp(this.http, this.app, {
       method: 'POST',
