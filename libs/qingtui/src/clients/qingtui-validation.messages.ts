@@ -14,7 +14,8 @@ export const validationMessages = {
       ? `must be an integer of at least ${min}`
       : `must be an integer from ${min} to ${max}`,
   tooLong: (length: number, max: number) => `has ${length} characters; at most ${max} are allowed`,
-  tooShort: (length: number, min: number) => `has ${length} characters; at least ${min} are required`,
+  tooShort: (length: number, min: number) =>
+    `has ${length} characters; at least ${min} are required`,
   tooManyBytes: (bytes: number, max: number) =>
     `is ${bytes} bytes in UTF-8; at most ${max} are allowed`,
   notOneOf: (value: unknown, allowed: readonly (string | number)[]) =>

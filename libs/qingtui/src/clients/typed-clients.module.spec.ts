@@ -236,7 +236,11 @@ describe('typed clients through the interceptor', () => {
   });
 
   it.each([
-    [45066, 'clientmsgid retried too fast', () => uses.mp.sendMass({ ...TEXT_MASS, clientMsgId: 'b' })],
+    [
+      45066,
+      'clientmsgid retried too fast',
+      () => uses.mp.sendMass({ ...TEXT_MASS, clientMsgId: 'b' }),
+    ],
     [
       43101,
       'user refuse to accept the msg',
@@ -247,14 +251,17 @@ describe('typed clients through the interceptor', () => {
       'response out of time limit',
       () => uses.mp.sendCustom({ toUser: 'o1', message: { type: 'text', content: 'x' } }),
     ],
-  ])('WeChat: errcode %d stays a QingtuiApiError with its code, not re-sent', async (errcode, errmsg, run) => {
-    behave = () => ({ kind: 'answer', body: { errcode, errmsg } });
-    const error = await failure(run());
-    expect(error).toBeInstanceOf(QingtuiApiError);
-    expect(error).not.toBeInstanceOf(QingtuiOutcomeUnknownError);
-    expect(error).toMatchObject({ errcode, errmsg, platform: 'WeChat' });
-    expect(calls).toHaveLength(1);
-  });
+  ])(
+    'WeChat: errcode %d stays a QingtuiApiError with its code, not re-sent',
+    async (errcode, errmsg, run) => {
+      behave = () => ({ kind: 'answer', body: { errcode, errmsg } });
+      const error = await failure(run());
+      expect(error).toBeInstanceOf(QingtuiApiError);
+      expect(error).not.toBeInstanceOf(QingtuiOutcomeUnknownError);
+      expect(error).toMatchObject({ errcode, errmsg, platform: 'WeChat' });
+      expect(calls).toHaveLength(1);
+    },
+  );
 
   it.each([
     ['WeCom', () => uses.oa.sendText({ toUser: ['a'] }, 'hi'), 'oa'],
@@ -263,57 +270,71 @@ describe('typed clients through the interceptor', () => {
       () => uses.mp.sendTemplate({ toUser: 'o1', templateId: 't', data: { a: { value: 'x' } } }),
       'mp',
     ],
-  ])('%s: a rejected token is renewed and the send re-sent once, with the new token', async (_p, run, app) => {
-    const old = await moduleRef.get(TokenService).getToken(app);
-    revoked.add(old);
-    behave = () => ({ kind: 'answer', body: { errcode: 0, msgid: 'M', msg_id: 'M' } });
-    await run();
-    // The refused call never reached the handler; exactly one delivery, with a fresh token.
-    expect(calls).toHaveLength(1);
-    expect(calls[0].token).not.toBe(old);
-  });
+  ])(
+    '%s: a rejected token is renewed and the send re-sent once, with the new token',
+    async (_p, run, app) => {
+      const old = await moduleRef.get(TokenService).getToken(app);
+      revoked.add(old);
+      behave = () => ({ kind: 'answer', body: { errcode: 0, msgid: 'M', msg_id: 'M' } });
+      await run();
+      // The refused call never reached the handler; exactly one delivery, with a fresh token.
+      expect(calls).toHaveLength(1);
+      expect(calls[0].token).not.toBe(old);
+    },
+  );
 });
 
 describe('never sent twice: outcome unknown after the request left', () => {
-  it.each(SENDS)('%s: a reset after the body was read is QingtuiOutcomeUnknownError, sent once', async (_n, run, path) => {
-    behave = () => ({ kind: 'reset' });
-    const error = await failure(run());
-    expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
-    expect(error).toMatchObject({
-      code: 'OUTCOME_UNKNOWN',
-      endpoint: path,
-      kind: 'transient',
-      maybeProcessed: true,
-      retryable: false,
-    });
-    expect(calls.map((c) => c.path)).toEqual([path]);
-    const text = (error as Error).message;
-    expect(text).toContain(path);
-    expect(text).not.toMatch(/tok-\d|access_token=/);
-    expect(text).not.toContain(SECRET);
-  });
+  it.each(SENDS)(
+    '%s: a reset after the body was read is QingtuiOutcomeUnknownError, sent once',
+    async (_n, run, path) => {
+      behave = () => ({ kind: 'reset' });
+      const error = await failure(run());
+      expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
+      expect(error).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        endpoint: path,
+        kind: 'transient',
+        maybeProcessed: true,
+        retryable: false,
+      });
+      expect(calls.map((c) => c.path)).toEqual([path]);
+      const text = (error as Error).message;
+      expect(text).toContain(path);
+      expect(text).not.toMatch(/tok-\d|access_token=/);
+      expect(text).not.toContain(SECRET);
+    },
+  );
 
-  it.each(SENDS)('%s: an HTTP 502 is QingtuiOutcomeUnknownError, sent once', async (_n, run, path) => {
-    behave = () => ({ kind: 'status', status: 502 });
-    const error = await failure(run());
-    expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
-    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 502 });
-    expect(calls.map((c) => c.path)).toEqual([path]);
-  });
+  it.each(SENDS)(
+    '%s: an HTTP 502 is QingtuiOutcomeUnknownError, sent once',
+    async (_n, run, path) => {
+      behave = () => ({ kind: 'status', status: 502 });
+      const error = await failure(run());
+      expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
+      expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 502 });
+      expect(calls.map((c) => c.path)).toEqual([path]);
+    },
+  );
 
-  it.each(SENDS)('%s: a time-out after sending is QingtuiOutcomeUnknownError, sent once', async (_n, run, path) => {
-    behave = () => ({ kind: 'hang' });
-    const error = await failure(run());
-    expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
-    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', errmsg: 'timed out' });
-    expect(calls.map((c) => c.path)).toEqual([path]);
-  });
+  it.each(SENDS)(
+    '%s: a time-out after sending is QingtuiOutcomeUnknownError, sent once',
+    async (_n, run, path) => {
+      behave = () => ({ kind: 'hang' });
+      const error = await failure(run());
+      expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
+      expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', errmsg: 'timed out' });
+      expect(calls.map((c) => c.path)).toEqual([path]);
+    },
+  );
 
   it('names the app and the platform', async () => {
     behave = () => ({ kind: 'reset' });
     const error = await failure(uses.oa.sendText({ toUser: ['a'] }, 'hi'));
     expect(error).toMatchObject({ app: 'oa', platform: 'WeCom' });
-    expect((error as Error).message).toMatch(/^WeCom \/cgi-bin\/message\/send for app "oa": outcome unknown/);
+    expect((error as Error).message).toMatch(
+      /^WeCom \/cgi-bin\/message\/send for app "oa": outcome unknown/,
+    );
   });
 
   it('a recall is not re-sent either', async () => {

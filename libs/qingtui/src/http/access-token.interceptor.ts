@@ -174,7 +174,10 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
    * The failure of a call that is not re-sent: for a call that is not idempotent and may have
    * reached the platform, a `QingtuiOutcomeUnknownError`; otherwise the failure itself.
    */
-  private unresolved(config: InternalAxiosRequestConfig, failure: QingtuiApiError): QingtuiApiError {
+  private unresolved(
+    config: InternalAxiosRequestConfig,
+    failure: QingtuiApiError,
+  ): QingtuiApiError {
     if (!failure.maybeProcessed || isIdempotent(config)) return failure;
     return QingtuiOutcomeUnknownError.after({
       app: config.qingtui!.app,

@@ -14,10 +14,17 @@ import type {
  */
 
 const noId = (endpoint: string, name: string) =>
-  malformedAnswerOf('WeChat', endpoint, `success carries no ${name}; the message may have been sent`);
+  malformedAnswerOf(
+    'WeChat',
+    endpoint,
+    `success carries no ${name}; the message may have been sent`,
+  );
 
 /** `{errcode: 0, msgid}` of a template send. */
-export function readTemplateResult(answer: Record<string, unknown>, endpoint: string): WeChatTemplateResult {
+export function readTemplateResult(
+  answer: Record<string, unknown>,
+  endpoint: string,
+): WeChatTemplateResult {
   const msgId = idOf(answer.msgid);
   if (msgId === undefined) throw noId(endpoint, 'msgid');
   return { msgId };
@@ -35,7 +42,10 @@ export function readSubscribeResult(answer: Record<string, unknown>): WeChatSubs
  * @throws QingtuiApiError a 45065 without msg_id keeps its errcode; a success without msg_id is
  *   kind `request` (not retryable)
  */
-export function readMassResult(answer: Record<string, unknown>, endpoint: string): WeChatMassResult {
+export function readMassResult(
+  answer: Record<string, unknown>,
+  endpoint: string,
+): WeChatMassResult {
   const alreadySent = Number(answer.errcode) === E.clientMsgIdExists;
   const msgId = idOf(answer.msg_id) ?? idOf(answer.msgid);
   if (msgId === undefined) {

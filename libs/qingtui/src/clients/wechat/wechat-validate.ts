@@ -59,7 +59,10 @@ function validateData(value: unknown, colors: boolean): void {
     const entry = requireObject(data[key], `data.${key}`);
     requireString(entry.value, `data.${key}.value`);
     if (!colors && entry.color !== undefined) fail(`data.${key}.color`, m.unknownField(['value']));
-    if (entry.color !== undefined && (typeof entry.color !== 'string' || !COLOR.test(entry.color))) {
+    if (
+      entry.color !== undefined &&
+      (typeof entry.color !== 'string' || !COLOR.test(entry.color))
+    ) {
       fail(`data.${key}.color`, m.badPattern('a color as #RRGGBB'));
     }
   }

@@ -10,7 +10,6 @@ import {
   WECHAT_CUSTOM_FIELDS,
   WECHAT_MASS_FIELDS,
   WECHAT_MASS_IMAGE_FIELDS,
-  type WeChatMassTabledType,
 } from './wechat-message-fields.js';
 import {
   WECHAT_CUSTOM_MESSAGE_TYPES,
@@ -71,7 +70,7 @@ export function toCustomBody(send: WeChatCustomSend): Json {
   return compact({
     touser: send.toUser,
     msgtype: type,
-    [type]: encodeFields(WECHAT_CUSTOM_FIELDS[type], send.message as unknown as Json),
+    [type]: encodeFields(WECHAT_CUSTOM_FIELDS[type], send.message),
     customservice: send.kfAccount === undefined ? undefined : { kf_account: send.kfAccount },
   });
 }
@@ -83,10 +82,10 @@ function massContent(message: WeChatMassMessage): Json {
   if (message.type === 'image') {
     return {
       media_ids: [...message.mediaIds],
-      ...encodeFields(WECHAT_MASS_IMAGE_FIELDS, message as unknown as Json),
+      ...encodeFields(WECHAT_MASS_IMAGE_FIELDS, message),
     };
   }
-  return encodeFields(WECHAT_MASS_FIELDS[message.type], message as unknown as Json);
+  return encodeFields(WECHAT_MASS_FIELDS[message.type], message);
 }
 
 export function toMassBody(send: WeChatMassSend): Json {
@@ -155,9 +154,9 @@ function massFrom(body: Json): WeChatMassSend {
       type,
       mediaIds: mediaIds as string[],
       ...decodeFields(WECHAT_MASS_IMAGE_FIELDS, rest, key),
-    } as WeChatMassMessage;
+    };
   } else {
-    const fields = WECHAT_MASS_FIELDS[type as WeChatMassTabledType];
+    const fields = WECHAT_MASS_FIELDS[type];
     message = { type, ...decodeFields(fields, content, key) } as WeChatMassMessage;
   }
   const reprint = body.send_ignore_reprint;

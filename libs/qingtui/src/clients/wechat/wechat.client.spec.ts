@@ -24,7 +24,11 @@ beforeEach(() => {
   sent = [];
   answer = { errcode: 0, errmsg: 'ok', msgid: 200228332 };
   const adapter: AxiosAdapter = async (config) => {
-    sent.push({ url: config.url, body: JSON.parse(config.data as string), qingtui: config.qingtui });
+    sent.push({
+      url: config.url,
+      body: JSON.parse(config.data as string),
+      qingtui: config.qingtui,
+    });
     return { data: answer, status: 200, statusText: 'OK', headers: {}, config };
   };
   client = new WeChatClient(axios.create({ adapter }), 'mp');
@@ -111,7 +115,12 @@ describe('WeChatClient.sendCustom', () => {
     ],
     [{ type: 'mpnews', mediaId: 'm' }, { mpnews: { media_id: 'm' } }],
     [
-      { type: 'msgmenu', headContent: 'H', list: [{ id: '101', content: 'Yes' }], tailContent: 'T' },
+      {
+        type: 'msgmenu',
+        headContent: 'H',
+        list: [{ id: '101', content: 'Yes' }],
+        tailContent: 'T',
+      },
       { msgmenu: { head_content: 'H', list: [{ id: '101', content: 'Yes' }], tail_content: 'T' } },
     ],
     [{ type: 'wxcard', cardId: 'c' }, { wxcard: { card_id: 'c' } }],
@@ -130,7 +139,11 @@ describe('WeChatClient.sendCustom', () => {
 
   it('sends as a customer-service account', async () => {
     answer = { errcode: 0, errmsg: 'ok' };
-    await client.sendCustom({ toUser: 'o1', message: { type: 'text', content: 'x' }, kfAccount: 'kf@x' });
+    await client.sendCustom({
+      toUser: 'o1',
+      message: { type: 'text', content: 'x' },
+      kfAccount: 'kf@x',
+    });
     expect(last().body.customservice).toEqual({ kf_account: 'kf@x' });
   });
 });
@@ -141,20 +154,40 @@ describe('WeChatClient.sendMass', () => {
     [{ type: 'text', content: 'hi' }, { text: { content: 'hi' } }],
     [{ type: 'voice', mediaId: 'm' }, { voice: { media_id: 'm' } }],
     [
-      { type: 'image', mediaIds: ['a', 'b'], recommend: 'r', needOpenComment: true, onlyFansCanComment: false },
-      { images: { media_ids: ['a', 'b'], recommend: 'r', need_open_comment: 1, only_fans_can_comment: 0 } },
+      {
+        type: 'image',
+        mediaIds: ['a', 'b'],
+        recommend: 'r',
+        needOpenComment: true,
+        onlyFansCanComment: false,
+      },
+      {
+        images: {
+          media_ids: ['a', 'b'],
+          recommend: 'r',
+          need_open_comment: 1,
+          only_fans_can_comment: 0,
+        },
+      },
     ],
-    [
-      { type: 'mpvideo', mediaId: 'm', title: 'T' },
-      { mpvideo: { media_id: 'm', title: 'T' } },
-    ],
+    [{ type: 'mpvideo', mediaId: 'm', title: 'T' }, { mpvideo: { media_id: 'm', title: 'T' } }],
     [{ type: 'wxcard', cardId: 'c' }, { wxcard: { card_id: 'c' } }],
   ];
 
   it.each(cases)('sends %j', async (message, object) => {
-    answer = { errcode: 0, errmsg: 'send job submission success', msg_id: 34182, msg_data_id: 206227730 };
+    answer = {
+      errcode: 0,
+      errmsg: 'send job submission success',
+      msg_id: 34182,
+      msg_data_id: 206227730,
+    };
     await expect(
-      client.sendMass({ toUser: ['o1', 'o2'], message, clientMsgId: 'batch-1', sendIgnoreReprint: true }),
+      client.sendMass({
+        toUser: ['o1', 'o2'],
+        message,
+        clientMsgId: 'batch-1',
+        sendIgnoreReprint: true,
+      }),
     ).resolves.toEqual({ msgId: '34182', msgDataId: '206227730', alreadySent: false });
     expect(last()).toMatchObject({
       url: '/cgi-bin/message/mass/send',
@@ -172,14 +205,22 @@ describe('WeChatClient.sendMass', () => {
   it('reads 45065 (already sent within 24 h) as success with the first msg_id', async () => {
     answer = { errcode: 45065, errmsg: 'clientmsgid exist', msg_id: 1000000001 };
     await expect(
-      client.sendMass({ toUser: ['o1', 'o2'], message: { type: 'text', content: 'x' }, clientMsgId: 'b' }),
+      client.sendMass({
+        toUser: ['o1', 'o2'],
+        message: { type: 'text', content: 'x' },
+        clientMsgId: 'b',
+      }),
     ).resolves.toEqual({ msgId: '1000000001', alreadySent: true });
   });
 
   it('keeps errcode 45065 when its answer carries no msg_id', async () => {
     answer = { errcode: 45065, errmsg: 'clientmsgid exist' };
     await expect(
-      client.sendMass({ toUser: ['o1', 'o2'], message: { type: 'text', content: 'x' }, clientMsgId: 'b' }),
+      client.sendMass({
+        toUser: ['o1', 'o2'],
+        message: { type: 'text', content: 'x' },
+        clientMsgId: 'b',
+      }),
     ).rejects.toMatchObject({ name: 'QingtuiApiError', errcode: 45065, platform: 'WeChat' });
   });
 
@@ -204,7 +245,13 @@ describe('fromWeChatWire', () => {
     const template = fromWeChatWire('template', last().body);
     expect(template).toEqual({
       kind: 'template',
-      send: { toUser: 'o1', templateId: 't', miniprogram: { appId: 'wxa' }, data: { a: { value: 'x' } }, clientMsgId: 'c' },
+      send: {
+        toUser: 'o1',
+        templateId: 't',
+        miniprogram: { appId: 'wxa' },
+        data: { a: { value: 'x' } },
+        clientMsgId: 'c',
+      },
     });
     await client.sendSubscribe({ toUser: 'o1', templateId: 't', data: { a: { value: 'x' } } });
     expect(fromWeChatWire('subscribe', last().body).send).toEqual({
@@ -212,7 +259,11 @@ describe('fromWeChatWire', () => {
       templateId: 't',
       data: { a: { value: 'x' } },
     });
-    const custom = { toUser: 'o1', message: { type: 'text', content: 'hi' }, kfAccount: 'kf' } as const;
+    const custom = {
+      toUser: 'o1',
+      message: { type: 'text', content: 'hi' },
+      kfAccount: 'kf',
+    } as const;
     await client.sendCustom(custom);
     expect(fromWeChatWire('custom', last().body)).toEqual({ kind: 'custom', send: custom });
     const mass = {
@@ -230,10 +281,16 @@ describe('fromWeChatWire', () => {
     ['custom', { touser: 'o', msgtype: 'sms' }, 'msgtype'],
     ['custom', { touser: 'o', msgtype: 'text' }, 'text'],
     ['custom', { touser: 'o', msgtype: 'text', text: { content: 'x', extra: 1 } }, 'text.extra'],
-    ['mass', { touser: ['a', 'b'], msgtype: 'mpnews', mpnews: { media_id: 'm' }, send_ignore_reprint: 2 }, 'send_ignore_reprint'],
+    [
+      'mass',
+      { touser: ['a', 'b'], msgtype: 'mpnews', mpnews: { media_id: 'm' }, send_ignore_reprint: 2 },
+      'send_ignore_reprint',
+    ],
     ['mass', { touser: ['a', 'b'], msgtype: 'image', image: { media_ids: ['m'] } }, 'image'],
     ['broadcast', {}, 'kind'],
   ] as const)('%s: refuses %j naming %s', (kind, wire, field) => {
-    expect(() => fromWeChatWire(kind as 'template', wire)).toThrow(expect.objectContaining({ field }));
+    expect(() => fromWeChatWire(kind as 'template', wire)).toThrow(
+      expect.objectContaining({ field }),
+    );
   });
 });

@@ -19,10 +19,17 @@ export function splitList(value: unknown): string[] {
  * @throws QingtuiApiError kind `request` (no errcode) without a msgid: the message may have been
  *   sent, so this is not retryable
  */
-export function readWeComSendResult(answer: Record<string, unknown>, endpoint: string): WeComSendResult {
+export function readWeComSendResult(
+  answer: Record<string, unknown>,
+  endpoint: string,
+): WeComSendResult {
   const msgId = idOf(answer.msgid);
   if (msgId === undefined) {
-    throw malformedAnswerOf('WeCom', endpoint, 'success carries no msgid; the message may have been sent');
+    throw malformedAnswerOf(
+      'WeCom',
+      endpoint,
+      'success carries no msgid; the message may have been sent',
+    );
   }
   const result: WeComSendResult = {
     msgId,

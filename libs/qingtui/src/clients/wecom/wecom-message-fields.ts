@@ -3,7 +3,6 @@ import {
   type FieldsOf,
   bool,
   list,
-  object,
   optionalTextField as optionalText,
   text,
 } from '../message-schema.js';

@@ -56,7 +56,11 @@ describe('validateWeComSend: message fields', () => {
     ['a message that is not an object', 'hi', 'message'],
     ['text without content', { type: 'text' }, 'text.content'],
     ['text of 2049 bytes', { type: 'text', content: bytes(2049) }, 'text.content'],
-    ['text of 683 Chinese characters (2049 bytes)', { type: 'text', content: han(683) }, 'text.content'],
+    [
+      'text of 683 Chinese characters (2049 bytes)',
+      { type: 'text', content: han(683) },
+      'text.content',
+    ],
     ['image without media_id', { type: 'image' }, 'image.media_id'],
     ['voice with a blank media_id', { type: 'voice', mediaId: ' ' }, 'voice.media_id'],
     ['video without media_id', { type: 'video', title: 't' }, 'video.media_id'],
@@ -68,7 +72,11 @@ describe('validateWeComSend: message fields', () => {
     ],
     ['file without media_id', { type: 'file' }, 'file.media_id'],
     ['textcard without title', { type: 'textcard', description: 'd', url: 'u' }, 'textcard.title'],
-    ['textcard without description', { type: 'textcard', title: 't', url: 'u' }, 'textcard.description'],
+    [
+      'textcard without description',
+      { type: 'textcard', title: 't', url: 'u' },
+      'textcard.description',
+    ],
     ['textcard without url', { type: 'textcard', title: 't', description: 'd' }, 'textcard.url'],
     [
       'textcard title of 129 bytes',
@@ -92,7 +100,11 @@ describe('validateWeComSend: message fields', () => {
       { type: 'news', articles: Array.from({ length: 9 }, () => ({ title: 't', url: 'u' })) },
       'news.articles',
     ],
-    ['a news article without title', { type: 'news', articles: [{ url: 'u' }] }, 'news.articles[0].title'],
+    [
+      'a news article without title',
+      { type: 'news', articles: [{ url: 'u' }] },
+      'news.articles[0].title',
+    ],
     [
       'a news article with neither url nor mini program',
       { type: 'news', articles: [{ title: 't' }] },
@@ -120,17 +132,31 @@ describe('validateWeComSend: message fields', () => {
     ],
     [
       'an mpnews author of 65 bytes',
-      { type: 'mpnews', articles: [{ title: 't', thumbMediaId: 'm', content: 'c', author: bytes(65) }] },
+      {
+        type: 'mpnews',
+        articles: [{ title: 't', thumbMediaId: 'm', content: 'c', author: bytes(65) }],
+      },
       'mpnews.articles[0].author',
     ],
     [
       'an mpnews digest of 513 bytes',
-      { type: 'mpnews', articles: [{ title: 't', thumbMediaId: 'm', content: 'c', digest: bytes(513) }] },
+      {
+        type: 'mpnews',
+        articles: [{ title: 't', thumbMediaId: 'm', content: 'c', digest: bytes(513) }],
+      },
       'mpnews.articles[0].digest',
     ],
     ['markdown of 2049 bytes', { type: 'markdown', content: bytes(2049) }, 'markdown.content'],
-    ['a notice without appid', { type: 'miniprogram_notice', title: '会议通知' }, 'miniprogram_notice.appid'],
-    ['a notice without title', { type: 'miniprogram_notice', appId: 'wx' }, 'miniprogram_notice.title'],
+    [
+      'a notice without appid',
+      { type: 'miniprogram_notice', title: '会议通知' },
+      'miniprogram_notice.appid',
+    ],
+    [
+      'a notice without title',
+      { type: 'miniprogram_notice', appId: 'wx' },
+      'miniprogram_notice.title',
+    ],
     [
       'a notice title of 3 characters',
       { type: 'miniprogram_notice', appId: 'wx', title: '会议室' },
@@ -158,12 +184,22 @@ describe('validateWeComSend: message fields', () => {
     ],
     [
       'a notice item key of 11 characters',
-      { type: 'miniprogram_notice', appId: 'wx', title: '会议通知', contentItem: [{ key: han(11), value: 'v' }] },
+      {
+        type: 'miniprogram_notice',
+        appId: 'wx',
+        title: '会议通知',
+        contentItem: [{ key: han(11), value: 'v' }],
+      },
       'miniprogram_notice.content_item[0].key',
     ],
     [
       'a notice item value of 31 characters',
-      { type: 'miniprogram_notice', appId: 'wx', title: '会议通知', contentItem: [{ key: 'k', value: han(31) }] },
+      {
+        type: 'miniprogram_notice',
+        appId: 'wx',
+        title: '会议通知',
+        contentItem: [{ key: 'k', value: han(31) }],
+      },
       'miniprogram_notice.content_item[0].value',
     ],
     [
@@ -190,7 +226,10 @@ describe('validateTemplateCard', () => {
     [{ card_type: 'news_notice', card_action: { type: 1 } }, 'template_card.main_title'],
     [{ ...base, card_type: 'button_interaction' }, 'template_card.task_id'],
     [{ ...base, card_type: 'button_interaction', task_id: 'bad id!' }, 'template_card.task_id'],
-    [{ ...base, card_type: 'button_interaction', task_id: 'x'.repeat(129) }, 'template_card.task_id'],
+    [
+      { ...base, card_type: 'button_interaction', task_id: 'x'.repeat(129) },
+      'template_card.task_id',
+    ],
     [{ ...base, card_type: 'button_interaction', task_id: 't1' }, 'template_card.button_list'],
     [
       { ...base, card_type: 'button_interaction', task_id: 't1', button_list: Array(7).fill({}) },
@@ -256,7 +295,12 @@ describe('validateWeComSend: targets', () => {
 describe('validateWeComSend: options', () => {
   const text = { type: 'text', content: 'x' };
   it.each([
-    ['a duplicate-check interval of 0 s', text, { duplicateCheck: { intervalSeconds: 0 } }, 'duplicate_check_interval'],
+    [
+      'a duplicate-check interval of 0 s',
+      text,
+      { duplicateCheck: { intervalSeconds: 0 } },
+      'duplicate_check_interval',
+    ],
     [
       'a duplicate-check interval over 4 h',
       text,
@@ -269,7 +313,12 @@ describe('validateWeComSend: options', () => {
       { duplicateCheck: { intervalSeconds: 1.5 } },
       'duplicate_check_interval',
     ],
-    ['a duplicate check that is not an object', text, { duplicateCheck: true }, 'enable_duplicate_check'],
+    [
+      'a duplicate check that is not an object',
+      text,
+      { duplicateCheck: true },
+      'enable_duplicate_check',
+    ],
     ['safe 2 on text', text, { safe: 2 }, 'safe'],
     ['safe on markdown', { type: 'markdown', content: 'x' }, { safe: 1 }, 'safe'],
     ['enableIdTrans that is not a boolean', text, { enableIdTrans: 1 }, 'enable_id_trans'],
@@ -281,7 +330,9 @@ describe('validateWeComSend: options', () => {
   it('accepts the interval bounds and safe 2 on mpnews', () => {
     const message: WeComMessage = { type: 'text', content: 'x' };
     for (const intervalSeconds of [1, 1800, 14_400]) {
-      expect(() => validateWeComSend(message, ONE, { duplicateCheck: { intervalSeconds } })).not.toThrow();
+      expect(() =>
+        validateWeComSend(message, ONE, { duplicateCheck: { intervalSeconds } }),
+      ).not.toThrow();
     }
     const mpnews: WeComMessage = {
       type: 'mpnews',

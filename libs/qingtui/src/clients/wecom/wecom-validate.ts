@@ -11,7 +11,7 @@ import {
 import { validateFields } from '../message-schema.js';
 import { validationMessages as m } from '../qingtui-validation.messages.js';
 import { WECOM_MESSAGE_LIMITS as L, WECOM_SAFE_MSGTYPES } from './wecom-api.limits.js';
-import { WECOM_MESSAGE_FIELDS, type WeComTabledType } from './wecom-message-fields.js';
+import { WECOM_MESSAGE_FIELDS } from './wecom-message-fields.js';
 import {
   WECOM_MESSAGE_TYPES,
   WECOM_TEMPLATE_CARD_TYPES,
@@ -138,10 +138,16 @@ export function validateTemplateCard(card: unknown): void {
     if (!TASK_ID.test(taskId)) fail('template_card.task_id', m.badPattern('letters, digits, _-@'));
     maxBytes(taskId, 'template_card.task_id', L.taskIdMaxBytes);
   }
-  const title = c.main_title === undefined ? undefined : requireObject(c.main_title, 'template_card.main_title');
+  const title =
+    c.main_title === undefined
+      ? undefined
+      : requireObject(c.main_title, 'template_card.main_title');
   if (type === 'text_notice') {
     if (title?.title === undefined && c.sub_title_text === undefined) {
-      fail('template_card.main_title.title', m.oneOfRequired(['main_title.title', 'sub_title_text']));
+      fail(
+        'template_card.main_title.title',
+        m.oneOfRequired(['main_title.title', 'sub_title_text']),
+      );
     }
   } else if (title === undefined) {
     fail('template_card.main_title', m.requiredFor(`${String(type)} cards`));
@@ -163,7 +169,7 @@ export function validateTemplateCard(card: unknown): void {
 /** The message's own fields and the rules across them. */
 function validateWeComMessage(msg: Json, type: WeComMessageType): void {
   if (type === 'template_card') return validateTemplateCard(msg.card);
-  validateFields(WECOM_MESSAGE_FIELDS[type as WeComTabledType], msg, type);
+  validateFields(WECOM_MESSAGE_FIELDS[type], msg, type);
   if (type === 'news') validateNewsLinks(msg.articles as Json[]);
   if (type === 'miniprogram_notice') {
     minChars(msg.title, 'miniprogram_notice.title', L.noticeTitleMinChars);

@@ -2,7 +2,7 @@ import { fail, isJsonObject, type Json, requireObject } from '../field-checks.js
 import { decodeFields, encodeFields } from '../message-schema.js';
 import { validationMessages as m } from '../qingtui-validation.messages.js';
 import { WECOM_NO_AGENT_MSGTYPES } from './wecom-api.limits.js';
-import { WECOM_MESSAGE_FIELDS, type WeComTabledType } from './wecom-message-fields.js';
+import { WECOM_MESSAGE_FIELDS } from './wecom-message-fields.js';
 import {
   WECOM_MESSAGE_TYPES,
   type WeComMessage,
@@ -106,7 +106,7 @@ export function fromWeComWire(wire: unknown): WeComSendRequest {
       ? { type: msgtype, card: content as WeComTemplateCard }
       : {
           type: msgtype,
-          ...decodeFields(WECOM_MESSAGE_FIELDS[msgtype as WeComTabledType], content, msgtype),
+          ...decodeFields(WECOM_MESSAGE_FIELDS[msgtype], content, msgtype),
         }
   ) as WeComMessage;
   const toUser = body.touser === '@all' ? '@all' : splitIds(body.touser, 'touser');
@@ -127,9 +127,7 @@ export function fromWeComWire(wire: unknown): WeComSendRequest {
   const interval = body.duplicate_check_interval;
   if (check) {
     options.duplicateCheck =
-      interval === undefined || interval === null
-        ? {}
-        : { intervalSeconds: interval as number };
+      interval === undefined || interval === null ? {} : { intervalSeconds: interval as number };
   } else if (interval !== undefined && interval !== null) {
     fail('duplicate_check_interval', m.onlyWith('enable_duplicate_check: 1'));
   }

@@ -155,7 +155,7 @@ describe('WeComClient: wire format', () => {
       'template_card',
       () => client.sendTemplateCard({ toUser: ['a'] }, card),
       'template_card',
-      card as Record<string, unknown>,
+      card,
     ],
   ];
 
@@ -203,7 +203,11 @@ describe('WeComClient: wire format', () => {
   });
 
   it('refuses to send without an agentId (an app not configured here), sending nothing', async () => {
-    const blind = new WeComClient(axios.create({ adapter: () => Promise.reject(new Error('sent')) }), 'oa', undefined);
+    const blind = new WeComClient(
+      axios.create({ adapter: () => Promise.reject(new Error('sent')) }),
+      'oa',
+      undefined,
+    );
     await expect(blind.sendText({ toUser: ['a'] }, 'hi')).rejects.toThrow(QingtuiError);
     await expect(blind.sendText({ toUser: ['a'] }, 'hi')).rejects.toThrow(/no agentId/);
   });

@@ -75,27 +75,47 @@ export class WeComClient {
   }
 
   /** Plain text, at most 2048 bytes. */
-  sendText(target: WeComTarget, content: string, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendText(
+    target: WeComTarget,
+    content: string,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'text', content }, target, options);
   }
 
   /** An image uploaded to WeCom's media. */
-  sendImage(target: WeComTarget, mediaId: string, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendImage(
+    target: WeComTarget,
+    mediaId: string,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'image', mediaId }, target, options);
   }
 
   /** A voice message (AMR) uploaded to WeCom's media. */
-  sendVoice(target: WeComTarget, mediaId: string, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendVoice(
+    target: WeComTarget,
+    mediaId: string,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'voice', mediaId }, target, options);
   }
 
   /** A video uploaded to WeCom's media, with an optional title and description. */
-  sendVideo(target: WeComTarget, video: WeComMessageBody<'video'>, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendVideo(
+    target: WeComTarget,
+    video: WeComMessageBody<'video'>,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'video', ...video }, target, options);
   }
 
   /** A file uploaded to WeCom's media. */
-  sendFile(target: WeComTarget, mediaId: string, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendFile(
+    target: WeComTarget,
+    mediaId: string,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'file', mediaId }, target, options);
   }
 
@@ -109,7 +129,11 @@ export class WeComClient {
   }
 
   /** 1 to 8 link (or mini program) articles. */
-  sendNews(target: WeComTarget, articles: readonly WeComNewsArticle[], options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendNews(
+    target: WeComTarget,
+    articles: readonly WeComNewsArticle[],
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'news', articles }, target, options);
   }
 
@@ -123,7 +147,11 @@ export class WeComClient {
   }
 
   /** WeCom's markdown subset, at most 2048 bytes. */
-  sendMarkdown(target: WeComTarget, content: string, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendMarkdown(
+    target: WeComTarget,
+    content: string,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'markdown', content }, target, options);
   }
 
@@ -137,7 +165,11 @@ export class WeComClient {
   }
 
   /** A template card, given in the platform's wire naming (`card_type`, `main_title`...). */
-  sendTemplateCard(target: WeComTarget, card: WeComTemplateCard, options?: WeComSendOptions): Promise<WeComSendResult> {
+  sendTemplateCard(
+    target: WeComTarget,
+    card: WeComTemplateCard,
+    options?: WeComSendOptions,
+  ): Promise<WeComSendResult> {
     return this.send({ type: 'template_card', card }, target, options);
   }
 
