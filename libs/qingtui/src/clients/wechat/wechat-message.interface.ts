@@ -196,3 +196,18 @@ export type WeChatSendRequest =
   | { kind: 'mass'; send: WeChatMassSend };
 
 export type WeChatSendKind = WeChatSendRequest['kind'];
+
+/** The four send APIs, as `fromWeChatWire()` and the server's `"kind"` name them. */
+export const WECHAT_SEND_KINDS: readonly WeChatSendKind[] = [
+  'template',
+  'subscribe',
+  'custom',
+  'mass',
+];
+
+/** The answer of `WeChatClient.send()`, by the API it called. */
+export type WeChatSendAnswer =
+  | ({ kind: 'template' } & WeChatTemplateResult)
+  | ({ kind: 'subscribe' } & WeChatSubscribeResult)
+  | { kind: 'custom' }
+  | ({ kind: 'mass' } & WeChatMassResult);

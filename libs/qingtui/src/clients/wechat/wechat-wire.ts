@@ -14,6 +14,7 @@ import {
 import {
   WECHAT_CUSTOM_MESSAGE_TYPES,
   WECHAT_MASS_MESSAGE_TYPES,
+  WECHAT_SEND_KINDS,
   type WeChatCustomMessage,
   type WeChatCustomSend,
   type WeChatMassMessage,
@@ -211,6 +212,6 @@ export function fromWeChatWire(kind: WeChatSendKind, wire: unknown): WeChatSendR
     case 'mass':
       return { kind, send: massFrom(body) };
     default:
-      return fail('kind', m.notOneOf(kind, ['template', 'subscribe', 'custom', 'mass']));
+      return fail('kind', m.notOneOf(kind, WECHAT_SEND_KINDS));
   }
 }

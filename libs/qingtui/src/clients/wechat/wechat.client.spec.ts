@@ -232,6 +232,43 @@ describe('WeChatClient.sendMass', () => {
   });
 });
 
+describe('WeChatClient.send: one send of any API, as fromWeChatWire reads it', () => {
+  it('calls the API of the kind and tags the answer with it', async () => {
+    answer = { errcode: 0, errmsg: 'ok', msgid: 11, msg_id: 12 };
+    const template = fromWeChatWire('template', {
+      touser: 'o1',
+      template_id: 't',
+      data: { a: { value: 'x' } },
+    });
+    await expect(client.send(template)).resolves.toEqual({ kind: 'template', msgId: '11' });
+    expect(last().url).toBe('/cgi-bin/message/template/send');
+    const custom = fromWeChatWire('custom', {
+      touser: 'o1',
+      msgtype: 'text',
+      text: { content: 'x' },
+    });
+    await expect(client.send(custom)).resolves.toEqual({ kind: 'custom' });
+    expect(last().url).toBe('/cgi-bin/message/custom/send');
+    const mass = fromWeChatWire('mass', {
+      touser: ['a', 'b'],
+      msgtype: 'text',
+      text: { content: 'x' },
+    });
+    await expect(client.send(mass)).resolves.toEqual({
+      kind: 'mass',
+      msgId: '12',
+      alreadySent: false,
+    });
+    await expect(client.send({ kind: 'sms' } as never)).rejects.toMatchObject({ field: 'kind' });
+  });
+
+  it('validates what the wire reader let through, sending nothing', async () => {
+    const empty = fromWeChatWire('subscribe', { touser: 'o1', template_id: 't', data: {} });
+    await expect(client.send(empty)).rejects.toMatchObject({ field: 'data' });
+    expect(sent).toHaveLength(0);
+  });
+});
+
 describe('fromWeChatWire', () => {
   it('reads back what each method sends', async () => {
     answer = { errcode: 0, errmsg: 'ok', msgid: 1, msg_id: 2 };

@@ -1,15 +1,20 @@
 import type { AxiosInstance } from 'axios';
 import { callApp } from '../app-call.js';
+import { fail } from '../field-checks.js';
+import { validationMessages as m } from '../qingtui-validation.messages.js';
 import { WECHAT_MESSAGE_ERRCODES as E, WECHAT_MESSAGE_PATHS as P } from './wechat-api.limits.js';
 import { readMassResult, readSubscribeResult, readTemplateResult } from './wechat-answers.js';
-import type {
-  WeChatCustomSend,
-  WeChatMassResult,
-  WeChatMassSend,
-  WeChatSubscribeMessage,
-  WeChatSubscribeResult,
-  WeChatTemplateMessage,
-  WeChatTemplateResult,
+import {
+  WECHAT_SEND_KINDS,
+  type WeChatCustomSend,
+  type WeChatMassResult,
+  type WeChatMassSend,
+  type WeChatSendAnswer,
+  type WeChatSendRequest,
+  type WeChatSubscribeMessage,
+  type WeChatSubscribeResult,
+  type WeChatTemplateMessage,
+  type WeChatTemplateResult,
 } from './wechat-message.interface.js';
 import {
   validateWeChatCustom,
@@ -91,6 +96,26 @@ export class WeChatClient {
     validateWeChatMass(send);
     const answer = await this.post(P.mass, toMassBody(send), [E.clientMsgIdExists]);
     return readMassResult(answer, P.mass);
+  }
+
+  /**
+   * One send of any of the four APIs, as `fromWeChatWire(kind, body)` reads it: the method of
+   * that kind, its answer tagged with the kind.
+   */
+  async send(request: WeChatSendRequest): Promise<WeChatSendAnswer> {
+    switch (request.kind) {
+      case 'template':
+        return { kind: request.kind, ...(await this.sendTemplate(request.send)) };
+      case 'subscribe':
+        return { kind: request.kind, ...(await this.sendSubscribe(request.send)) };
+      case 'custom':
+        await this.sendCustom(request.send);
+        return { kind: request.kind };
+      case 'mass':
+        return { kind: request.kind, ...(await this.sendMass(request.send)) };
+      default:
+        return fail('kind', m.notOneOf((request as { kind: unknown }).kind, WECHAT_SEND_KINDS));
+    }
   }
 
   private post(
