@@ -110,7 +110,9 @@ export type { TokenOrigin } from './core/credential-record.js';
 
 // Clients, decorators and raw calls
 export { QingtuiClient } from './clients/qingtui.client.js';
-export { QingtuiClients } from './clients/qingtui-clients.service.js';
+export { QingtuiClients, type QingtuiAnyClient } from './clients/qingtui-clients.service.js';
+export { WeComClient } from './clients/wecom/wecom.client.js';
+export { WeChatClient } from './clients/wechat/wechat.client.js';
 export { InjectQingtuiClient, getQingtuiClientToken } from './clients/qingtui-client.tokens.js';
 export { InjectQingtuiHttp, QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 export type { QingtuiRequestOptions } from './http/qingtui-request.js';
@@ -129,6 +131,28 @@ export {
 } from './clients/qingtui-api.paths.js';
 export { validateMessage } from './clients/validate-message.js';
 export { fromWireMessage } from './clients/message-wire.js';
+
+// WeCom application messages: types, limits, the checks run before sending, the reader of the
+// platform's own message/send JSON (for an HTTP front)
+export * from './clients/wecom/wecom-message.interface.js';
+export { WECOM_MESSAGE_LIMITS, WECOM_MESSAGE_PATHS } from './clients/wecom/wecom-api.limits.js';
+export { validateWeComSend } from './clients/wecom/wecom-validate.js';
+export { fromWeComWire } from './clients/wecom/wecom-wire.js';
+
+// WeChat Official Account message sends: types, limits, errcodes, checks, the wire reader
+export * from './clients/wechat/wechat-message.interface.js';
+export {
+  WECHAT_MESSAGE_ERRCODES,
+  WECHAT_MESSAGE_LIMITS,
+  WECHAT_MESSAGE_PATHS,
+} from './clients/wechat/wechat-api.limits.js';
+export {
+  validateWeChatCustom,
+  validateWeChatMass,
+  validateWeChatSubscribe,
+  validateWeChatTemplate,
+} from './clients/wechat/wechat-validate.js';
+export { fromWeChatWire } from './clients/wechat/wechat-wire.js';
 
 // Errors
 export * from './errors/index.js';

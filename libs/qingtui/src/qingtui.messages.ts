@@ -36,8 +36,14 @@ export const messages = {
   noQingtuiApp: (known: string[]) =>
     `No Qingtui app is configured (apps: ${known.join(', ')}): QingtuiClient speaks the Qingtui API only`,
   notQingtuiApp: (app: string, platform: string) =>
-    `"${app}" is a ${platform} app: QingtuiClient speaks the Qingtui API only; call its platform ` +
-    `through @InjectQingtuiHttp() with { qingtui: { app: '${app}' } }`,
+    `"${app}" is a ${platform} app: QingtuiClient speaks the Qingtui API only; use ` +
+    `${platform === 'wecom' ? 'QingtuiClients.wecom()' : platform === 'wechat-mp' ? 'QingtuiClients.wechat()' : 'its own client'}, ` +
+    `or @InjectQingtuiHttp() with { qingtui: { app: '${app}' } }`,
+  notPlatformApp: (app: string, platform: string, client: string, wanted: string) =>
+    `"${app}" is a ${platform} app: ${client} speaks the ${wanted} API only`,
+  noAgentId: (app: string) =>
+    `The WeCom app "${app}" has no agentId in this module's configuration (consumer mode?): ` +
+    'message sends need it',
   renewed: (app: string, origin: string, generation: number, expiresInS: number) =>
     `Token of "${app}" renewed with ${origin} (generation ${generation}, valid ${expiresInS} s)`,
   adopted: (app: string, generation: number) =>

@@ -13,7 +13,8 @@ export interface QingtuiModuleExtras {
    */
   isGlobal: boolean;
   /**
-   * Apps whose `QingtuiClient` can be injected with `@InjectQingtuiClient('name')`. With
+   * Apps whose typed client (`QingtuiClient`, `WeChatClient` or `WeComClient`, by the app's
+   * platform) can be injected with `@InjectQingtuiClient('name')`. With
    * `forRoot()`, every app of `apps` (or `centralServer.apps`) already is; with `forRootAsync()`,
    * whose app names are known only once the factory has run, list them here. The default app's
    * client (`@InjectQingtuiClient()`) always is. A name that is not a configured app fails at

@@ -6,7 +6,6 @@ import { QingtuiEvents } from './events/qingtui-events.service.js';
 import { AccessTokenInterceptor } from './http/access-token.interceptor.js';
 import { QINGTUI_HTTP } from './http/inject-qingtui-http.decorator.js';
 import { qingtuiObservabilityProviders } from './metrics/qingtui-metrics.providers.js';
-import { qingtuiPlatform } from './platforms/qingtui/qingtui.platform.js';
 import {
   QINGTUI_ASYNC_OPTIONS_TYPE,
   QINGTUI_OPTIONS_TYPE,
@@ -77,17 +76,16 @@ import { TokenSweepScheduler } from './token/token-sweep.scheduler.js';
 })
 export class QingtuiModule extends QingtuiConfigurableModule {
   /**
-   * Options known when the module is declared. Every Qingtui app of `apps` (or
-   * `centralServer.apps`) gets an injectable client, as do the apps listed in `clients`.
+   * Options known when the module is declared. Every app of `apps` (or `centralServer.apps`)
+   * gets an injectable client of its platform, as do the apps listed in `clients`.
    */
   static override forRoot(options: typeof QINGTUI_OPTIONS_TYPE): DynamicModule {
     const entries: unknown[] = [options.centralServer?.apps ?? options.apps ?? []].flat();
-    // The typed client speaks the Qingtui API: apps of other platforms get none.
+    // Each app gets the typed client of its platform (Qingtui, WeChat or WeCom).
     const names = entries.flatMap((entry) => {
       if (typeof entry === 'string') return [entry];
-      const app = entry as { name?: unknown; platform?: unknown } | null;
-      const qingtui = app?.platform === undefined || app.platform === qingtuiPlatform.name;
-      return qingtui && typeof app?.name === 'string' ? [app.name] : [];
+      const app = entry as { name?: unknown } | null;
+      return typeof app?.name === 'string' ? [app.name] : [];
     });
     return withClients(super.forRoot(options), [...names, ...(options.clients ?? [])]);
   }

@@ -55,6 +55,12 @@ function checkLength(value: string, field: string, max: number | undefined): voi
   if (length > max) fail(field, m.tooLong(length, max));
 }
 
+/** At most `max` bytes in UTF-8 (the unit of WeCom's and WeChat's byte limits). */
+export function maxBytes(value: string, field: string, max: number): void {
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > max) fail(field, m.tooManyBytes(bytes, max));
+}
+
 export function optionalNumber(value: unknown, field: string): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, m.notNumber());

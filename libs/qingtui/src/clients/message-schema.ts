@@ -3,6 +3,7 @@ import {
   fail,
   isJsonObject,
   type Json,
+  maxBytes,
   optionalBoolean,
   optionalColor,
   optionalNumber,
@@ -29,6 +30,8 @@ export type Field =
       /** `required`: not blank; `present`: a string, maybe empty; `optional`: may be absent. */
       presence: 'required' | 'present' | 'optional';
       max?: number;
+      /** At most this many UTF-8 bytes (WeCom counts bytes). */
+      maxBytes?: number;
       /** Whether an optional text may be blank. */
       blank?: boolean;
     }
@@ -39,6 +42,8 @@ export type Field =
   | { kind: 'color'; wire: string }
   /** A card: an object, sent as its JSON text, or that text. */
   | { kind: 'card'; wire: string }
+  /** A boolean, sent as true/false. */
+  | { kind: 'boolean'; wire: string }
   | { kind: 'object'; wire: string; required: boolean; fields: Fields }
   | {
       kind: 'list';
@@ -82,6 +87,14 @@ export const numberField = (wire: string): Field => ({ kind: 'number', wire });
 export const flag = (wire: string): Field => ({ kind: 'flag', wire });
 export const color = (wire: string): Field => ({ kind: 'color', wire });
 export const card = (wire: string): Field => ({ kind: 'card', wire });
+export const bool = (wire: string): Field => ({ kind: 'boolean', wire });
+/** A text limited in UTF-8 bytes (and in characters when `max` is given). */
+export const bytesText = (
+  wire: string,
+  maxBytes: number,
+  presence: 'required' | 'optional' = 'required',
+  max?: number,
+): Field => ({ kind: 'text', wire, presence, maxBytes, max });
 /** A nested object; optional unless `required`. */
 export const object = <T>(wire: string, fields: FieldsOf<T>, required = false): Field => ({
   kind: 'object',
@@ -166,6 +179,9 @@ function decodeValue(field: Field, raw: unknown, at: string): unknown {
     case 'number':
       if (typeof raw !== 'number' || !Number.isFinite(raw)) fail(at, m.notNumber());
       return raw;
+    case 'boolean':
+      if (typeof raw !== 'boolean') fail(at, m.notBoolean());
+      return raw;
     case 'flag':
       if (raw === true || raw === 1) return true;
       if (raw === false || raw === 0) return false;
@@ -193,11 +209,16 @@ export function validateFields(fields: Fields, value: Json, path: string): void 
 function validateValue(field: Field, value: unknown, at: string): void {
   switch (field.kind) {
     case 'text':
-      if (field.presence === 'required') return requireText(value, at, field.max);
-      if (field.presence === 'present') return requireString(value, at, field.max);
-      return optionalText(value, at, field.max, field.blank);
+      if (field.presence === 'required') requireText(value, at, field.max);
+      else if (field.presence === 'present') requireString(value, at, field.max);
+      else optionalText(value, at, field.max, field.blank);
+      if (field.maxBytes !== undefined && typeof value === 'string') {
+        maxBytes(value, at, field.maxBytes);
+      }
+      return;
     case 'number':
       return optionalNumber(value, at);
+    case 'boolean':
     case 'flag':
       return optionalBoolean(value, at);
     case 'color':

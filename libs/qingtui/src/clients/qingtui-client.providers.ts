@@ -5,8 +5,9 @@ import { getQingtuiClientToken } from './qingtui-client.tokens.js';
 import { QingtuiClients } from './qingtui-clients.service.js';
 
 /**
- * One `QingtuiClient` provider per declared app, plus the default app's. Declared statically so
- * that an injection of an undeclared app fails through Nest's own dependency resolution.
+ * One client provider per declared app (the client of its platform: `QingtuiClient`,
+ * `WeChatClient` or `WeComClient`), plus the default Qingtui app's. Declared statically so that
+ * an injection of an undeclared app fails through Nest's own dependency resolution.
  */
 export function qingtuiClientProviders(apps: Iterable<string>): FactoryProvider<unknown>[] {
   const named = [...new Set(apps)].map((app): FactoryProvider<unknown> => ({
@@ -19,7 +20,7 @@ export function qingtuiClientProviders(apps: Iterable<string>): FactoryProvider<
           `names "${app}", which is not a configured app (configured: ${tokens.appNames().join(', ')})`,
         );
       }
-      return clients.get(app);
+      return clients.of(app);
     },
   }));
   const byDefault: FactoryProvider<unknown> = {

@@ -14,6 +14,23 @@ export const validationMessages = {
       ? `must be an integer of at least ${min}`
       : `must be an integer from ${min} to ${max}`,
   tooLong: (length: number, max: number) => `has ${length} characters; at most ${max} are allowed`,
+  tooShort: (length: number, min: number) =>
+    `has ${length} characters; at least ${min} are required`,
+  tooManyBytes: (bytes: number, max: number) =>
+    `is ${bytes} bytes in UTF-8; at most ${max} are allowed`,
+  notOneOf: (value: unknown, allowed: readonly (string | number)[]) =>
+    `is ${JSON.stringify(value)}; expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+  unknownMsgtype: (value: unknown, allowed: readonly string[]) =>
+    `is ${JSON.stringify(value)}; allowed msgtypes are ${allowed.join(', ')}`,
+  noWecomTarget: () => 'names no recipient: give toUser (ids or "@all"), toParty or toTag',
+  idWithBar: () => 'must not contain "|" (the platform joins ids with it)',
+  notDigits: () => 'must be a whole number or a string of digits',
+  notSupportedFor: (msgtype: string) => `is not supported for ${msgtype} messages`,
+  oneOfRequired: (fields: readonly string[]) => `is required: give ${fields.join(' or ')}`,
+  requiredFor: (what: string) => `is required for ${what}`,
+  onlyWith: (what: string) => `only applies with ${what}`,
+  badPattern: (what: string) => `may only hold ${what}`,
+
   tooFew: (count: number, min: number, what: string) =>
     `has ${count} ${what}; at least ${min} ${min === 1 ? 'is' : 'are'} required`,
   tooMany: (count: number, max: number, what: string) =>

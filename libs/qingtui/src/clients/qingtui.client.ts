@@ -42,9 +42,10 @@ import {
  * axios instance, whose interceptor adds the app's `access_token`, turns a non-zero `errcode`
  * into a `QingtuiApiError` and heals token errors with one refresh and one re-send.
  *
- * Message sends are never re-sent after an unknown outcome (they are not idempotent); reads,
- * status queries and uploads may be. Arguments are validated first: a `QingtuiValidationError`
- * means nothing was sent.
+ * Message sends are never re-sent after an unknown outcome (they are not idempotent): a send
+ * that may have reached the platform without a readable answer fails with
+ * `QingtuiOutcomeUnknownError`. Reads, status queries and uploads may be re-sent once. Arguments
+ * are validated first: a `QingtuiValidationError` means nothing was sent.
  *
  * Get one with `@InjectQingtuiClient('app')` or `QingtuiClients.get('app')`.
  */
@@ -72,6 +73,8 @@ export class QingtuiClient {
    * @returns the message id(s): one per recipient for a process mass send
    * @throws QingtuiValidationError before sending, for a rule of `validateMessage`
    * @throws QingtuiApiError when the platform refuses the message, or answers without an id
+   * @throws QingtuiOutcomeUnknownError when it may have been delivered but no answer was read
+   *   (time-out or reset after sending, HTTP 5xx): not re-sent
    */
   async send<M extends QingtuiMessage>(
     message: M,

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
+import { QingtuiOutcomeUnknownError } from '../errors/qingtui-outcome-unknown.error.js';
 import { QingtuiModule } from '../qingtui.module.js';
 import { QINGTUI_HTTP } from './inject-qingtui-http.decorator.js';
 
@@ -127,5 +128,34 @@ describe('AccessTokenInterceptor: answers', () => {
     const error = await failure(http.get('/v1/x', { qingtui: { app: 'main' } }));
     expect(error).toMatchObject({ kind: 'request', status: 404, errcode: undefined });
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('AccessTokenInterceptor: outcome unknown, answers read as such', () => {
+  it('a POST answered HTTP 5xx is QingtuiOutcomeUnknownError, not re-sent', async () => {
+    answer = () => json(503, { message: 'busy' });
+    const error = await failure(http.post('/v1/x', {}, { qingtui: { app: 'main' } }));
+    expect(error).toBeInstanceOf(QingtuiOutcomeUnknownError);
+    expect(error).toMatchObject({ code: 'OUTCOME_UNKNOWN', app: 'main', status: 503 });
+    expect(calls).toEqual(['POST /v1/x']);
+  });
+
+  it('a POST marked idempotent is re-sent once and stays a plain QingtuiApiError', async () => {
+    answer = () => json(503, { message: 'busy' });
+    const error = await failure(
+      http.post('/v1/x', {}, { qingtui: { app: 'main', idempotent: true } }),
+    );
+    expect(error).not.toBeInstanceOf(QingtuiOutcomeUnknownError);
+    expect(calls).toEqual(['POST /v1/x', 'POST /v1/x']);
+  });
+
+  it('hands back a body whose errcode is in answerErrcodes, others stay errors', async () => {
+    answer = () => json(200, { errcode: 45065, errmsg: 'clientmsgid exist', msg_id: 7 });
+    const res = await http.post('/v1/x', {}, { qingtui: { app: 'main', answerErrcodes: [45065] } });
+    expect(res.data).toEqual({ errcode: 45065, errmsg: 'clientmsgid exist', msg_id: 7 });
+    const error = await failure(
+      http.post('/v1/x', {}, { qingtui: { app: 'main', answerErrcodes: [45066] } }),
+    );
+    expect(error).toMatchObject({ errcode: 45065 });
   });
 });

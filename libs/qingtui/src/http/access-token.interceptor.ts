@@ -1,10 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { parseJson } from '../core/parse-json.js';
 import type { ResolvedApp, ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QINGTUI_EVENTS } from '../events/qingtui-event-names.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
+import { QingtuiOutcomeUnknownError } from '../errors/qingtui-outcome-unknown.error.js';
 import { parseAnswer, transportError } from '../platforms/platform-answer.js';
 import type { TokenPlatform } from '../platforms/platform.interface.js';
 import { platformNamed } from '../platforms/platforms.registry.js';
@@ -21,6 +23,19 @@ function endpointOf(config: { url?: string }): string {
   return path === '' ? '/' : path;
 }
 
+/** Whether re-sending the request can do no harm: as told, else GET only. */
+function isIdempotent(config: InternalAxiosRequestConfig): boolean {
+  return config.qingtui?.idempotent ?? (config.method ?? 'get').toLowerCase() === 'get';
+}
+
+/** The body's errcode when it is one of `codes` (a body parsed by axios, or its JSON text). */
+function errcodeIn(data: unknown, codes: readonly number[]): number | undefined {
+  const body = typeof data === 'string' ? parseJson(data) : data;
+  if (body === null || typeof body !== 'object') return undefined;
+  const code = Number((body as { errcode?: unknown }).errcode);
+  return codes.includes(code) ? code : undefined;
+}
+
 /**
  * Registered on the module's own axios instance. For every request that carries
  * `qingtui: { app }` (an app of any platform) it:
@@ -32,7 +47,12 @@ function endpointOf(config: { url?: string }): string {
  *   stale (a passive refresh that renews only if that token is still current) and re-sends the
  *   request once with the new token; any other failure becomes a `QingtuiApiError`;
  * - re-sends once after a transport failure only when that cannot deliver anything twice: the
- *   request surely never reached the platform, or it is idempotent.
+ *   request surely never reached the platform, or it is idempotent. A request that is not
+ *   idempotent (a message send) and may have reached the platform with no readable answer (a
+ *   time-out or a reset after sending, an HTTP 5xx, a body that is not JSON) is never re-sent: it
+ *   fails with `QingtuiOutcomeUnknownError`;
+ * - hands back as an answer (not an error) a body whose errcode the request lists in
+ *   `answerErrcodes` (WeChat's 45065 "already sent", whose body carries the first msg_id).
  */
 @Injectable()
 export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
@@ -105,6 +125,14 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     const request = config.qingtui;
     if (request === undefined) return response;
     const { platform } = this.apps.get(request.app)!;
+    if (request.answerErrcodes !== undefined && response.status < 500) {
+      const code = errcodeIn(response.data, request.answerErrcodes);
+      if (code !== undefined) {
+        this.told(config, 'ok', code);
+        if (typeof response.data === 'string') response.data = parseJson(response.data);
+        return response;
+      }
+    }
     let body: Record<string, unknown>;
     try {
       body = parseAnswer(platform, endpointOf(config), response.status, response.data);
@@ -119,8 +147,9 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
       }
       // No answer to read (HTTP 5xx, not JSON): as after a transport failure.
       const unread = failure.errcode === undefined && failure.kind === 'transient';
-      if (unread && this.mayResend(config, failure)) return this.resend(config);
-      throw failure;
+      if (!unread) throw failure;
+      if (this.mayResend(config, failure)) return this.resend(config);
+      throw this.unresolved(config, failure);
     }
     this.told(config, 'ok');
     response.data = body;
@@ -138,7 +167,25 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
     );
     this.told(config, failure.kind);
     if (this.mayResend(config, failure)) return this.resend(config);
-    throw failure;
+    throw this.unresolved(config, failure);
+  }
+
+  /**
+   * The failure of a call that is not re-sent: for a call that is not idempotent and may have
+   * reached the platform, a `QingtuiOutcomeUnknownError`; otherwise the failure itself.
+   */
+  private unresolved(
+    config: InternalAxiosRequestConfig,
+    failure: QingtuiApiError,
+  ): QingtuiApiError {
+    if (!failure.maybeProcessed || isIdempotent(config)) return failure;
+    return QingtuiOutcomeUnknownError.after({
+      app: config.qingtui!.app,
+      endpoint: failure.endpoint,
+      errmsg: failure.errmsg,
+      status: failure.status,
+      platform: failure.platform,
+    });
   }
 
   /** One business call to the platform ended: `qingtui.platform.call`. */
@@ -161,9 +208,7 @@ export class AccessTokenInterceptor implements OnModuleInit, OnModuleDestroy {
   /** Once at most, and only when re-sending cannot deliver anything twice. */
   private mayResend(config: InternalAxiosRequestConfig, failure: QingtuiApiError): boolean {
     if (config.qingtuiState?.retried) return false;
-    const idempotent =
-      config.qingtui?.idempotent ?? (config.method ?? 'get').toLowerCase() === 'get';
-    return idempotent || !failure.maybeProcessed;
+    return isIdempotent(config) || !failure.maybeProcessed;
   }
 
   private resend(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {

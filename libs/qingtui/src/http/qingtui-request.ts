@@ -10,6 +10,11 @@ export interface QingtuiRequestOptions {
    * transport failure only when it surely never reached the platform.
    */
   idempotent?: boolean;
+  /**
+   * Errcodes the caller reads as an answer rather than an error: a body with one of them is
+   * handed back as it is (WeChat's 45065 on a mass send: already sent, with the first msg_id).
+   */
+  answerErrcodes?: readonly number[];
 }
 
 /** Internal bookkeeping of one request through the interceptor. */
