@@ -2,10 +2,12 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import {
   QingtuiApiError,
   QingtuiIdempotencyError,
+  QingtuiOutcomeUnknownError,
   QingtuiStoreError,
   QingtuiValidationError,
 } from 'nestjs-qingtui';
 import { formatBytes, MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../http/body-limits.js';
+import { HttpRefusal } from './http-refusal.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** An HTTP answer to an error. */
@@ -102,13 +104,27 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
+    const headers = error instanceof HttpRefusal ? { headers: error.headers } : {};
     return typeof response === 'string'
-      ? plain(status, response)
-      : { status, body: response as Record<string, unknown> };
+      ? { ...plain(status, response), ...headers }
+      : { status, body: response as Record<string, unknown>, ...headers };
   }
 
   if (error instanceof QingtuiValidationError) {
     return plain(HttpStatus.BAD_REQUEST, `${error.field} ${error.problem}`, { field: error.field });
+  }
+
+  if (error instanceof QingtuiOutcomeUnknownError) {
+    // The request left and no answer came: it may have been delivered. Not a "retry later".
+    return {
+      ...plain(
+        HttpStatus.GATEWAY_TIMEOUT,
+        `The ${error.platform} platform did not answer after the request was sent: it may or ` +
+          'may not have been delivered, and it was not sent again',
+        { code: error.code, errmsg: error.errmsg },
+      ),
+      log: 'warn',
+    };
   }
 
   if (error instanceof QingtuiApiError) return platformAnswer(error);

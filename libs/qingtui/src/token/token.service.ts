@@ -263,6 +263,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     return { name, platform, appId };
   }
 
+  /** Messages one member may receive from the app (WeCom), per minute and hour; undefined: no such limit. */
+  messageLimitsOf(app?: string): { perMemberMinute: number; perMemberHour: number } | undefined {
+    return this.catalogue.get(app).messageLimits;
+  }
+
   /** The platform of a configured app (`qingtui`, `wechat-mp`, `wecom`). */
   platformOf(app?: string): string {
     return this.catalogue.get(app).platform;
