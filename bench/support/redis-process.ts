@@ -9,11 +9,15 @@ import { freePort } from './server-process.js';
 export class RedisProcess {
   private child?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** A directory for an append-only file synced on every write: data survives a restart. */
+    private readonly persistIn?: string,
+  ) {}
 
-  /** Starts a server on `port` (a free one by default). */
-  static async start(port?: number): Promise<RedisProcess> {
-    const redis = new RedisProcess(port ?? (await freePort()));
+  /** Starts a server on `port` (a free one by default); with `persistIn`, it keeps its data on disk. */
+  static async start(port?: number, options: { persistIn?: string } = {}): Promise<RedisProcess> {
+    const redis = new RedisProcess(port ?? (await freePort()), options.persistIn);
     await redis.restart();
     return redis;
   }
@@ -26,7 +30,17 @@ export class RedisProcess {
   async restart(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...(this.persistIn === undefined
+          ? ['--appendonly', 'no']
+          : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistIn]),
+      ],
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 10_000;
@@ -55,7 +69,7 @@ export class RedisProcess {
     this.child?.kill('SIGCONT');
   }
 
-  /** Stops the server (all data is lost: it keeps nothing on disk). */
+  /** Stops the server (SIGKILL; all data is lost unless it persists). */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
