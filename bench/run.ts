@@ -16,6 +16,7 @@ import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat
 import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { PEERS_THROUGH_SETUP, peersThroughServer } from './sections/peers-through-server.js';
 import { serverMemory } from './sections/server-memory.js';
+import { EXACTLY_ONCE_SETUP, exactlyOnce } from './sections/exactly-once.js';
 import { TICKET_SETUP, ticketLifetimes } from './sections/ticket-lifetimes.js';
 import { table } from './support/markdown-table.js';
 
@@ -101,6 +102,14 @@ async function main(): Promise<void> {
   log('(k) the same SDKs, unmodified, through the central server, N = 1, 3, 5 ...');
   const through = await peersThroughServer(REDIS_URL, log);
   for (const r of through) log(`    ${peersWechatLogLine(r)}`);
+  log('(l) deliveries per logical message under a flaky network, with and without a key ...');
+  const once = await exactlyOnce(REDIS_URL);
+  for (const r of once)
+    log(
+      `    ${r.platform} ${r.client}: ${r.perMessage} deliveries/message (${r.duplicated} duplicated, ${r.lost} lost, ${r.unknown} unknown, ${r.attempts} attempts)`,
+    );
+  const oursOnce = once.filter((r) => r.client === 'ours');
+  const worstOnce = Math.max(...oursOnce.map((r) => r.perMessage));
   const throughWorst = (pick: (r: PeersWechatRow) => number) => Math.max(...through.map(pick));
   const throughRan = through.every((r) => r.error === undefined);
   const oursWechat = peers.rows.filter((r) => r.client === OURS_VARIANT.client);
@@ -155,6 +164,7 @@ Machine: ${machine}.
 | (g) platform calls in a 60 s outage, 50 clients | one per attempt | ${outage.calls} calls / ${outage.attempts} attempts | ${verdict(outage.calls === outage.attempts && outage.attempts <= 60)} |
 | (h) 3 instances serve one token again after a Redis restart | < 2 s | ${converge.medianMs} ms (median; worst ${converge.maxMs} ms) | ${verdict(converge.medianMs < 2000 && converge.tokenCalls === 0)} |
 ${oursWechatRows}| (k) npm SDKs through the server: grants per token lifetime, any N | ≈ 1 | ${throughWorst((r) => r.grantsPerLifetime)} (worst) | ${verdict(throughRan && throughWorst((r) => r.grantsPerLifetime) <= 1.34)} |
+| (l) deliveries per logical message, flaky network, ours (WeCom, Qingtui) | 1.000 | ${worstOnce} (worst) | ${verdict(oursOnce.every((r) => r.perMessage === 1 && r.duplicated === 0 && r.lost === 0))} |
 | (k) npm SDKs through the server: calls rejected by the platform, or failed | 0 | ${throughWorst((r) => r.rejected + r.failed)} (worst) | ${verdict(throughRan && throughWorst((r) => r.rejected + r.failed) === 0)} |
 
 ## (a) Platform token grants per token lifetime
@@ -394,7 +404,41 @@ ${table(
 
 Through the server, the grants are the server's: one per rotation (renewed ${PEERS_OVERLAP_NOTE}), whatever
 the SDK and N; the SDKs cache the token for the \`expires_in\` the server gives (to its next planned renewal),
-so none of them holds a token the platform killed.`;
+so none of them holds a token the platform killed.
+
+## (l) Messages exactly once under a flaky network
+
+${EXACTLY_ONCE_SETUP}.
+
+${table(
+  [
+    'platform',
+    'client',
+    'messages',
+    'deliveries',
+    'deliveries / message',
+    'duplicated',
+    'lost',
+    'ended unknown',
+    'attempts',
+  ],
+  once.map((r) => [
+    r.platform,
+    r.client,
+    r.messages,
+    r.deliveries,
+    r.perMessage,
+    r.duplicated,
+    r.lost,
+    r.unknown,
+    r.attempts,
+  ]),
+)}
+
+With a key, a retry after a lost answer is a replay (the server had the answer) or, when the platform's answer
+was lost, either a re-send the platform drops itself (WeCom's duplicate check, switched on from the key) or, on a
+platform without such a check (Qingtui), a 504 \`OUTCOME_UNKNOWN\` that is never re-sent: such a message was
+delivered once, and the client is told the outcome is unknown rather than sending it again.`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }
