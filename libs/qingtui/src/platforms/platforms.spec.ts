@@ -242,6 +242,24 @@ describe('apps of every platform in one module', () => {
     expect(tuned.apps[2].semantics.forceRefresh).toEqual({ dailyLimit: 3, minIntervalMs: 30_000 });
   });
 
+  it('WeCom per-member message limits: defaults 30 and 1000, tunable, checked', () => {
+    const byName = (options: QingtuiModuleOptions) =>
+      resolveQingtuiOptions(options).apps.find((a) => a.name === 'oa')!;
+    expect(byName(ALL).messageLimits).toEqual({ perMemberMinute: 30, perMemberHour: 1000 });
+    expect(
+      byName({
+        ...ALL,
+        platformRules: { wecom: { memberMessagesPerMinute: 5, memberMessagesPerHour: 50 } },
+      }).messageLimits,
+    ).toEqual({ perMemberMinute: 5, perMemberHour: 50 });
+    expect(resolveQingtuiOptions(ALL).apps[0].messageLimits).toBeUndefined();
+    expect(
+      configError({ ...ALL, platformRules: { wecom: { memberMessagesPerMinute: 0 } } }),
+    ).toContain(
+      '"platformRules.wecom.memberMessagesPerMinute" must be an integer between 1 and 100000',
+    );
+  });
+
   it('declares consumer-mode apps of other platforms with their platform', () => {
     const resolved = resolveQingtuiOptions({
       centralServer: {
