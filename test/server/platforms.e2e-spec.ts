@@ -159,13 +159,14 @@ describe('apps of three platforms in one server', () => {
     for (const secret of ALL_SECRETS) expect(h.printed()).not.toContain(secret);
   });
 
-  it('sends messages through Qingtui apps only', async () => {
+  it("reads each app's messages in its own platform's shape: a Qingtui body for a WeChat app is a 400 naming kind", async () => {
     const res = await request(server())
       .post('/apps/wechat/messages')
       .set(auth)
       .send({ type: 'text', to_user: 'openid-alice', message: { content: 'hi' } });
     expect(res.status).toBe(400);
-    expect(res.body.message).toContain('"wechat" is a wechat-mp app');
+    expect(res.body).toMatchObject({ field: 'kind' });
+    expect(res.body.message).toContain('kind must be one of');
   });
 });
 
