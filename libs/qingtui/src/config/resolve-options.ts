@@ -294,6 +294,13 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
       RULES.httpTimeoutMs.max,
     ),
     prefetch: options.prefetch ?? true,
+    prefetchConcurrency: number(
+      options.prefetchConcurrency,
+      'prefetchConcurrency',
+      RULES.prefetchConcurrency.default,
+      RULES.prefetchConcurrency.min,
+      RULES.prefetchConcurrency.max,
+    ),
     redisOptional: boolean(options.redisOptional, 'redisOptional', false),
     redisTimeoutMs: number(
       options.redisTimeoutMs,

@@ -73,6 +73,8 @@ export interface ResolvedQingtuiOptions {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   httpTimeoutMs: number;
   prefetch: boolean;
+  /** Apps fetched at once by the start-up prefetch. */
+  prefetchConcurrency: number;
   redisOptional: boolean;
   redisTimeoutMs: number;
   staleReportProbeTtlMs: number;

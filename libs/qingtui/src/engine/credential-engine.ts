@@ -48,6 +48,7 @@ export class CredentialEngine {
   private readonly now: () => number;
   private readonly defaultApp: string;
   private readonly injectedClock?: () => number;
+  private stopped = false;
 
   constructor(
     readonly kind: CredentialKind,
@@ -196,15 +197,32 @@ export class CredentialEngine {
     );
   }
 
-  /** Fetches every app's credential (failures are held back and retried in the background). */
-  async prefetch(): Promise<void> {
-    await Promise.all(
-      [...this.slots.values()].map((slot) => this.runner.flight(slot, 'initial').catch(noop)),
-    );
+  /**
+   * Fetches every app's credential, `concurrency` apps at a time (failures are held back and
+   * retried in the background). An app whose value is known by then (a caller asked for it,
+   * another instance's write was adopted) is skipped; one stored by another instance is adopted
+   * without a platform call (`LockedRenewal.acquire` reads the store first). Each instance starts
+   * at a random place in the list, so that instances starting together share the fetches
+   * instead of queueing on the same locks.
+   */
+  async prefetch(concurrency: number): Promise<void> {
+    const slots = [...this.slots.values()];
+    const offset = slots.length > 1 ? Math.floor(Math.random() * slots.length) : 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < slots.length && !this.stopped) {
+        const slot = slots[(offset + next++) % slots.length];
+        if (slot.record !== undefined && slot.timing.usable(slot.record)) continue;
+        await this.runner.flight(slot, 'initial').catch(noop);
+      }
+    };
+    const workers = Math.max(1, Math.min(concurrency, slots.length));
+    await Promise.all(Array.from({ length: workers }, worker));
   }
 
   /** Stops timers and waits for the renewals in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.runner.stop();
     await Promise.allSettled(
       [...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])),

@@ -169,6 +169,13 @@ export interface QingtuiModuleOptions {
    */
   prefetch?: boolean;
   /**
+   * How many apps the start-up prefetch fetches at once. The others wait their turn, so that
+   * thousands of apps neither stall the event loop nor hit the platform in one burst; a request
+   * for an app not fetched yet fetches it at once. Between 1 and 1,000.
+   * @default 32
+   */
+  prefetchConcurrency?: number;
+  /**
    * Prometheus metrics of the token lifecycle (`qingtui_*`, see `QINGTUI_METRICS`), added to
    * `metrics.registry` (prom-client's global `register` by default). Needs the optional package
    * `prom-client`. Off when absent.

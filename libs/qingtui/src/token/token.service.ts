@@ -337,7 +337,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.prefetch) await this.engine.prefetch();
+    if (this.options.prefetch) await this.engine.prefetch(this.options.prefetchConcurrency);
   }
 
   async onModuleDestroy(): Promise<void> {
