@@ -280,6 +280,13 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
         1_000,
         600_000,
       ),
+      reconcilePerSecond: number(
+        refresh.reconcilePerSecond,
+        'refresh.reconcilePerSecond',
+        10,
+        1,
+        10_000,
+      ),
     },
     retry: {
       attempts: number(retry.attempts, 'retry.attempts', 3, 1, 10),

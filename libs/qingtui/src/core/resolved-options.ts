@@ -69,6 +69,7 @@ export interface ResolvedQingtuiOptions {
     minValidityMs: number;
     jitterRatio: number;
     sweepIntervalMs: number;
+    reconcilePerSecond: number;
   };
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   httpTimeoutMs: number;

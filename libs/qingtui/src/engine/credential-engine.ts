@@ -30,6 +30,21 @@ export interface CredentialEngineDeps {
 }
 
 const noop = () => undefined;
+/** Records read at once when every app is brought in line (`reconcileAll`). */
+const RECONCILE_BATCH = 500;
+
+/** The next `count` slots from `cursor` (each at most once), and the cursor after them. */
+function nextSlots(list: readonly AppSlot[], cursor: number, count: number): [AppSlot[], number] {
+  const n = Math.min(list.length, Math.max(0, Math.floor(count)));
+  if (n === 0) return [[], cursor];
+  const start = cursor % list.length;
+  const end = start + n;
+  const slots =
+    end <= list.length
+      ? list.slice(start, end)
+      : [...list.slice(start), ...list.slice(0, end - list.length)];
+  return [slots, end % list.length];
+}
 const valueOf = (record: TokenRecord) => record.accessToken;
 
 /**
@@ -42,6 +57,10 @@ const valueOf = (record: TokenRecord) => record.accessToken;
  */
 export class CredentialEngine {
   private readonly slots = new Map<string, AppSlot>();
+  /** The slots in a fixed order, for the spread sweeps' cursors. */
+  private readonly slotList: AppSlot[] = [];
+  private reconcileCursor = 0;
+  private usageCursor = 0;
   private readonly slotsByKey = new Map<string, AppSlot>();
   private readonly runner: RenewalRunner;
   private readonly verifier: StaleReportVerifier;
@@ -64,6 +83,7 @@ export class CredentialEngine {
       const keys = credentialKeys(options.keyPrefix, app, kind.name);
       const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
       this.slots.set(app.name, slot);
+      this.slotList.push(slot);
       this.slotsByKey.set(keys.record, slot);
     }
     this.runner = new RenewalRunner(kind, { ...deps, now: this.now });
@@ -74,14 +94,16 @@ export class CredentialEngine {
       logger,
       now: this.now,
     });
+    // Another instance wrote a record: adopt it at once, and re-read the app's shared call
+    // counts (that instance has just made a platform call).
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
-      if (slot) void this.runner.reconcile(slot);
+      if (slot === undefined) return;
+      void this.runner.reconcile(slot);
+      void usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
     });
     // A store that comes back (restarted empty, say) is brought in line at once.
-    backend.onRecovered?.(() => {
-      for (const slot of this.slots.values()) void this.runner.reconcile(slot);
-    });
+    backend.onRecovered?.(() => void this.reconcileAll());
   }
 
   /** The current value of the app's credential; waits for the platform only without a valid one. */
@@ -229,17 +251,49 @@ export class CredentialEngine {
     );
   }
 
-  /** Brings every app's record in line with the shared store (see `reconcile`). */
-  reconcileAll(): void {
+  /**
+   * Brings every app's record in line with the shared store (see `reconcile`), in batches of
+   * `RECONCILE_BATCH` reads, one batch after the other: run when the store is back after an
+   * outage, so that 10,000 apps converge within a second without 10,000 commands at once.
+   */
+  async reconcileAll(): Promise<void> {
     if (this.deps.backend.kind === 'memory') return;
-    for (const slot of this.slots.values()) void this.runner.reconcile(slot);
+    for (let i = 0; i < this.slotList.length && !this.stopped; i += RECONCILE_BATCH) {
+      await this.runner.reconcileMany(this.slotList.slice(i, i + RECONCILE_BATCH));
+    }
   }
 
-  /** Safety net: renews any app whose timer did not fire, and re-reads the shared call counts. */
+  /**
+   * The backstop of the store's notifications (a lost message, a FLUSHALL): re-reads the next
+   * `count` records in turn, with one batched read, so that the commands a second stay the same
+   * whatever the number of apps (each record is re-read every `apps / count` ticks, at most
+   * once a tick).
+   */
+  reconcileNext(count: number): void {
+    if (this.deps.backend.kind === 'memory' || this.stopped) return;
+    const [slots, cursor] = nextSlots(this.slotList, this.reconcileCursor, count);
+    this.reconcileCursor = cursor;
+    void this.runner.reconcileMany(slots);
+  }
+
+  /**
+   * Re-reads the shared call counts of the next `count` apps in turn (other instances' business
+   * calls; a renewal re-reads its app's counts first, and another instance's renewal is heard of
+   * at once): a constant cost whatever the number of apps.
+   */
+  syncUsageNext(count: number): void {
+    if (this.deps.backend.kind === 'memory' || this.stopped) return;
+    const [slots, cursor] = nextSlots(this.slotList, this.usageCursor, count);
+    this.usageCursor = cursor;
+    for (const slot of slots) {
+      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
+    }
+  }
+
+  /** Safety net: renews any app whose timer did not fire (in memory: no store command). */
   sweep(): void {
     const now = this.now();
     for (const slot of this.slots.values()) {
-      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
       if (slot.inflight) continue;
       const due = Math.max(
         slot.nextRenewalAt ?? (slot.record ? slot.timing.renewAt(slot.record) : now),

@@ -3,7 +3,13 @@ import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
 import type { TokenRecord } from '../core/credential-record.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 
-const REFRESH = { ratio: 0.8, minValidityMs: 30_000, jitterRatio: 0.02, sweepIntervalMs: 5_000 };
+const REFRESH = {
+  ratio: 0.8,
+  minValidityMs: 30_000,
+  jitterRatio: 0.02,
+  sweepIntervalMs: 5_000,
+  reconcilePerSecond: 10,
+};
 const QINGTUI: TokenFetchSemantics = { refreshToken: true, clearQuota: false };
 const CLASSIC: TokenFetchSemantics = {
   supersedes: { overlapMs: 300_000 },

@@ -38,12 +38,22 @@ export interface QingtuiRefreshOptions {
   jitterRatio?: number;
   /**
    * Period of the safety-net sweep that catches any app whose precise renewal timer was missed
-   * and re-reads shared records. The sweep is a `@Cron` job of `@nestjs/schedule` ticking every
-   * second (run by the application's `ScheduleModule.forRoot()`), so the period is honoured to
-   * the second; at least 1_000.
+   * (in memory: it sends no store command). The sweep is a `@Cron` job of `@nestjs/schedule`
+   * ticking every second (run by the application's `ScheduleModule.forRoot()`), so the period is
+   * honoured to the second; at least 1_000.
    * @default 5_000 (ms)
    */
   sweepIntervalMs?: number;
+  /**
+   * With a shared store, how many records the backstop sweep re-reads each second (per
+   * credential kind, in turn, with one batched read), and a fifth of it for the apps' shared call
+   * counts. Instances converge at once on the store's notifications (another instance's write, a
+   * reconnection); this only covers a lost notification or a FLUSHALL, each record being re-read
+   * every `apps / reconcilePerSecond` seconds. The store commands of an idle instance stay the
+   * same whatever the number of apps. Between 1 and 10,000.
+   * @default 10
+   */
+  reconcilePerSecond?: number;
 }
 
 /** Bounded retries of transient failures (network errors, HTTP 5xx, malformed answers, errcode -1). */

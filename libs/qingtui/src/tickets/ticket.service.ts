@@ -210,7 +210,7 @@ export class TicketService implements OnModuleDestroy {
    */
   sweep(reconcile: boolean): void {
     for (const engine of this.engines.values()) {
-      if (reconcile) engine.reconcileAll();
+      if (reconcile) engine.reconcileNext(this.options.refresh.reconcilePerSecond);
       else engine.sweep();
     }
   }

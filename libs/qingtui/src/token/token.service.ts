@@ -346,18 +346,29 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * With a shared store, brings every app's record in line with the stored one. Run each second
-   * by `TokenSweepScheduler`, so that instances converge within about a second after a Redis
-   * restart, a FLUSHALL or a split.
+   * With a shared store, brings every app's record in line with the stored one, in batches (run
+   * by the engine itself when the store is back after an outage).
    * @internal
    */
-  reconcileAll(): void {
-    this.engine.reconcileAll();
+  reconcileAll(): Promise<void> {
+    return this.engine.reconcileAll();
   }
 
   /**
-   * Safety net: renews any app whose timer did not fire, and re-reads the shared call counts.
-   * Run by `TokenSweepScheduler`, a `@Cron` job of `@nestjs/schedule`.
+   * The backstop of the store's notifications, run each second by `TokenSweepScheduler`: re-reads
+   * the next `refresh.reconcilePerSecond` records and the shared call counts of a fifth as many
+   * apps, in turn, so that the store commands of an idle instance do not grow with the apps.
+   * @internal
+   */
+  reconcileNext(): void {
+    const perSecond = this.options.refresh.reconcilePerSecond;
+    this.engine.reconcileNext(perSecond);
+    this.engine.syncUsageNext(Math.max(1, Math.ceil(perSecond / 5)));
+  }
+
+  /**
+   * Safety net: renews any app whose timer did not fire. Run by `TokenSweepScheduler`, a `@Cron`
+   * job of `@nestjs/schedule`.
    * @internal
    */
   sweep(): void {
