@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../../bench/support/redis-process.js';
-import { redisCommandCalls, ScaleFleet } from '../../bench/support/scale-fleet.js';
+import { redisCommandCalls, SCALE_KEY, ScaleFleet } from '../../bench/support/scale-fleet.js';
 import { figure, sleep, waitFor } from '../support/fault-tools.js';
 
 /**
@@ -47,6 +47,47 @@ describe(`${N} apps on one Redis`, () => {
     );
   });
 
+  it('reports stay small: /metrics summed up per platform, /status/data and /health/details paged', async () => {
+    const [server] = fleet.servers;
+    const auth = { authorization: `Bearer ${SCALE_KEY}` };
+    const timed = async (path: string) => {
+      const startedAt = performance.now();
+      const res = await fetch(`${server.url}${path}`, { headers: auth });
+      const text = await res.text();
+      return { status: res.status, text, ms: performance.now() - startedAt };
+    };
+    const metrics = await timed('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('qingtui_token_valid{app="*",platform="qingtui"} 1');
+    expect(metrics.text).not.toContain('app="app-1"');
+    const status = await timed('/status/data');
+    const data = JSON.parse(status.text) as {
+      apps: { name: string }[];
+      summary: { apps: number; byState: Record<string, number> };
+    };
+    expect(data.summary).toEqual({ apps: N, byState: { valid: N }, offset: 0, limit: 100 });
+    expect(data.apps.map((a) => a.name)).toEqual(fleet.apps.slice(0, 100).map((a) => a.name));
+    const page = JSON.parse((await timed('/status/data?offset=990&limit=50')).text) as typeof data;
+    expect(page.apps.map((a) => a.name)).toEqual(fleet.apps.slice(990).map((a) => a.name));
+    expect((await timed('/status/data?limit=5000')).status).toBe(400);
+    const health = await timed('/health/details?limit=10');
+    const details = (
+      JSON.parse(health.text) as {
+        details: { tokens: { apps: object; summary: { apps: number; byState: object } } };
+      }
+    ).details.tokens;
+    expect(Object.keys(details.apps)).toHaveLength(10);
+    expect(details.summary).toMatchObject({ apps: N, byState: { valid: N } });
+    figure(
+      `${N} apps: /metrics ${metrics.text.length} bytes in ${metrics.ms.toFixed(0)} ms, /status/data ` +
+        `${status.text.length} bytes in ${status.ms.toFixed(0)} ms, /health/details?limit=10 ` +
+        `${health.text.length} bytes in ${health.ms.toFixed(0)} ms`,
+    );
+    // Bounded by the page, not by the apps (the whole list was several hundred kilobytes).
+    expect(metrics.text.length).toBeLessThan(100_000);
+    expect(status.text.length).toBeLessThan(150_000);
+  });
+
   it('an instance joining adopts the stored tokens: 0 platform calls, the same tokens', async () => {
     const [first] = fleet.servers;
     const [joined] = await fleet.startServers(1, redis.url, 'scale-a');
@@ -86,13 +127,12 @@ describe(`${N} apps on one Redis`, () => {
 
   it('three instances starting together: one platform call per app, exactly', async () => {
     const before = fleet.platformCalls();
-    await fleet.startServers(3, redis.url, 'scale-b');
+    const three = await fleet.startServers(3, redis.url, 'scale-b');
     await waitFor('every app fetched', () => fleet.platformCalls() - before >= N, 30_000);
     await sleep(1_000);
     expect(fleet.platformCalls() - before).toBe(N);
-    const [a, b, c] = fleet.servers;
     for (const app of fleet.apps.filter((_, i) => i % 100 === 7)) {
-      const served = await Promise.all([a, b, c].map((s) => fleet.token(s, app.name)));
+      const served = await Promise.all(three.map((s) => fleet.token(s, app.name)));
       expect(new Set(served.map((s) => s.token)).size).toBe(1);
     }
     await fleet.stopServers();
