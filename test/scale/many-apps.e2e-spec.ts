@@ -62,11 +62,15 @@ describe(`${N} apps on one Redis`, () => {
     expect(metrics.text).not.toContain('app="app-1"');
     const status = await timed('/status/data');
     const data = JSON.parse(status.text) as {
-      apps: { name: string }[];
+      apps: { name: string; nextRenewalAt?: string }[];
       summary: { apps: number; byState: Record<string, number> };
     };
     expect(data.summary).toEqual({ apps: N, byState: { valid: N }, offset: 0, limit: 100 });
     expect(data.apps.map((a) => a.name)).toEqual(fleet.apps.slice(0, 100).map((a) => a.name));
+    // Fetched in one burst, their first renewals are spread between half and 80% of the 2 h
+    // lifetime (a plain jitter would keep them within the start-up's seconds plus 144 s).
+    const renewals = data.apps.map((a) => Date.parse(a.nextRenewalAt ?? ''));
+    expect(Math.max(...renewals) - Math.min(...renewals)).toBeGreaterThan(600_000);
     const page = JSON.parse((await timed('/status/data?offset=990&limit=50')).text) as typeof data;
     expect(page.apps.map((a) => a.name)).toEqual(fleet.apps.slice(990).map((a) => a.name));
     expect((await timed('/status/data?limit=5000')).status).toBe(400);

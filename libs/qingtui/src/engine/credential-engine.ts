@@ -229,12 +229,15 @@ export class CredentialEngine {
    */
   async prefetch(concurrency: number): Promise<void> {
     const slots = [...this.slots.values()];
+    // More apps than fetched at once is a burst: their first renewals are spread.
+    const burst = slots.length > concurrency;
     const offset = slots.length > 1 ? Math.floor(Math.random() * slots.length) : 0;
     let next = 0;
     const worker = async () => {
       while (next < slots.length && !this.stopped) {
         const slot = slots[(offset + next++) % slots.length];
         if (slot.record !== undefined && slot.timing.usable(slot.record)) continue;
+        if (burst) slot.spreadNextRenewal = true;
         await this.runner.flight(slot, 'initial').catch(noop);
       }
     };
