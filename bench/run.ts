@@ -15,6 +15,7 @@ import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
 import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
 import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { PEERS_THROUGH_SETUP, peersThroughServer } from './sections/peers-through-server.js';
+import { scaleApps, scaleMarkdown } from './sections/scale-apps.js';
 import { serverMemory } from './sections/server-memory.js';
 import { TICKET_SETUP, ticketLifetimes } from './sections/ticket-lifetimes.js';
 import { table } from './support/markdown-table.js';
@@ -34,6 +35,18 @@ function verdict(ok: boolean): string {
 async function main(): Promise<void> {
   const started = new Date();
   const log = (s: string) => process.stdout.write(`${s}\n`);
+
+  // `BENCH_ONLY=scale npm run bench`: the scale section alone, printed (BENCHMARKS.md untouched).
+  if (process.env.BENCH_ONLY === 'scale') {
+    log('(l) ten thousand apps (BENCH_ONLY=scale; sizes BENCH_SCALE_APPS) ...');
+    log('\n' + scaleMarkdown(await scaleApps(log)));
+    return;
+  }
+  if (process.env.BENCH_ONLY !== undefined) {
+    throw new Error(
+      `BENCH_ONLY must be "scale" (the only section run alone), not "${process.env.BENCH_ONLY}"`,
+    );
+  }
 
   log('(c) hot path + (e) in-process memory ...');
   const hot = await hotPath();
@@ -94,6 +107,9 @@ async function main(): Promise<void> {
     );
   const ticketWorst = Math.max(...tickets.map((r) => r.callsPerLifetime));
   const ticketDead = tickets.reduce((n, r) => n + r.deadSignatures + r.failed, 0);
+
+  log('(l) ten thousand apps, 1 and 3 instances ...');
+  const scale = await scaleApps(log);
 
   log('(i) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
   const peers = await peersWechat(REDIS_URL, log);
@@ -394,7 +410,9 @@ ${table(
 
 Through the server, the grants are the server's: one per rotation (renewed ${PEERS_OVERLAP_NOTE}), whatever
 the SDK and N; the SDKs cache the token for the \`expires_in\` the server gives (to its next planned renewal),
-so none of them holds a token the platform killed.`;
+so none of them holds a token the platform killed.
+
+${scaleMarkdown(scale)}`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }
