@@ -99,7 +99,7 @@ export function withDeadline<T>(
       (error: unknown) => {
         settled = true;
         clearTimeout(timer);
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });
