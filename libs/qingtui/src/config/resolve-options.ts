@@ -308,6 +308,7 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
       RULES.prefetchConcurrency.min,
       RULES.prefetchConcurrency.max,
     ),
+    prefetchWaitMs: number(options.prefetchWaitMs, 'prefetchWaitMs', 10_000, 0, 600_000),
     redisOptional: boolean(options.redisOptional, 'redisOptional', false),
     redisTimeoutMs: number(
       options.redisTimeoutMs,

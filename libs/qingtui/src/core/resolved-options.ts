@@ -76,6 +76,8 @@ export interface ResolvedQingtuiOptions {
   prefetch: boolean;
   /** Apps fetched at once by the start-up prefetch. */
   prefetchConcurrency: number;
+  /** How long the start-up waits for the prefetch before it goes on in the background. */
+  prefetchWaitMs: number;
   redisOptional: boolean;
   redisTimeoutMs: number;
   staleReportProbeTtlMs: number;

@@ -56,6 +56,8 @@ export interface AppSlot {
    * the next value adopted is spread (`TokenTimingPolicy.spreadRenewAt`).
    */
   spreadNextRenewal?: boolean;
+  /** Waiting for its turn in the start-up prefetch (not started yet). */
+  queuedForPrefetch?: boolean;
 }
 
 export function createAppSlot(

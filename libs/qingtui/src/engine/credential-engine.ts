@@ -30,6 +30,8 @@ export interface CredentialEngineDeps {
 }
 
 const noop = () => undefined;
+/** When a caller of an app still waiting for its turn in the prefetch should come back. */
+const NOT_FETCHED_RETRY_MS = 2_000;
 /** Records read at once when every app is brought in line (`reconcileAll`). */
 const RECONCILE_BATCH = 500;
 
@@ -68,6 +70,8 @@ export class CredentialEngine {
   private readonly defaultApp: string;
   private readonly injectedClock?: () => number;
   private stopped = false;
+  /** The start-up no longer waits for the prefetch: apps still queued answer at once. */
+  private prefetchDetached = false;
 
   constructor(
     readonly kind: CredentialKind,
@@ -232,10 +236,12 @@ export class CredentialEngine {
     // More apps than fetched at once is a burst: their first renewals are spread.
     const burst = slots.length > concurrency;
     const offset = slots.length > 1 ? Math.floor(Math.random() * slots.length) : 0;
+    for (const slot of slots) slot.queuedForPrefetch = true;
     let next = 0;
     const worker = async () => {
       while (next < slots.length && !this.stopped) {
         const slot = slots[(offset + next++) % slots.length];
+        slot.queuedForPrefetch = false;
         if (slot.record !== undefined && slot.timing.usable(slot.record)) continue;
         if (burst) slot.spreadNextRenewal = true;
         await this.runner.flight(slot, 'initial').catch(noop);
@@ -243,6 +249,19 @@ export class CredentialEngine {
     };
     const workers = Math.max(1, Math.min(concurrency, slots.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    for (const slot of slots) slot.queuedForPrefetch = false;
+  }
+
+  /**
+   * The start-up stops waiting for the prefetch, which goes on: from now on a read of an app
+   * still waiting for its turn fails at once ("not fetched yet", retry in 2 s) instead of
+   * waiting for the platform, so that no app blocks the others. Returns how many apps have a value.
+   */
+  detachPrefetch(): number {
+    this.prefetchDetached = true;
+    let fetched = 0;
+    for (const slot of this.slotList) if (slot.record !== undefined) fetched += 1;
+    return fetched;
   }
 
   /** Stops timers and waits for the renewals in flight. */
@@ -361,6 +380,15 @@ export class CredentialEngine {
       throw this.heldBack(slot);
     }
     if (!valid && slot.failures > 0 && slot.inflight) throw this.heldBack(slot);
+    if (!valid && slot.queuedForPrefetch && this.prefetchDetached && !slot.inflight) {
+      throw QingtuiApiError.heldBack({
+        kind: 'transient',
+        errmsg: messages.notFetchedYet(slot.app.name),
+        endpoint: 'token',
+        retryAfterMs: NOT_FETCHED_RETRY_MS,
+        platform: this.kind.labelOf(slot.app),
+      });
+    }
     slot.waits += 1;
     try {
       return await this.runner.flight(slot, record ? 'expired' : 'initial');

@@ -186,6 +186,14 @@ export interface QingtuiModuleOptions {
    */
   prefetchConcurrency?: number;
   /**
+   * How long the start-up (`onApplicationBootstrap`) waits for the prefetch. Past it, the apps not
+   * fetched yet are fetched in the background and, until their turn, a read of one of them fails
+   * at once (`QingtuiApiError` of kind `transient`, `retryAfterMs` 2 s: the server's 503 with
+   * `Retry-After`) instead of waiting for the platform. Between 0 and 600,000.
+   * @default 10_000 (ms)
+   */
+  prefetchWaitMs?: number;
+  /**
    * Prometheus metrics of the token lifecycle (`qingtui_*`, see `QINGTUI_METRICS`), added to
    * `metrics.registry` (prom-client's global `register` by default). Needs the optional package
    * `prom-client`. Off when absent.

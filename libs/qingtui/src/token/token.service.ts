@@ -336,8 +336,26 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.engine.status();
   }
 
+  /**
+   * Fetches every app's token (`prefetchConcurrency` at a time), waiting at most
+   * `prefetchWaitMs`: the rest goes on in the background, and its apps answer "not fetched yet"
+   * at once (a `QingtuiApiError` of kind `transient` with `retryAfterMs`) until their turn.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.prefetch) await this.engine.prefetch(this.options.prefetchConcurrency);
+    if (!this.options.prefetch) return;
+    const startedAt = Date.now();
+    const prefetch = this.engine.prefetch(this.options.prefetchConcurrency);
+    const waiting = new AbortController();
+    const done = await Promise.race([
+      prefetch.then(() => true),
+      delay(this.options.prefetchWaitMs, false, { signal: waiting.signal }).catch(() => false),
+    ]);
+    waiting.abort();
+    if (done) return;
+    const fetched = this.engine.detachPrefetch();
+    this.logger.warn(
+      messages.prefetchInBackground(fetched, this.catalogue.names().length, Date.now() - startedAt),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
