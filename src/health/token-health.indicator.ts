@@ -36,9 +36,14 @@ export class TokenHealthIndicator {
     const indicator = this.indicators.check(key);
     const inScope = scope === 'all' ? undefined : new Set(scope);
     const statuses = this.tokens
-      .status()
+      .tokenStates()
       .filter((s) => inScope === undefined || inScope.has(s.name));
-    const listed = page === undefined ? [] : statuses.slice(page.offset, page.offset + page.limit);
+    const listed =
+      page === undefined
+        ? []
+        : this.tokens.status(
+            statuses.slice(page.offset, page.offset + page.limit).map((s) => s.name),
+          );
     // The platform's errmsg may echo what it was sent: redacted as in the logs.
     const redacted = <T extends { lastError?: { errmsg: string } }>(s: T): T =>
       s.lastError
@@ -48,7 +53,7 @@ export class TokenHealthIndicator {
     const ticketsOf = new Map<string, Record<string, unknown>>();
     for (const name of listed.map((s) => s.name)) ticketsOf.set(name, {});
     if (listed.length > 0) {
-      for (const t of this.tickets.status()) {
+      for (const t of this.tickets.status([...ticketsOf.keys()])) {
         const tickets = ticketsOf.get(t.name);
         if (tickets === undefined) continue;
         const { kind, state, expiresAt, nextRenewalAt, heldBack, lastError } = t;

@@ -35,7 +35,7 @@ export class StatusReport {
   /** Each app's tickets, without the tickets themselves; errmsg redacted as in the logs. */
   private ticketsByApp(names: ReadonlySet<string>): Map<string, StatusTicket[]> {
     const byApp = new Map<string, StatusTicket[]>();
-    for (const t of this.tickets.status()) {
+    for (const t of this.tickets.status([...names])) {
       if (!names.has(t.name)) continue;
       const list = byApp.get(t.name) ?? [];
       list.push({
@@ -65,9 +65,11 @@ export class StatusReport {
     const store = this.tokens.storeInfo();
     const inScope = scope === 'all' ? undefined : new Set(scope);
     const statuses = this.tokens
-      .status()
+      .tokenStates()
       .filter((s) => inScope === undefined || inScope.has(s.name));
-    const listed = statuses.slice(page.offset, page.offset + page.limit);
+    const listed = this.tokens.status(
+      statuses.slice(page.offset, page.offset + page.limit).map((s) => s.name),
+    );
     const tickets = this.ticketsByApp(new Set(listed.map((s) => s.name)));
     const apps = listed.map((s) => ({
       name: s.name,

@@ -192,10 +192,13 @@ export class TicketService implements OnModuleDestroy {
     return { corpid: agent.corpId, agentid: agent.agentId, ...signed };
   }
 
-  /** State of every app's tickets (kinds not fetched yet show `missing`). */
-  status(): AppTicketStatus[] {
+  /**
+   * State of every app's tickets (kinds not fetched yet show `missing`), or of the apps named
+   * (unknown names are skipped).
+   */
+  status(apps?: readonly string[]): AppTicketStatus[] {
     return [...this.engines].flatMap(([kind, engine]) =>
-      engine.status().map((s) => ({ ...s, kind })),
+      engine.status(apps).map((s) => ({ ...s, kind })),
     );
   }
 

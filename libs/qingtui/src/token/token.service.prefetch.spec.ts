@@ -67,6 +67,11 @@ describe('the start-up prefetch at scale (issue 18.3)', () => {
     expect(source.calls).toHaveLength(200);
     expect(new Set(source.calls).size).toBe(200);
     expect(tokens.status().every((s) => s.state === 'valid')).toBe(true);
+    // A report's page reads the status of its apps only, and the states of all cheaply.
+    expect(tokens.status(['app-3', 'not-an-app']).map((s) => s.name)).toEqual(['app-3']);
+    const states = tokens.tokenStates();
+    expect(states).toHaveLength(200);
+    expect(states[7]).toEqual({ name: 'app-7', state: 'valid' });
   });
 
   it('stops waiting after prefetchWaitMs: apps not fetched yet answer at once, the rest follows', async () => {

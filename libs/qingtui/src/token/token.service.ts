@@ -331,9 +331,18 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  /** Token state of every app. */
-  status(): AppTokenStatus[] {
-    return this.engine.status();
+  /** Token state of every app, or of the apps named (unknown names are skipped). */
+  status(apps?: readonly string[]): AppTokenStatus[] {
+    return this.engine.status(apps);
+  }
+
+  /**
+   * Only whether each app holds a valid token (`valid`, `expired`, `missing`), in configuration
+   * order: what a readiness check or a summary of 10,000 apps needs, without building their
+   * whole status.
+   */
+  tokenStates(): { name: string; state: AppTokenStatus['state'] }[] {
+    return this.engine.states();
   }
 
   /**
