@@ -15,6 +15,7 @@ import { peersWechat, type PeersWechatRow } from './sections/peers-wechat.js';
 import { peersWechatLogLine, peersWechatMarkdown } from './sections/peers-wechat.report.js';
 import { OURS_VARIANT } from './sections/peers-wechat.variants.js';
 import { PEERS_THROUGH_SETUP, peersThroughServer } from './sections/peers-through-server.js';
+import { scaleApps, scaleMarkdown } from './sections/scale-apps.js';
 import { serverMemory } from './sections/server-memory.js';
 import { EXACTLY_ONCE_SETUP, exactlyOnce } from './sections/exactly-once.js';
 import { TICKET_SETUP, ticketLifetimes } from './sections/ticket-lifetimes.js';
@@ -35,6 +36,18 @@ function verdict(ok: boolean): string {
 async function main(): Promise<void> {
   const started = new Date();
   const log = (s: string) => process.stdout.write(`${s}\n`);
+
+  // `BENCH_ONLY=scale npm run bench`: the scale section alone, printed (BENCHMARKS.md untouched).
+  if (process.env.BENCH_ONLY === 'scale') {
+    log('(l) ten thousand apps (BENCH_ONLY=scale; sizes BENCH_SCALE_APPS) ...');
+    log('\n' + scaleMarkdown(await scaleApps(log)));
+    return;
+  }
+  if (process.env.BENCH_ONLY !== undefined) {
+    throw new Error(
+      `BENCH_ONLY must be "scale" (the only section run alone), not "${process.env.BENCH_ONLY}"`,
+    );
+  }
 
   log('(c) hot path + (e) in-process memory ...');
   const hot = await hotPath();
@@ -96,13 +109,16 @@ async function main(): Promise<void> {
   const ticketWorst = Math.max(...tickets.map((r) => r.callsPerLifetime));
   const ticketDead = tickets.reduce((n, r) => n + r.deadSignatures + r.failed, 0);
 
+  log('(l) ten thousand apps, 1 and 3 instances ...');
+  const scale = await scaleApps(log);
+
   log('(i) WeChat classic rules, side by side with the npm SDKs, N = 1, 3, 5 ...');
   const peers = await peersWechat(REDIS_URL, log);
   for (const r of peers.rows) log(`    ${peersWechatLogLine(r)}`);
   log('(k) the same SDKs, unmodified, through the central server, N = 1, 3, 5 ...');
   const through = await peersThroughServer(REDIS_URL, log);
   for (const r of through) log(`    ${peersWechatLogLine(r)}`);
-  log('(l) deliveries per logical message under a flaky network, with and without a key ...');
+  log('(m) deliveries per logical message under a flaky network, with and without a key ...');
   const once = await exactlyOnce(REDIS_URL);
   for (const r of once)
     log(
@@ -164,7 +180,7 @@ Machine: ${machine}.
 | (g) platform calls in a 60 s outage, 50 clients | one per attempt | ${outage.calls} calls / ${outage.attempts} attempts | ${verdict(outage.calls === outage.attempts && outage.attempts <= 60)} |
 | (h) 3 instances serve one token again after a Redis restart | < 2 s | ${converge.medianMs} ms (median; worst ${converge.maxMs} ms) | ${verdict(converge.medianMs < 2000 && converge.tokenCalls === 0)} |
 ${oursWechatRows}| (k) npm SDKs through the server: grants per token lifetime, any N | ≈ 1 | ${throughWorst((r) => r.grantsPerLifetime)} (worst) | ${verdict(throughRan && throughWorst((r) => r.grantsPerLifetime) <= 1.34)} |
-| (l) deliveries per logical message, flaky network, ours (WeCom, Qingtui) | 1.000 | ${worstOnce} (worst) | ${verdict(oursOnce.every((r) => r.perMessage === 1 && r.duplicated === 0 && r.lost === 0))} |
+| (m) deliveries per logical message, flaky network, ours (WeCom, Qingtui) | 1.000 | ${worstOnce} (worst) | ${verdict(oursOnce.every((r) => r.perMessage === 1 && r.duplicated === 0 && r.lost === 0))} |
 | (k) npm SDKs through the server: calls rejected by the platform, or failed | 0 | ${throughWorst((r) => r.rejected + r.failed)} (worst) | ${verdict(throughRan && throughWorst((r) => r.rejected + r.failed) === 0)} |
 
 ## (a) Platform token grants per token lifetime
@@ -406,7 +422,7 @@ Through the server, the grants are the server's: one per rotation (renewed ${PEE
 the SDK and N; the SDKs cache the token for the \`expires_in\` the server gives (to its next planned renewal),
 so none of them holds a token the platform killed.
 
-## (l) Messages exactly once under a flaky network
+## (m) Messages exactly once under a flaky network
 
 ${EXACTLY_ONCE_SETUP}.
 
@@ -438,7 +454,9 @@ ${table(
 With a key, a retry after a lost answer is a replay (the server had the answer) or, when the platform's answer
 was lost, either a re-send the platform drops itself (WeCom's duplicate check, switched on from the key) or, on a
 platform without such a check (Qingtui), a 504 \`OUTCOME_UNKNOWN\` that is never re-sent: such a message was
-delivered once, and the client is told the outcome is unknown rather than sending it again.`;
+delivered once, and the client is told the outcome is unknown rather than sending it again.
+
+${scaleMarkdown(scale)}`;
   await writeFile('BENCHMARKS.md', md);
   log('\n' + md);
 }

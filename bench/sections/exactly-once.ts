@@ -157,7 +157,7 @@ async function runRow(
   };
 }
 
-/** (l) deliveries per logical message under a flaky network, with and without a key. */
+/** (m) deliveries per logical message under a flaky network, with and without a key. */
 export async function exactlyOnce(redisUrl: string): Promise<ExactlyOnceRow[]> {
   const sandbox = new QingtuiSandbox({
     apps: [{ appId: BENCH_APP_ID, appSecret: BENCH_SECRET, followers: BENCH_FOLLOWERS }],

@@ -18,8 +18,16 @@ export function mergeApps(
   fileApps: readonly ServerAppEntry[],
 ): ServerAppEntry[] {
   const apps: ServerAppEntry[] = envApp === undefined ? [] : [envApp];
+  // One pass with two indexes (name, identity): linear in the number of apps (10,000 apps
+  // took seconds when each entry was compared with every one before it).
+  const byName = new Map<string, ServerAppEntry>();
+  const byIdentity = new Map<string, ServerAppEntry>();
+  if (envApp !== undefined) {
+    byName.set(envApp.name, envApp);
+    byIdentity.set(identityOf(envApp), envApp);
+  }
   fileApps.forEach((app, index) => {
-    const clash = apps.find((a) => a.name === app.name);
+    const clash = byName.get(app.name);
     if (clash) {
       const owner = clash === envApp ? 'QINGTUI_APP_ID' : 'another entry';
       throw new ConfigValidationError(
@@ -27,7 +35,8 @@ export function mergeApps(
         `[${index}].name "${app.name}" is already used by ${owner}`,
       );
     }
-    const same = apps.find((a) => identityOf(a) === identityOf(app));
+    const identity = identityOf(app);
+    const same = byIdentity.get(identity);
     if (same) {
       const field = app.platform === 'wecom' ? 'agentId' : 'appId';
       throw new ConfigValidationError(
@@ -35,6 +44,8 @@ export function mergeApps(
         `[${index}].${field} is already ${describeIdentity(same)}: give each app one name`,
       );
     }
+    byName.set(app.name, app);
+    byIdentity.set(identity, app);
     apps.push(app);
   });
   return apps;

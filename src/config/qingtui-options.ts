@@ -87,6 +87,7 @@ export function qingtuiOptions(
     keyPrefix: store.keyPrefix,
     encryptionKey: store.encryptionKey,
     httpTimeoutMs: tuning.httpTimeoutMs,
+    prefetchConcurrency: tuning.prefetchConcurrency,
     refresh: tuning.refreshRatio === undefined ? undefined : { ratio: tuning.refreshRatio },
   };
 }

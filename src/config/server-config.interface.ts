@@ -179,6 +179,8 @@ export interface ServerConfig {
     wechatStableWindowMs?: number;
     /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */
     httpTimeoutMs?: number;
+    /** `QINGTUI_PREFETCH_CONCURRENCY`: apps fetched at once at start-up (library default 32). */
+    prefetchConcurrency?: number;
     /** Fraction of a token's lifetime after which it is renewed (`QINGTUI_REFRESH_RATIO`). */
     refreshRatio?: number;
     /** `RELAY_RATE_LIMIT`: relayed calls a second per caller and instance (429 beyond). */

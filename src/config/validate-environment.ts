@@ -34,6 +34,7 @@ export const SERVER_VARIABLES = [
   'QINGTUI_KEY_PREFIX',
   'QINGTUI_ENCRYPTION_KEY',
   'QINGTUI_HTTP_TIMEOUT_MS',
+  'QINGTUI_PREFETCH_CONCURRENCY',
   'QINGTUI_REFRESH_RATIO',
   'WECHAT_TOKEN_OVERLAP_MS',
   'WECHAT_STABLE_WINDOW_MS',
@@ -119,6 +120,12 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
         RULES.httpTimeoutMs.max,
       ),
       refreshRatio: ratio(env.QINGTUI_REFRESH_RATIO),
+      prefetchConcurrency: integerInRange(
+        'QINGTUI_PREFETCH_CONCURRENCY',
+        env.QINGTUI_PREFETCH_CONCURRENCY,
+        RULES.prefetchConcurrency.min,
+        RULES.prefetchConcurrency.max,
+      ),
       wechatTokenOverlapMs: integerInRange(
         'WECHAT_TOKEN_OVERLAP_MS',
         env.WECHAT_TOKEN_OVERLAP_MS,

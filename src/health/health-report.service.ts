@@ -6,6 +6,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
+import { REPORT_DEFAULT_LIMIT, type ReportPage } from '../common/report-page.js';
 import { ClientAuthHealthIndicator } from './client-auth-health.indicator.js';
 import { TokenHealthIndicator } from './token-health.indicator.js';
 
@@ -43,10 +44,13 @@ export class HealthReport {
   }
 
   /** The details visible to a client key of `scope`: its apps, the store, refused keys. */
-  async details(scope: ApiKeyEntry['scope']): Promise<HealthCheckResult> {
+  async details(
+    scope: ApiKeyEntry['scope'],
+    page: ReportPage = { offset: 0, limit: REPORT_DEFAULT_LIMIT },
+  ): Promise<HealthCheckResult> {
     await this.status();
     return this.run([
-      () => this.tokens.checkTokens(scope),
+      () => this.tokens.checkTokens(scope, 'tokens', page),
       () => this.tokens.checkStore(),
       () => this.clients.check(),
     ]);

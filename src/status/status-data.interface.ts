@@ -44,7 +44,15 @@ export interface StatusData {
   generatedAt: string;
   /** `sandbox` (the embedded emulator) or `platform`. */
   mode: 'sandbox' | 'platform';
+  /** The apps of the page asked for (`?offset=&limit=`: the first 100 by default). */
   apps: StatusApp[];
+  /** Every app in the key's scope, counted: how many, in which state, and the page listed. */
+  summary: {
+    apps: number;
+    byState: Record<string, number>;
+    offset: number;
+    limit: number;
+  };
   store: { kind: 'memory' | 'redis'; state: 'ok' | 'degraded' };
   instance: {
     id: string;

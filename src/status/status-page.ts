@@ -191,7 +191,12 @@ const SCRIPT = `
     const i = data.instance;
     $('instance').textContent = i.hostname + ', pid ' + i.pid + ', id ' + i.id.slice(0, 8) + ', up ' +
       duration(Date.now() - receivedAt + i.uptimeSeconds * 1000) + ', Node ' + i.node;
-    $('updated').textContent = 'updated ' + clock(new Date(now()).toISOString()) + ', refreshes every 2 s';
+    const s = data.summary;
+    const shown = s.apps > data.apps.length
+      ? ', showing apps ' + (s.offset + 1) + '–' + (s.offset + data.apps.length) + ' of ' + s.apps +
+        ' (' + Object.entries(s.byState).map(([k, v]) => v + ' ' + k).join(', ') + ')'
+      : '';
+    $('updated').textContent = 'updated ' + clock(new Date(now()).toISOString()) + ', refreshes every 2 s' + shown;
   }
 
   async function refresh() {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { ServerConfig } from '../config/server-config.interface.js';
+import { countByState, REPORT_DEFAULT_LIMIT, type ReportPage } from '../common/report-page.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { RelayMetrics } from '../relay/relay.metrics.js';
 import type { StatusData, StatusTicket } from './status-data.interface.js';
@@ -32,9 +33,10 @@ export class StatusReport {
   }
 
   /** Each app's tickets, without the tickets themselves; errmsg redacted as in the logs. */
-  private ticketsByApp(): Map<string, StatusTicket[]> {
+  private ticketsByApp(names: ReadonlySet<string>): Map<string, StatusTicket[]> {
     const byApp = new Map<string, StatusTicket[]>();
-    for (const t of this.tickets.status()) {
+    for (const t of this.tickets.status([...names])) {
+      if (!names.has(t.name)) continue;
       const list = byApp.get(t.name) ?? [];
       list.push({
         kind: t.kind,
@@ -52,40 +54,56 @@ export class StatusReport {
     return byApp;
   }
 
-  /** The apps in `scope` (a client key scoped to some apps sees only those). */
-  build(scope: ApiKeyEntry['scope']): StatusData {
+  /**
+   * The apps in `scope` (a client key scoped to some apps sees only those): every one counted in
+   * `summary`, those of `page` listed, so that 10,000 apps make a small answer.
+   */
+  build(
+    scope: ApiKeyEntry['scope'],
+    page: ReportPage = { offset: 0, limit: REPORT_DEFAULT_LIMIT },
+  ): StatusData {
     const store = this.tokens.storeInfo();
-    const tickets = this.ticketsByApp();
-    const apps = this.tokens
-      .status()
-      .filter((s) => scope === 'all' || scope.includes(s.name))
-      .map((s) => ({
-        name: s.name,
-        appId: s.appId,
-        platform: s.platform,
-        state: s.state,
-        renewing: s.renewing,
-        issuedAt: s.issuedAt,
-        expiresAt: s.expiresAt,
-        nextRenewalAt: s.nextRenewalAt,
-        origin: s.origin,
-        generation: s.generation,
-        consecutiveFailures: s.consecutiveFailures,
-        callersWaited: s.callersWaited,
-        heldBack: s.heldBack,
-        // The platform's errmsg may echo what it was sent: redacted as in the logs.
-        lastError: s.lastError && {
-          ...s.lastError,
-          errmsg: this.redactor.scrub(s.lastError.errmsg),
-        },
-        platformCallsToday: s.platformCallsToday,
-        relayedCalls: this.relayed.countsOf(s.name),
-        tickets: tickets.get(s.name) ?? [],
-      }));
+    const inScope = scope === 'all' ? undefined : new Set(scope);
+    const statuses = this.tokens
+      .tokenStates()
+      .filter((s) => inScope === undefined || inScope.has(s.name));
+    const listed = this.tokens.status(
+      statuses.slice(page.offset, page.offset + page.limit).map((s) => s.name),
+    );
+    const tickets = this.ticketsByApp(new Set(listed.map((s) => s.name)));
+    const apps = listed.map((s) => ({
+      name: s.name,
+      appId: s.appId,
+      platform: s.platform,
+      state: s.state,
+      renewing: s.renewing,
+      issuedAt: s.issuedAt,
+      expiresAt: s.expiresAt,
+      nextRenewalAt: s.nextRenewalAt,
+      origin: s.origin,
+      generation: s.generation,
+      consecutiveFailures: s.consecutiveFailures,
+      callersWaited: s.callersWaited,
+      heldBack: s.heldBack,
+      // The platform's errmsg may echo what it was sent: redacted as in the logs.
+      lastError: s.lastError && {
+        ...s.lastError,
+        errmsg: this.redactor.scrub(s.lastError.errmsg),
+      },
+      platformCallsToday: s.platformCallsToday,
+      relayedCalls: this.relayed.countsOf(s.name),
+      tickets: tickets.get(s.name) ?? [],
+    }));
     return {
       generatedAt: new Date().toISOString(),
       mode: this.mode,
       apps,
+      summary: {
+        apps: statuses.length,
+        byState: countByState(statuses),
+        offset: page.offset,
+        limit: page.limit,
+      },
       store: { kind: store.kind, state: store.state },
       instance: {
         id: store.instanceId ?? this.processId,

@@ -98,6 +98,11 @@ export const messages = {
     `refresh_token of "${app}" refused (errcode ${errcode}); falling back to /v1/token`,
   staleReported: (app: string, token: string) =>
     `Token ${tokenTail(token)} of "${app}" reported as rejected; renewing`,
+  notFetchedYet: (app: string) =>
+    `The token of "${app}" is not fetched yet: the start-up fetches the apps' tokens in turn`,
+  prefetchInBackground: (fetched: number, total: number, waitedMs: number) =>
+    `Start-up: ${fetched} of ${total} apps have a token after ${waitedMs} ms; the others are fetched ` +
+    'in the background (until then, they answer "not fetched yet" at once)',
   lockWaitTimedOut: (app: string) =>
     `Gave up waiting for another instance to renew the token of "${app}"`,
 };

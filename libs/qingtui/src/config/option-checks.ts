@@ -126,6 +126,13 @@ export function checkMetrics(metrics: QingtuiMetricsOptions | undefined): void {
       'must be an object: { registry?: a prom-client Registry }',
     );
   }
+  const limit = metrics.perAppLimit;
+  if (
+    limit !== undefined &&
+    (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100_000)
+  ) {
+    throw new QingtuiConfigError('metrics.perAppLimit', 'must be a whole number from 1 to 100000');
+  }
   const registry = metrics.registry as Partial<Record<string, unknown>> | undefined;
   if (
     registry !== undefined &&

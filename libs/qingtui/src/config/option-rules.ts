@@ -23,6 +23,8 @@ export const QINGTUI_OPTION_RULES = {
   refreshRatio: { min: 0.1, max: 0.95 },
   /** `redisTimeoutMs`. */
   redisTimeoutMs: { min: 50, max: 60_000 },
+  /** `prefetchConcurrency`: apps fetched at once at start-up. */
+  prefetchConcurrency: { min: 1, max: 1_000, default: 32 },
 } as const;
 
 /** What is wrong with an encryption key, or undefined when it follows the rule. Never quotes it. */

@@ -280,6 +280,13 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
         1_000,
         600_000,
       ),
+      reconcilePerSecond: number(
+        refresh.reconcilePerSecond,
+        'refresh.reconcilePerSecond',
+        10,
+        1,
+        10_000,
+      ),
     },
     retry: {
       attempts: number(retry.attempts, 'retry.attempts', 3, 1, 10),
@@ -294,6 +301,14 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
       RULES.httpTimeoutMs.max,
     ),
     prefetch: options.prefetch ?? true,
+    prefetchConcurrency: number(
+      options.prefetchConcurrency,
+      'prefetchConcurrency',
+      RULES.prefetchConcurrency.default,
+      RULES.prefetchConcurrency.min,
+      RULES.prefetchConcurrency.max,
+    ),
+    prefetchWaitMs: number(options.prefetchWaitMs, 'prefetchWaitMs', 10_000, 0, 600_000),
     redisOptional: boolean(options.redisOptional, 'redisOptional', false),
     redisTimeoutMs: number(
       options.redisTimeoutMs,

@@ -71,10 +71,15 @@ export interface ResolvedQingtuiOptions {
     minValidityMs: number;
     jitterRatio: number;
     sweepIntervalMs: number;
+    reconcilePerSecond: number;
   };
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   httpTimeoutMs: number;
   prefetch: boolean;
+  /** Apps fetched at once by the start-up prefetch. */
+  prefetchConcurrency: number;
+  /** How long the start-up waits for the prefetch before it goes on in the background. */
+  prefetchWaitMs: number;
   redisOptional: boolean;
   redisTimeoutMs: number;
   staleReportProbeTtlMs: number;

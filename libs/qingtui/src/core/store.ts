@@ -24,6 +24,12 @@ export interface TokenBackend {
   /** Reads the stored record. */
   read(key: string): Promise<TokenRecord | undefined>;
   /**
+   * Reads several records at once, in the order of `keys` (undefined where none is stored): one
+   * round trip for a batch, with single-key commands only (pipelined `GET`s on Redis, never a
+   * cross-slot `MGET`), so that it works on a Redis Cluster. Falls back per key like `read`.
+   */
+  readMany(keys: readonly string[]): Promise<(TokenRecord | undefined)[]>;
+  /**
    * Writes `record` only if the stored generation is still `expectedGeneration` (undefined:
    * nothing stored). Returns false, writing nothing, when a newer record got there first.
    */

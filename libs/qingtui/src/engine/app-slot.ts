@@ -51,6 +51,13 @@ export interface AppSlot {
   lastRejectionRenewalAt: number;
   /** The last value whose reported rejection the quota's reserve left unchecked (logged once). */
   uncheckedToken?: string;
+  /**
+   * Fetched in a burst (a start-up prefetch of more apps than fetched at once): the renewal of
+   * the next value adopted is spread (`TokenTimingPolicy.spreadRenewAt`).
+   */
+  spreadNextRenewal?: boolean;
+  /** Waiting for its turn in the start-up prefetch (not started yet). */
+  queuedForPrefetch?: boolean;
 }
 
 export function createAppSlot(
@@ -195,5 +202,9 @@ export function adoptRecord(
   slot.record = record;
   slot.serveUntil = timing.serveUntil(record);
   if (timing.usable(record)) liftHold(slot);
+  if (slot.spreadNextRenewal) {
+    slot.spreadNextRenewal = false;
+    return timing.spreadRenewAt(record);
+  }
   return timing.renewAt(record) + timing.jitter(record);
 }

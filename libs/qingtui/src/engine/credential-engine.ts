@@ -30,6 +30,23 @@ export interface CredentialEngineDeps {
 }
 
 const noop = () => undefined;
+/** When a caller of an app still waiting for its turn in the prefetch should come back. */
+const NOT_FETCHED_RETRY_MS = 2_000;
+/** Records read at once when every app is brought in line (`reconcileAll`). */
+const RECONCILE_BATCH = 500;
+
+/** The next `count` slots from `cursor` (each at most once), and the cursor after them. */
+function nextSlots(list: readonly AppSlot[], cursor: number, count: number): [AppSlot[], number] {
+  const n = Math.min(list.length, Math.max(0, Math.floor(count)));
+  if (n === 0) return [[], cursor];
+  const start = cursor % list.length;
+  const end = start + n;
+  const slots =
+    end <= list.length
+      ? list.slice(start, end)
+      : [...list.slice(start), ...list.slice(0, end - list.length)];
+  return [slots, end % list.length];
+}
 const valueOf = (record: TokenRecord) => record.accessToken;
 
 /**
@@ -42,12 +59,19 @@ const valueOf = (record: TokenRecord) => record.accessToken;
  */
 export class CredentialEngine {
   private readonly slots = new Map<string, AppSlot>();
+  /** The slots in a fixed order, for the spread sweeps' cursors. */
+  private readonly slotList: AppSlot[] = [];
+  private reconcileCursor = 0;
+  private usageCursor = 0;
   private readonly slotsByKey = new Map<string, AppSlot>();
   private readonly runner: RenewalRunner;
   private readonly verifier: StaleReportVerifier;
   private readonly now: () => number;
   private readonly defaultApp: string;
   private readonly injectedClock?: () => number;
+  private stopped = false;
+  /** The start-up no longer waits for the prefetch: apps still queued answer at once. */
+  private prefetchDetached = false;
 
   constructor(
     readonly kind: CredentialKind,
@@ -63,6 +87,7 @@ export class CredentialEngine {
       const keys = credentialKeys(options.keyPrefix, app, kind.name);
       const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
       this.slots.set(app.name, slot);
+      this.slotList.push(slot);
       this.slotsByKey.set(keys.record, slot);
     }
     this.runner = new RenewalRunner(kind, { ...deps, now: this.now });
@@ -73,14 +98,16 @@ export class CredentialEngine {
       logger,
       now: this.now,
     });
+    // Another instance wrote a record: adopt it at once, and re-read the app's shared call
+    // counts (that instance has just made a platform call).
     backend.onRemoteChange((key) => {
       const slot = this.slotsByKey.get(key);
-      if (slot) void this.runner.reconcile(slot);
+      if (slot === undefined) return;
+      void this.runner.reconcile(slot);
+      void usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
     });
     // A store that comes back (restarted empty, say) is brought in line at once.
-    backend.onRecovered?.(() => {
-      for (const slot of this.slots.values()) void this.runner.reconcile(slot);
-    });
+    backend.onRecovered?.(() => void this.reconcileAll());
   }
 
   /** The current value of the app's credential; waits for the platform only without a valid one. */
@@ -188,40 +215,122 @@ export class CredentialEngine {
     return infoOf(await this.runner.flight(slot, 'force'), slot.timing);
   }
 
-  /** State of every app's credential. */
-  status(): AppTokenStatus[] {
+  /** State of every app's credential, or of the apps named (unknown names are skipped). */
+  status(apps?: readonly string[]): AppTokenStatus[] {
     const now = this.now();
-    return [...this.slots.values()].map((slot) =>
-      statusOf(slot, this.deps.usage.get(slot.app.name), now),
-    );
+    const slots =
+      apps === undefined
+        ? this.slotList
+        : apps.flatMap((name) => {
+            const slot = this.slots.get(name);
+            return slot === undefined ? [] : [slot];
+          });
+    return slots.map((slot) => statusOf(slot, this.deps.usage.get(slot.app.name), now));
   }
 
-  /** Fetches every app's credential (failures are held back and retried in the background). */
-  async prefetch(): Promise<void> {
-    await Promise.all(
-      [...this.slots.values()].map((slot) => this.runner.flight(slot, 'initial').catch(noop)),
-    );
+  /** Just the state of every app's credential, in configuration order: cheap at any app count. */
+  states(): { name: string; state: AppTokenStatus['state'] }[] {
+    const now = this.now();
+    return this.slotList.map((slot) => {
+      const r = slot.record;
+      const state = r === undefined ? 'missing' : now < r.expiresAt ? 'valid' : 'expired';
+      return { name: slot.app.name, state };
+    });
+  }
+
+  /**
+   * Fetches every app's credential, `concurrency` apps at a time (failures are held back and
+   * retried in the background). An app whose value is known by then (a caller asked for it,
+   * another instance's write was adopted) is skipped; one stored by another instance is adopted
+   * without a platform call (`LockedRenewal.acquire` reads the store first). Each instance starts
+   * at a random place in the list, so that instances starting together share the fetches
+   * instead of queueing on the same locks.
+   */
+  async prefetch(concurrency: number): Promise<void> {
+    const slots = [...this.slots.values()];
+    // More apps than fetched at once is a burst: their first renewals are spread.
+    const burst = slots.length > concurrency;
+    const offset = slots.length > 1 ? Math.floor(Math.random() * slots.length) : 0;
+    for (const slot of slots) slot.queuedForPrefetch = true;
+    let next = 0;
+    const worker = async () => {
+      while (next < slots.length && !this.stopped) {
+        const slot = slots[(offset + next++) % slots.length];
+        slot.queuedForPrefetch = false;
+        if (slot.record !== undefined && slot.timing.usable(slot.record)) continue;
+        if (burst) slot.spreadNextRenewal = true;
+        await this.runner.flight(slot, 'initial').catch(noop);
+      }
+    };
+    const workers = Math.max(1, Math.min(concurrency, slots.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    for (const slot of slots) slot.queuedForPrefetch = false;
+  }
+
+  /**
+   * The start-up stops waiting for the prefetch, which goes on: from now on a read of an app
+   * still waiting for its turn fails at once ("not fetched yet", retry in 2 s) instead of
+   * waiting for the platform, so that no app blocks the others. Returns how many apps have a value.
+   */
+  detachPrefetch(): number {
+    this.prefetchDetached = true;
+    let fetched = 0;
+    for (const slot of this.slotList) if (slot.record !== undefined) fetched += 1;
+    return fetched;
   }
 
   /** Stops timers and waits for the renewals in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.runner.stop();
     await Promise.allSettled(
       [...this.slots.values()].flatMap((s) => (s.inflight ? [s.inflight] : [])),
     );
   }
 
-  /** Brings every app's record in line with the shared store (see `reconcile`). */
-  reconcileAll(): void {
+  /**
+   * Brings every app's record in line with the shared store (see `reconcile`), in batches of
+   * `RECONCILE_BATCH` reads, one batch after the other: run when the store is back after an
+   * outage, so that 10,000 apps converge within a second without 10,000 commands at once.
+   */
+  async reconcileAll(): Promise<void> {
     if (this.deps.backend.kind === 'memory') return;
-    for (const slot of this.slots.values()) void this.runner.reconcile(slot);
+    for (let i = 0; i < this.slotList.length && !this.stopped; i += RECONCILE_BATCH) {
+      await this.runner.reconcileMany(this.slotList.slice(i, i + RECONCILE_BATCH));
+    }
   }
 
-  /** Safety net: renews any app whose timer did not fire, and re-reads the shared call counts. */
+  /**
+   * The backstop of the store's notifications (a lost message, a FLUSHALL): re-reads the next
+   * `count` records in turn, with one batched read, so that the commands a second stay the same
+   * whatever the number of apps (each record is re-read every `apps / count` ticks, at most
+   * once a tick).
+   */
+  reconcileNext(count: number): void {
+    if (this.deps.backend.kind === 'memory' || this.stopped) return;
+    const [slots, cursor] = nextSlots(this.slotList, this.reconcileCursor, count);
+    this.reconcileCursor = cursor;
+    void this.runner.reconcileMany(slots);
+  }
+
+  /**
+   * Re-reads the shared call counts of the next `count` apps in turn (other instances' business
+   * calls; a renewal re-reads its app's counts first, and another instance's renewal is heard of
+   * at once): a constant cost whatever the number of apps.
+   */
+  syncUsageNext(count: number): void {
+    if (this.deps.backend.kind === 'memory' || this.stopped) return;
+    const [slots, cursor] = nextSlots(this.slotList, this.usageCursor, count);
+    this.usageCursor = cursor;
+    for (const slot of slots) {
+      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
+    }
+  }
+
+  /** Safety net: renews any app whose timer did not fire (in memory: no store command). */
   sweep(): void {
     const now = this.now();
     for (const slot of this.slots.values()) {
-      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
       if (slot.inflight) continue;
       const due = Math.max(
         slot.nextRenewalAt ?? (slot.record ? slot.timing.renewAt(slot.record) : now),
@@ -286,6 +395,15 @@ export class CredentialEngine {
       throw this.heldBack(slot);
     }
     if (!valid && slot.failures > 0 && slot.inflight) throw this.heldBack(slot);
+    if (!valid && slot.queuedForPrefetch && this.prefetchDetached && !slot.inflight) {
+      throw QingtuiApiError.heldBack({
+        kind: 'transient',
+        errmsg: messages.notFetchedYet(slot.app.name),
+        endpoint: 'token',
+        retryAfterMs: NOT_FETCHED_RETRY_MS,
+        platform: this.kind.labelOf(slot.app),
+      });
+    }
     slot.waits += 1;
     try {
       return await this.runner.flight(slot, record ? 'expired' : 'initial');

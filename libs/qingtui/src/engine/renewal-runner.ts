@@ -138,9 +138,19 @@ export class RenewalRunner {
 
   /** See `StoreConvergence`. */
   async reconcile(slot: AppSlot): Promise<void> {
-    if (this.stopped || slot.inflight) return;
-    const stored = await this.convergence.check(slot);
-    if (stored) this.adopt(slot, stored, true);
+    await this.reconcileMany([slot]);
+  }
+
+  /** `reconcile` for several slots, with one batched read of the store. */
+  async reconcileMany(slots: readonly AppSlot[]): Promise<void> {
+    if (this.stopped) return;
+    const idle = slots.filter((slot) => slot.inflight === undefined);
+    const stored = await this.convergence.checkMany(idle);
+    idle.forEach((slot, i) => {
+      const record = stored[i];
+      // A renewal started meanwhile brings its own record.
+      if (record && slot.inflight === undefined && !this.stopped) this.adopt(slot, record, true);
+    });
   }
 
   /** Makes `record` the one handed out, and schedules its renewal. */

@@ -19,21 +19,40 @@ export class StoreConvergence {
 
   /** The stored record to adopt, if it is newer than ours; writes ours if the store's is older. */
   async check(slot: AppSlot): Promise<TokenRecord | undefined> {
+    return (await this.checkMany([slot]))[0];
+  }
+
+  /**
+   * `check` for several slots with one batched read (`readMany`): the stored records to adopt,
+   * in the order of `slots`; ours written back where the store's is older or missing.
+   */
+  async checkMany(slots: readonly AppSlot[]): Promise<(TokenRecord | undefined)[]> {
+    if (slots.length === 0) return [];
+    let stored: (TokenRecord | undefined)[];
     try {
-      const stored = await this.backend.read(slot.keys.record);
-      const mine = slot.record;
-      if (stored && (mine === undefined || compareRecords(stored, mine) > 0)) {
-        if (stored.accessToken !== mine?.accessToken) {
-          this.logger.debug(messages.adopted(slot.app.name, stored.generation));
-        }
-        return stored;
-      }
-      if (mine && slot.timing.usable(mine) && (!stored || compareRecords(mine, stored) > 0)) {
-        await this.backend.write(slot.keys.record, mine, stored?.generation);
-      }
+      stored = await this.backend.readMany(slots.map((slot) => slot.keys.record));
     } catch {
-      // The backend reports its own health; the local record stays in use.
+      // The backend reports its own health; the local records stay in use.
+      return slots.map(() => undefined);
     }
-    return undefined;
+    const writes: Promise<unknown>[] = [];
+    const adopt = slots.map((slot, i) => {
+      const found = stored[i];
+      const mine = slot.record;
+      if (found && (mine === undefined || compareRecords(found, mine) > 0)) {
+        if (found.accessToken !== mine?.accessToken) {
+          this.logger.debug(messages.adopted(slot.app.name, found.generation));
+        }
+        return found;
+      }
+      if (mine && slot.timing.usable(mine) && (!found || compareRecords(mine, found) > 0)) {
+        writes.push(this.backend.write(slot.keys.record, mine, found?.generation).catch(noop));
+      }
+      return undefined;
+    });
+    await Promise.all(writes);
+    return adopt;
   }
 }
+
+const noop = () => undefined;

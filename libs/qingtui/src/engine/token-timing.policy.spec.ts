@@ -3,7 +3,13 @@ import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
 import type { TokenRecord } from '../core/credential-record.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 
-const REFRESH = { ratio: 0.8, minValidityMs: 30_000, jitterRatio: 0.02, sweepIntervalMs: 5_000 };
+const REFRESH = {
+  ratio: 0.8,
+  minValidityMs: 30_000,
+  jitterRatio: 0.02,
+  sweepIntervalMs: 5_000,
+  reconcilePerSecond: 10,
+};
 const QINGTUI: TokenFetchSemantics = { refreshToken: true, clearQuota: false };
 const CLASSIC: TokenFetchSemantics = {
   supersedes: { overlapMs: 300_000 },
@@ -179,5 +185,31 @@ describe('TokenTimingPolicy', () => {
       expect(now).toBeLessThan(p.serveUntil(known));
     }
     expect(calls).toBeLessThanOrEqual(5);
+  });
+
+  it('spreads the renewals of a burst between half the lifetime and renewAt (issue 18.3)', () => {
+    const r = record(T0, H2);
+    const p = policy(QINGTUI);
+    const draws = Array.from({ length: 2_000 }, () => p.spreadRenewAt(r));
+    for (const at of draws) {
+      expect(at).toBeGreaterThanOrEqual(T0 + 0.5 * H2);
+      expect(at).toBeLessThanOrEqual(p.renewAt(r));
+    }
+    // Spread over the window, not bunched: every tenth of it gets some of 2,000 draws.
+    const window = p.renewAt(r) - (T0 + 0.5 * H2);
+    const tenths = new Set(draws.map((at) => Math.floor(((at - T0 - 0.5 * H2) / window) * 10)));
+    expect(tenths.size).toBe(10);
+  });
+
+  it("never spreads a renewal into a superseding platform's overlap, nor a WeCom one before expiry", () => {
+    const r = record(T0, H2);
+    const classic = policy(CLASSIC);
+    for (let i = 0; i < 200; i++) {
+      const at = classic.spreadRenewAt(r);
+      expect(at).toBeGreaterThanOrEqual(classic.renewAt(r));
+      expect(at).toBeLessThan(classic.serveUntil(r));
+    }
+    const wecom = policy(WECOM);
+    expect(wecom.spreadRenewAt(r)).toBe(wecom.renewAt(r));
   });
 });

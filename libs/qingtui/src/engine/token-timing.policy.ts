@@ -3,6 +3,8 @@ import type { TokenFetchSemantics } from '../core/fetch-semantics.js';
 import type { TokenGrant, TokenRecord } from '../core/credential-record.js';
 import type { RenewalReason } from '../core/credential-source.js';
 
+/** The spread renewal of a burst starts at this fraction of the lifetime (`spreadRenewAt`). */
+const SPREAD_FROM = 0.5;
 /** Least spacing of two fetches that got the same token back. */
 const SAME_TOKEN_MIN_SPACING_MS = 200;
 const SAME_TOKEN_MAX_SPACING_MS = 2_000;
@@ -109,13 +111,35 @@ export class TokenTimingPolicy {
   /** When the scheduled renewal of this token runs (epoch ms, before jitter). */
   renewAt(record: TokenRecord): number {
     const byRatio = record.issuedAt + this.lifetime(record) * this.refresh.ratio;
-    const fetchable = this.fetchableAt(record);
-    if (this.semantics.repeatsWhileValid === 'same-answer') return fetchable;
+    if (this.semantics.repeatsWhileValid === 'same-answer') return this.fetchableAt(record);
+    return Math.max(byRatio, this.renewFloor(record));
+  }
+
+  /**
+   * When the renewal of a token fetched together with many others (a start-up of thousands of
+   * apps) runs: at random between half its lifetime and `renewAt`, never before the platform
+   * can answer a new token nor inside a superseding platform's overlap. Their rotations, one
+   * lifetime apart each, then stay spread over that window instead of coming back as one burst.
+   * Where renewing earlier is pointless (a token repeated while valid), `renewAt` plus jitter.
+   */
+  spreadRenewAt(record: TokenRecord): number {
+    const at = this.renewAt(record);
+    if (this.semantics.repeatsWhileValid === 'same-answer') return at;
+    const earliest = Math.max(
+      record.issuedAt + this.lifetime(record) * SPREAD_FROM,
+      this.renewFloor(record),
+    );
+    if (earliest >= at) return at + this.jitter(record);
+    return earliest + Math.random() * (at - earliest);
+  }
+
+  /** No renewal before this: the platform's own instants (fetchable, overlap). */
+  private renewFloor(record: TokenRecord): number {
     const { supersedes } = this.semantics;
     const notBeforeOverlap = supersedes
       ? record.expiresAt - supersedes.overlapMs + this.safety(record)
       : 0;
-    return Math.max(byRatio, fetchable, notBeforeOverlap);
+    return Math.max(this.fetchableAt(record), notBeforeOverlap);
   }
 
   /**

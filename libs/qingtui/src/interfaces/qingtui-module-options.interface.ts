@@ -38,12 +38,22 @@ export interface QingtuiRefreshOptions {
   jitterRatio?: number;
   /**
    * Period of the safety-net sweep that catches any app whose precise renewal timer was missed
-   * and re-reads shared records. The sweep is a `@Cron` job of `@nestjs/schedule` ticking every
-   * second (run by the application's `ScheduleModule.forRoot()`), so the period is honoured to
-   * the second; at least 1_000.
+   * (in memory: it sends no store command). The sweep is a `@Cron` job of `@nestjs/schedule`
+   * ticking every second (run by the application's `ScheduleModule.forRoot()`), so the period is
+   * honoured to the second; at least 1_000.
    * @default 5_000 (ms)
    */
   sweepIntervalMs?: number;
+  /**
+   * With a shared store, how many records the backstop sweep re-reads each second (per
+   * credential kind, in turn, with one batched read), and a fifth of it for the apps' shared call
+   * counts. Instances converge at once on the store's notifications (another instance's write, a
+   * reconnection); this only covers a lost notification or a FLUSHALL, each record being re-read
+   * every `apps / reconcilePerSecond` seconds. The store commands of an idle instance stay the
+   * same whatever the number of apps. Between 1 and 10,000.
+   * @default 10
+   */
+  reconcilePerSecond?: number;
 }
 
 /** Bounded retries of transient failures (network errors, HTTP 5xx, malformed answers, errcode -1). */
@@ -168,6 +178,21 @@ export interface QingtuiModuleOptions {
    * @default true
    */
   prefetch?: boolean;
+  /**
+   * How many apps the start-up prefetch fetches at once. The others wait their turn, so that
+   * thousands of apps neither stall the event loop nor hit the platform in one burst; a request
+   * for an app not fetched yet fetches it at once. Between 1 and 1,000.
+   * @default 32
+   */
+  prefetchConcurrency?: number;
+  /**
+   * How long the start-up (`onApplicationBootstrap`) waits for the prefetch. Past it, the apps not
+   * fetched yet are fetched in the background and, until their turn, a read of one of them fails
+   * at once (`QingtuiApiError` of kind `transient`, `retryAfterMs` 2 s: the server's 503 with
+   * `Retry-After`) instead of waiting for the platform. Between 0 and 600,000.
+   * @default 10_000 (ms)
+   */
+  prefetchWaitMs?: number;
   /**
    * Prometheus metrics of the token lifecycle (`qingtui_*`, see `QINGTUI_METRICS`), added to
    * `metrics.registry` (prom-client's global `register` by default). Needs the optional package

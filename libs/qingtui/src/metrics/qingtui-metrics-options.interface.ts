@@ -16,4 +16,13 @@ export interface QingtuiMetricsOptions {
    * @default prom-client's global `register`
    */
   registry?: QingtuiMetricsRegistry;
+  /**
+   * Up to this many configured apps, every series has its `app` label. Beyond, the series of all
+   * apps are summed up per platform, labelled `app="*"` (gauges: the least time left and
+   * lifetime, `qingtui_token_valid` 1 only while every app holds one, calls summed, the largest
+   * quota share), so that a scrape of 10,000 apps stays a few kilobytes and a few milliseconds.
+   * Between 1 and 100,000.
+   * @default 200
+   */
+  perAppLimit?: number;
 }

@@ -38,7 +38,7 @@ export const qingtuiObservabilityProviders: Provider[] = [
       if (raw.metrics === undefined) return null;
       const prom = await loadPromClient();
       const registry = (raw.metrics.registry as Registry | undefined) ?? prom.register;
-      return new QingtuiMetrics(prom, registry, events, tokens, tickets);
+      return new QingtuiMetrics(prom, registry, events, tokens, tickets, raw.metrics.perAppLimit);
     },
   },
 ];

@@ -11,6 +11,15 @@ import { QINGTUI_METRICS } from './qingtui-metric-names.js';
 const APP_LABELS = ['app', 'platform'] as const;
 const RENEWAL_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const LOCK_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 15];
+/** Default of `metrics.perAppLimit`. */
+const PER_APP_LIMIT = 200;
+/** The `app` label of the series summed up over every app of a platform. */
+export const ALL_APPS_LABEL = '*';
+/** How long one reading of the apps' state serves the gauges of a scrape. */
+const STATUS_READING_MS = 200;
+
+/** How the values of several apps make the one of a summed-up series. */
+type Combine = (a: number, b: number) => number;
 
 /**
  * The library's Prometheus metrics, in the registry of the `metrics` option. Counters and
@@ -27,6 +36,7 @@ export class QingtuiMetrics implements OnModuleDestroy {
     events: QingtuiEvents,
     tokens: TokenService,
     tickets?: TicketService,
+    perAppLimit = PER_APP_LIMIT,
   ) {
     const taken = Object.values(QINGTUI_METRICS).find((name) => registry.getSingleMetric(name));
     if (taken !== undefined) {
@@ -37,10 +47,22 @@ export class QingtuiMetrics implements OnModuleDestroy {
       );
     }
     const registers = [registry];
+    // Beyond `perAppLimit` apps, one series per platform instead of one per app.
+    const perApp = tokens.appNames().length <= perAppLimit;
+    const appLabel = perApp ? (app: string) => app : () => ALL_APPS_LABEL;
     const labelsOf = (e: { app: string; platform: string }) => ({
-      app: e.app,
+      app: appLabel(e.app),
       platform: e.platform,
     });
+    // One reading of the apps' state for every gauge of a scrape (not one per gauge).
+    let reading: { at: number; statuses: ReturnType<TokenService['status']> } | undefined;
+    const statuses = () => {
+      const now = Date.now();
+      if (reading === undefined || now - reading.at >= STATUS_READING_MS) {
+        reading = { at: now, statuses: tokens.status() };
+      }
+      return reading.statuses;
+    };
 
     const grants = new prom.Counter({
       name: QINGTUI_METRICS.tokenGrants,
@@ -126,18 +148,23 @@ export class QingtuiMetrics implements OnModuleDestroy {
       labelNames: [...APP_LABELS],
       registers,
       collect() {
-        for (const s of tokens.status()) {
+        for (const s of statuses()) {
           const added = s.callersWaited - (seenWaits.get(s.name) ?? 0);
-          if (added > 0) this.inc({ app: s.name, platform: s.platform }, added);
+          if (added > 0) this.inc({ app: appLabel(s.name), platform: s.platform }, added);
           seenWaits.set(s.name, s.callersWaited);
         }
       },
     });
+    /**
+     * A gauge read at scrape time; beyond `perAppLimit` apps, the values of a platform's apps are
+     * combined with `combine` into its `app="*"` series.
+     */
     const gauge = (
       name: string,
       help: string,
       read: (set: GaugeSetter) => void,
       extra: string[] = [],
+      combine: Combine = Math.min,
     ) =>
       new prom.Gauge({
         name,
@@ -146,11 +173,23 @@ export class QingtuiMetrics implements OnModuleDestroy {
         registers,
         collect() {
           this.reset();
-          read((labels, value) => this.set(labels, value));
+          if (perApp) {
+            read((labels, value) => this.set(labels, value));
+            return;
+          }
+          const combined = new Map<string, { labels: Record<string, string>; value: number }>();
+          read((labels, value) => {
+            const summed = { ...labels, app: ALL_APPS_LABEL };
+            const key = JSON.stringify(summed);
+            const seen = combined.get(key);
+            if (seen === undefined) combined.set(key, { labels: summed, value });
+            else seen.value = combine(seen.value, value);
+          });
+          for (const { labels, value } of combined.values()) this.set(labels, value);
         },
       });
     gauge(QINGTUI_METRICS.tokenExpiresIn, 'Seconds until the current token expires', (set) => {
-      for (const s of tokens.status()) {
+      for (const s of statuses()) {
         if (s.expiresAt === undefined) continue;
         const left = Math.max(0, (Date.parse(s.expiresAt) - Date.now()) / 1000);
         set({ app: s.name, platform: s.platform }, Math.round(left * 1000) / 1000);
@@ -169,7 +208,7 @@ export class QingtuiMetrics implements OnModuleDestroy {
       ['kind'],
     );
     gauge(QINGTUI_METRICS.tokenLifetime, 'Lifetime (expires_in) of the current token', (set) => {
-      for (const s of tokens.status()) {
+      for (const s of statuses()) {
         if (s.expiresAt === undefined || s.issuedAt === undefined) continue;
         set(
           { app: s.name, platform: s.platform },
@@ -178,31 +217,39 @@ export class QingtuiMetrics implements OnModuleDestroy {
       }
     });
     gauge(QINGTUI_METRICS.tokenValid, '1 while a valid token is held', (set) => {
-      for (const s of tokens.status())
+      for (const s of statuses())
         set({ app: s.name, platform: s.platform }, s.state === 'valid' ? 1 : 0);
     });
     gauge(
       QINGTUI_METRICS.platformCallsToday,
       'Platform calls today (Beijing day), all instances',
       (set) => {
-        for (const s of tokens.status())
+        for (const s of statuses())
           set({ app: s.name, platform: s.platform }, s.platformCallsToday.total);
       },
+      [],
+      (a, b) => a + b,
     );
-    gauge(QINGTUI_METRICS.quotaUsedRatio, 'Share of the daily quota used today', (set) => {
-      for (const s of tokens.status()) {
-        const { total, limit, exhaustedByPlatform } = s.platformCallsToday;
-        if (exhaustedByPlatform) set({ app: s.name, platform: s.platform }, 1);
-        else if (limit !== undefined)
-          set({ app: s.name, platform: s.platform }, Math.min(1, total / limit));
-      }
-    });
+    gauge(
+      QINGTUI_METRICS.quotaUsedRatio,
+      'Share of the daily quota used today',
+      (set) => {
+        for (const s of statuses()) {
+          const { total, limit, exhaustedByPlatform } = s.platformCallsToday;
+          if (exhaustedByPlatform) set({ app: s.name, platform: s.platform }, 1);
+          else if (limit !== undefined)
+            set({ app: s.name, platform: s.platform }, Math.min(1, total / limit));
+        }
+      },
+      [],
+      Math.max,
+    );
     gauge(
       QINGTUI_METRICS.storeUp,
       '1 while the token store answers, 0 while degraded',
       (set) => {
         const store = tokens.storeInfo();
-        for (const s of tokens.status()) {
+        for (const s of statuses()) {
           set(
             { app: s.name, platform: s.platform, store: store.kind },
             store.state === 'ok' ? 1 : 0,

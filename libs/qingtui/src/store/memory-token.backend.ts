@@ -31,6 +31,10 @@ export class CacheTokenBackend implements TokenBackend {
     return isTokenRecord(parsed) ? { ...parsed } : undefined;
   }
 
+  readMany(keys: readonly string[]): Promise<(TokenRecord | undefined)[]> {
+    return Promise.all(keys.map((key) => this.read(key)));
+  }
+
   async write(
     key: string,
     record: TokenRecord,

@@ -4,6 +4,7 @@ import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import type { BackendState } from '../core/store.js';
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
+import { loopStall, withDeadline } from './loop-stall.js';
 import { redactCredentials as redact } from './redact-credentials.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -47,6 +48,7 @@ export class RedisConnection {
     private readonly onMessage: (message: string) => void,
   ) {
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
+    loopStall.acquire();
     const socket = {
       connectTimeout: 2_000,
       // Keep trying forever, at most every 0.5 s: recovery needs no restart, and instances converge soon after Redis is back.
@@ -135,17 +137,12 @@ export class RedisConnection {
   /**
    * Races a Redis command against the command timeout. node-redis has no timeout on a command
    * already written to a socket whose peer stopped answering, so the late answer is dropped here.
+   * The time this process's own event loop was stalled does not count (`withDeadline`): a busy
+   * process is not a dead Redis.
    */
   withTimeout<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
     command.catch(() => undefined);
-    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+    return withDeadline(command, this.timeoutMs);
   }
 
   /** Runs a command with the timeout; a failure marks the store degraded and is rethrown. */
@@ -172,6 +169,7 @@ export class RedisConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    loopStall.release();
     await Promise.allSettled([
       this.subscriber.close(),
       this.ownsClient ? this.client.close() : Promise.resolve(),

@@ -83,6 +83,14 @@ export class RedisTokenBackend implements TokenBackend {
     return this.conn.isDegraded ? this.local.read(key) : undefined;
   }
 
+  /**
+   * Single-key reads sent together: node-redis pipelines the commands of one tick, so a batch
+   * costs one round trip, and each `GET` goes to its own slot's node on a cluster.
+   */
+  readMany(keys: readonly string[]): Promise<(TokenRecord | undefined)[]> {
+    return Promise.all(keys.map((key) => this.read(key)));
+  }
+
   async write(
     key: string,
     record: TokenRecord,

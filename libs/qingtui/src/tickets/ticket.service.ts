@@ -192,10 +192,13 @@ export class TicketService implements OnModuleDestroy {
     return { corpid: agent.corpId, agentid: agent.agentId, ...signed };
   }
 
-  /** State of every app's tickets (kinds not fetched yet show `missing`). */
-  status(): AppTicketStatus[] {
+  /**
+   * State of every app's tickets (kinds not fetched yet show `missing`), or of the apps named
+   * (unknown names are skipped).
+   */
+  status(apps?: readonly string[]): AppTicketStatus[] {
     return [...this.engines].flatMap(([kind, engine]) =>
-      engine.status().map((s) => ({ ...s, kind })),
+      engine.status(apps).map((s) => ({ ...s, kind })),
     );
   }
 
@@ -210,7 +213,7 @@ export class TicketService implements OnModuleDestroy {
    */
   sweep(reconcile: boolean): void {
     for (const engine of this.engines.values()) {
-      if (reconcile) engine.reconcileAll();
+      if (reconcile) engine.reconcileNext(this.options.refresh.reconcilePerSecond);
       else engine.sweep();
     }
   }

@@ -5,12 +5,12 @@ import type { TokenService } from './token.service.js';
 
 function scheduler(sweepIntervalMs: number) {
   const sweep = vi.fn();
-  const reconcileAll = vi.fn();
+  const reconcileNext = vi.fn();
   const options = { refresh: { sweepIntervalMs } } as ResolvedQingtuiOptions;
   return {
     sweep,
-    reconcileAll,
-    job: new TokenSweepScheduler({ sweep, reconcileAll } as unknown as TokenService, options),
+    reconcileNext,
+    job: new TokenSweepScheduler({ sweep, reconcileNext } as unknown as TokenService, options),
   };
 }
 
@@ -32,9 +32,9 @@ describe('TokenSweepScheduler', () => {
   });
 
   it('reconciles with the shared store on every tick, whatever the sweep period', () => {
-    const { reconcileAll, sweep, job } = scheduler(5_000);
+    const { reconcileNext, sweep, job } = scheduler(5_000);
     for (let s = 0; s < 5; s++) job.tick(1_000_000 + s * 1_000);
-    expect(reconcileAll).toHaveBeenCalledTimes(5);
+    expect(reconcileNext).toHaveBeenCalledTimes(5);
     expect(sweep).toHaveBeenCalledTimes(1);
   });
 

@@ -13,9 +13,10 @@ const TICK_TOLERANCE_MS = 500;
  * re-reads shared records), declared as a `@Cron` job of `@nestjs/schedule` and therefore run by
  * the application's own `ScheduleModule.forRoot()`: the library starts no scheduler of its own.
  *
- * The job ticks every second: it reconciles records with a shared store (convergence after
- * Redis trouble within about a second), and sweeps once per `refresh.sweepIntervalMs` (5 s by
- * default), which a cron expression, fixed when the class is declared, could not follow.
+ * The job ticks every second: it re-reads a few records of a shared store in turn (the backstop
+ * of its notifications, `refresh.reconcilePerSecond` a second whatever the number of apps), and
+ * sweeps once per `refresh.sweepIntervalMs` (5 s by default), which a cron expression, fixed
+ * when the class is declared, could not follow.
  */
 @Injectable()
 export class TokenSweepScheduler implements OnModuleDestroy {
@@ -32,7 +33,7 @@ export class TokenSweepScheduler implements OnModuleDestroy {
   @Cron(CronExpression.EVERY_SECOND, { unrefTimeout: true, waitForCompletion: true })
   tick(now: number = Date.now()): void {
     if (this.stopped) return;
-    this.tokens.reconcileAll();
+    this.tokens.reconcileNext();
     this.tickets?.sweep(true);
     if (now - this.lastSweepAt < this.options.refresh.sweepIntervalMs - TICK_TOLERANCE_MS) return;
     this.lastSweepAt = now;

@@ -336,13 +336,40 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  /** Token state of every app. */
-  status(): AppTokenStatus[] {
-    return this.engine.status();
+  /** Token state of every app, or of the apps named (unknown names are skipped). */
+  status(apps?: readonly string[]): AppTokenStatus[] {
+    return this.engine.status(apps);
   }
 
+  /**
+   * Only whether each app holds a valid token (`valid`, `expired`, `missing`), in configuration
+   * order: what a readiness check or a summary of 10,000 apps needs, without building their
+   * whole status.
+   */
+  tokenStates(): { name: string; state: AppTokenStatus['state'] }[] {
+    return this.engine.states();
+  }
+
+  /**
+   * Fetches every app's token (`prefetchConcurrency` at a time), waiting at most
+   * `prefetchWaitMs`: the rest goes on in the background, and its apps answer "not fetched yet"
+   * at once (a `QingtuiApiError` of kind `transient` with `retryAfterMs`) until their turn.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.prefetch) await this.engine.prefetch();
+    if (!this.options.prefetch) return;
+    const startedAt = Date.now();
+    const prefetch = this.engine.prefetch(this.options.prefetchConcurrency);
+    const waiting = new AbortController();
+    const done = await Promise.race([
+      prefetch.then(() => true),
+      delay(this.options.prefetchWaitMs, false, { signal: waiting.signal }).catch(() => false),
+    ]);
+    waiting.abort();
+    if (done) return;
+    const fetched = this.engine.detachPrefetch();
+    this.logger.warn(
+      messages.prefetchInBackground(fetched, this.catalogue.names().length, Date.now() - startedAt),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -351,18 +378,29 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * With a shared store, brings every app's record in line with the stored one. Run each second
-   * by `TokenSweepScheduler`, so that instances converge within about a second after a Redis
-   * restart, a FLUSHALL or a split.
+   * With a shared store, brings every app's record in line with the stored one, in batches (run
+   * by the engine itself when the store is back after an outage).
    * @internal
    */
-  reconcileAll(): void {
-    this.engine.reconcileAll();
+  reconcileAll(): Promise<void> {
+    return this.engine.reconcileAll();
   }
 
   /**
-   * Safety net: renews any app whose timer did not fire, and re-reads the shared call counts.
-   * Run by `TokenSweepScheduler`, a `@Cron` job of `@nestjs/schedule`.
+   * The backstop of the store's notifications, run each second by `TokenSweepScheduler`: re-reads
+   * the next `refresh.reconcilePerSecond` records and the shared call counts of a fifth as many
+   * apps, in turn, so that the store commands of an idle instance do not grow with the apps.
+   * @internal
+   */
+  reconcileNext(): void {
+    const perSecond = this.options.refresh.reconcilePerSecond;
+    this.engine.reconcileNext(perSecond);
+    this.engine.syncUsageNext(Math.max(1, Math.ceil(perSecond / 5)));
+  }
+
+  /**
+   * Safety net: renews any app whose timer did not fire. Run by `TokenSweepScheduler`, a `@Cron`
+   * job of `@nestjs/schedule`.
    * @internal
    */
   sweep(): void {

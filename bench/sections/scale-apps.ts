@@ -1,0 +1,234 @@
+import { readFile } from 'node:fs/promises';
+import { RedisProcess } from '../support/redis-process.js';
+import { redisCommandCalls, SCALE_KEY, ScaleFleet } from '../support/scale-fleet.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { table } from '../support/markdown-table.js';
+import { percentile, round, rssOf, sleep } from '../support/stats.js';
+
+/** App counts measured (`BENCH_SCALE_APPS=10,1000,10000` by default). */
+const SIZES = (process.env.BENCH_SCALE_APPS ?? '10,1000,10000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0);
+const INSTANCES = [1, 3];
+/** The private redis-server of the section. */
+const REDIS_PORT = 7241;
+const IDLE_MS = 10_000;
+const THROUGHPUT_MS = 3_000;
+const CLIENTS = 32;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface ScaleRow {
+  apps: number;
+  instances: number;
+  /** From the processes' spawn until every instance served every app's token. */
+  readyMs: number;
+  platformCallsAtStart: number;
+  idleRedisCommandsPerSecond: number;
+  /** Mean over the instances, % of one core. */
+  idleCpuPct: number;
+  /** Mean RSS of an instance, MiB. */
+  rssMiB: number;
+  oneAppRps: number;
+  spreadRps: number;
+  idleP99Ms: number;
+}
+
+export const SCALE_SETUP =
+  `The built server with N Qingtui apps of the sandbox (2 h tokens), on 1 and 3 instances sharing a private ` +
+  `redis-server (standalone, port ${REDIS_PORT}), each cell with its own key prefix and nothing stored before. ` +
+  `"Ready": from the processes' spawn until every instance served every app's token. Idle figures over ` +
+  `${IDLE_MS / 1000} s with no traffic: Redis commands a second from \`INFO commandstats\` deltas (every instance), ` +
+  `CPU of each instance from /proc (utime + stime), RSS. Throughput: ${CLIENTS} HTTP clients for ` +
+  `${THROUGHPUT_MS / 1000} s on one instance, one app or a random app each request. p99 of \`GET /health/live\` ` +
+  'while idle (200 requests, one at a time)';
+
+/** utime + stime of a process, in seconds. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Requests a second of `CLIENTS` closed loops for `ms`, each asking `path()`. */
+async function throughput(server: ServerProcess, path: () => string, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < until) {
+        const res = await fetch(`${server.url}${path()}`, {
+          headers: { authorization: `Bearer ${SCALE_KEY}` },
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) done += 1;
+      }
+    }),
+  );
+  return Math.round(done / (ms / 1_000));
+}
+
+/** Waits until every server answers a token for every app (64 requests at a time). */
+async function allServed(fleet: ScaleFleet, servers: ServerProcess[]): Promise<void> {
+  for (const server of servers) {
+    const pending = fleet.apps.map((a) => a.name);
+    while (pending.length > 0) {
+      const batch = pending.splice(0, 64);
+      const answers = await Promise.all(batch.map((app) => fleet.token(server, app)));
+      answers.forEach((a, i) => {
+        if (a.status !== 200) pending.push(batch[i]);
+      });
+      if (answers.some((a) => a.status !== 200)) await sleep(100);
+    }
+  }
+}
+
+async function cell(
+  redis: RedisProcess,
+  fleet: ScaleFleet,
+  instances: number,
+  prefix: string,
+): Promise<ScaleRow> {
+  const apps = fleet.apps.length;
+  const callsBefore = fleet.platformCalls();
+  const startedAt = Date.now();
+  const servers = await fleet.startServers(instances, redis.url, prefix, {}, 180_000);
+  await allServed(fleet, servers);
+  const readyMs = Date.now() - startedAt;
+  const platformCallsAtStart = fleet.platformCalls() - callsBefore;
+
+  await sleep(2_000);
+  const pids = servers.map((s) => s.pid!);
+  const commandsBefore = await redisCommandCalls(redis.url);
+  const cpuBefore = await Promise.all(pids.map(cpuSeconds));
+  await sleep(IDLE_MS);
+  const cpuAfter = await Promise.all(pids.map(cpuSeconds));
+  const commandsAfter = await redisCommandCalls(redis.url);
+  const idleRedisCommandsPerSecond = round(
+    (commandsAfter - commandsBefore - 1) / (IDLE_MS / 1_000),
+    1,
+  );
+  const idleCpuPct = round(
+    (cpuAfter.reduce((n, c, i) => n + c - cpuBefore[i], 0) / instances / (IDLE_MS / 1_000)) * 100,
+    1,
+  );
+  const rss = await Promise.all(pids.map(rssOf));
+  const rssMiB = round(rss.reduce((a, b) => a + b, 0) / instances, 1);
+
+  const latencies: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await (await fetch(`${servers[0].url}/health/live`)).arrayBuffer();
+    latencies.push(performance.now() - t);
+  }
+  const idleP99Ms = round(percentile(latencies, 99), 1);
+
+  const oneAppRps = await throughput(servers[0], () => '/apps/app-0/token', THROUGHPUT_MS);
+  const spreadRps = await throughput(
+    servers[0],
+    () => `/apps/app-${Math.floor(Math.random() * apps)}/token`,
+    THROUGHPUT_MS,
+  );
+  await fleet.stopServers();
+  return {
+    apps,
+    instances,
+    readyMs,
+    platformCallsAtStart,
+    idleRedisCommandsPerSecond,
+    idleCpuPct,
+    rssMiB,
+    oneAppRps,
+    spreadRps,
+    idleP99Ms,
+  };
+}
+
+/** Every cell of the section: SIZES × INSTANCES. */
+export async function scaleApps(log: (line: string) => void): Promise<ScaleRow[]> {
+  const redis = await RedisProcess.start(REDIS_PORT);
+  const rows: ScaleRow[] = [];
+  try {
+    for (const apps of SIZES) {
+      const fleet = await ScaleFleet.start(apps);
+      try {
+        for (const instances of INSTANCES) {
+          const row = await cell(redis, fleet, instances, `bench-scale-${apps}-${instances}`);
+          log(`    ${scaleLogLine(row)}`);
+          rows.push(row);
+        }
+      } finally {
+        await fleet.stop();
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+  return rows;
+}
+
+export function scaleLogLine(r: ScaleRow): string {
+  return (
+    `${r.apps} apps × ${r.instances}: ready ${r.readyMs} ms, ${r.platformCallsAtStart} platform calls, ` +
+    `idle ${r.idleRedisCommandsPerSecond} Redis cmd/s, ${r.idleCpuPct}% CPU, RSS ${r.rssMiB} MiB, ` +
+    `${r.oneAppRps} / ${r.spreadRps} req/s (one app / spread), idle p99 ${r.idleP99Ms} ms`
+  );
+}
+
+/** RSS growth per 1,000 apps, from the smallest to the largest size on one instance. */
+function rssPerThousand(rows: ScaleRow[]): number | undefined {
+  const one = rows.filter((r) => r.instances === 1).sort((a, b) => a.apps - b.apps);
+  if (one.length < 2) return undefined;
+  const [small, large] = [one[0], one[one.length - 1]];
+  return round((large.rssMiB - small.rssMiB) / ((large.apps - small.apps) / 1_000), 2);
+}
+
+/** The Markdown section of BENCHMARKS.md. */
+export function scaleMarkdown(rows: ScaleRow[]): string {
+  const perThousand = rssPerThousand(rows);
+  const exact = rows.every((r) => r.platformCallsAtStart === r.apps);
+  const byInstances = (n: number) => rows.filter((r) => r.instances === n);
+  const idleRatio = (n: number) => {
+    const list = byInstances(n).sort((a, b) => a.apps - b.apps);
+    if (list.length < 2) return undefined;
+    return round(
+      list[list.length - 1].idleRedisCommandsPerSecond / list[0].idleRedisCommandsPerSecond,
+      2,
+    );
+  };
+  return `## (l) Ten thousand apps
+
+${SCALE_SETUP}.
+
+${table(
+  [
+    'apps',
+    'instances',
+    'ready (ms)',
+    'platform calls at start',
+    'idle Redis cmd/s',
+    'idle CPU / instance',
+    'RSS / instance (MiB)',
+    'one app (req/s)',
+    'spread over all (req/s)',
+    'idle p99 (ms)',
+  ],
+  rows.map((r) => [
+    r.apps,
+    r.instances,
+    r.readyMs,
+    r.platformCallsAtStart,
+    r.idleRedisCommandsPerSecond,
+    `${r.idleCpuPct}%`,
+    r.rssMiB,
+    r.oneAppRps,
+    r.spreadRps,
+    r.idleP99Ms,
+  ]),
+)}
+
+Platform calls at start equal the apps${exact ? '' : ' **not**'} in every cell (nothing was stored before).
+Idle Redis commands a second, largest size over smallest: ${idleRatio(1) ?? '—'} on 1 instance, ${idleRatio(3) ?? '—'} on 3
+(target ≤ 2: the backstop sweep reads \`refresh.reconcilePerSecond\` records a second whatever the apps).
+RSS growth per 1,000 apps on one instance: ${perThousand ?? '—'} MiB (target ≤ 5).`;
+}
