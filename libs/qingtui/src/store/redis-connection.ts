@@ -1,37 +1,52 @@
 import type { Logger } from '@nestjs/common';
-import KeyvRedis, { createClient } from '@keyv/redis';
-import { createCache, type Cache } from 'cache-manager';
-import { Keyv } from 'keyv';
+import type { ResolvedRedisTarget } from '../core/resolved-options.js';
 import type { BackendState } from '../core/store.js';
+import { describeRedisTarget } from '../config/redis-target.js';
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { redactCredentials as redact } from './redact-credentials.js';
+import {
+  type AnyRedisClient,
+  clientsFor,
+  clientsOver,
+  type StoreClients,
+  type StoreRedis,
+} from './redis-clients.js';
 
-export type RedisClient = ReturnType<typeof createClient>;
+export type { RedisClient } from './redis-clients.js';
 
 /** How often the heartbeat checks that Redis answers. */
 const HEARTBEAT_MS = 1_000;
+/** Least time between two fresh sets of clients for a Sentinel set or a Cluster. */
+const REBUILD_EVERY_MS = 1_000;
 
 export interface RedisConnectionOptions {
-  url?: string;
+  /** Which Redis; or pass `client`. */
+  target?: ResolvedRedisTarget;
+  /** The option that named it, for start-up errors (`redisUrl`, `redis`). */
+  field?: string;
   commandTimeoutMs?: number;
   optional?: boolean;
-  client?: RedisClient;
+  client?: AnyRedisClient;
   /** The pub/sub channel subscribed to. */
   channel: string;
   logger: Logger;
 }
 
 /**
- * The Redis connections of the store and their health: a command client (with cache-manager over
- * `@keyv/redis` on it), a subscriber, a heartbeat, command time-outs, and the `degraded` state
- * (told once each way). Knows nothing of records, locks or counters.
+ * The Redis connections of the store and their health: a command client (a node-redis client,
+ * `RedisSentinel` or `RedisCluster`), a subscriber, a heartbeat, command time-outs, and the
+ * `degraded` state (told once each way). Knows nothing of records, locks or counters.
+ *
+ * A failover is survived by the client (node-redis reconnects; `RedisSentinel` follows the
+ * sentinels; `RedisCluster` follows `MOVED`/`ASK`) and, for a Sentinel set or a Cluster, by this
+ * class: while degraded it makes a fresh set of clients every second, which asks the sentinels
+ * (or the cluster) for the topology again, and keeps the first that answers. Every return from
+ * degraded, and every change of primary, tells `onRecovered`, so that records are read again
+ * (a notification lost in the failover is made up for there and by the periodic sweep).
  */
 export class RedisConnection {
-  readonly client: RedisClient;
-  readonly cache: Cache;
   readonly timeoutMs: number;
-  private readonly subscriber: RedisClient;
-  private readonly ownsClient: boolean;
+  private clients: StoreClients;
   private readonly recoveryListeners: (() => void)[] = [];
   private readonly stateListeners: ((state: BackendState, reason?: string) => void)[] = [];
   private heartbeat?: NodeJS.Timeout;
@@ -39,7 +54,11 @@ export class RedisConnection {
   private subscribed = false;
   private lastError?: string;
   private degraded = false;
+  /** A change of primary seen without an outage: tell the recovery listeners all the same. */
+  private recoveryDue = false;
   private closed = false;
+  private rebuilding = false;
+  private lastRebuildAt = 0;
 
   /** @param onMessage told of every message on the channel */
   constructor(
@@ -47,66 +66,36 @@ export class RedisConnection {
     private readonly onMessage: (message: string) => void,
   ) {
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
-    const socket = {
-      connectTimeout: 2_000,
-      // Keep trying forever, at most every 0.5 s: recovery needs no restart, and instances converge soon after Redis is back.
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 500),
-    };
-    // Fail fast while disconnected instead of queueing: a token read must never hang on Redis.
-    this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ?? createClient({ url: options.url, socket, disableOfflineQueue: true });
-    this.subscriber = this.client.duplicate();
-    for (const [name, c] of [
-      ['client', this.client],
-      ['subscriber', this.subscriber],
-    ] as const) {
-      c.on('error', (error: Error) => {
-        this.lastError = redact(error.message);
-        this.markDegraded(`${name}: ${this.lastError}`);
-      });
-      // A new connection is not proof enough (a frozen server accepts none, a restarted one
-      // answers): the heartbeat decides, at once.
-      c.on('ready', () => void this.beat());
+    if (options.client !== undefined) {
+      this.clients = clientsOver(options.client);
+    } else if (options.target !== undefined) {
+      this.clients = clientsFor(options.target);
+    } else {
+      throw new QingtuiConfigError(options.field ?? 'redisUrl', 'is required by the Redis store');
     }
-    const keyv = new Keyv({ store: new KeyvRedis(this.client), useKeyPrefix: false });
-    keyv.namespace = undefined;
-    this.cache = createCache({ stores: [keyv] });
-    this.cache.on('get', ({ error }) => {
-      if (error) this.markDegraded(String((error as Error).message ?? error));
-    });
+    this.watch(this.clients);
+  }
+
+  /** The command client of the current generation. */
+  get client(): StoreRedis {
+    return this.clients.client;
   }
 
   /**
    * Connects both connections and checks that Redis answers, waiting at most `waitMs`.
    * Unless the backend is `optional`, a Redis that cannot be reached or refuses the credentials
-   * (wrong password, DB out of range) is a start-up error naming `redisUrl`, without the password.
-   * An optional backend starts degraded, and the clients keep reconnecting in the background.
+   * (wrong password, DB out of range) is a start-up error naming `redisUrl` (or `redis`),
+   * without the password. An optional backend starts degraded, and the clients keep
+   * reconnecting in the background.
    */
   async connect(waitMs = Math.max(2_000, this.timeoutMs)): Promise<void> {
-    this.subscriber.on('ready', () => void this.ensureSubscribed());
-    const connecting = Promise.allSettled([
-      this.client.isOpen ? Promise.resolve() : this.client.connect(),
-      this.subscriber.connect(),
-    ]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
-    let answered = false;
-    if (this.client.isReady) {
-      try {
-        await this.withTimeout(this.client.ping());
-        answered = true;
-      } catch (error) {
-        this.lastError = redact((error as Error).message);
-      }
-    }
+    const answered = await this.open(this.clients, waitMs);
     if (!answered) {
       const reason = this.lastError ?? 'no answer';
       if (!this.options.optional) {
         await this.close();
         throw new QingtuiConfigError(
-          'redisUrl',
+          this.options.field ?? 'redisUrl',
           `does not lead to a usable Redis (${this.where()}: ${reason}). Check the host, port, ` +
             'password and database, or set redisOptional to start without it',
         );
@@ -114,13 +103,13 @@ export class RedisConnection {
       this.markDegraded(`not connected: ${reason}`);
     }
     await this.ensureSubscribed();
-    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
   /** Whether commands are worth sending: connected, and not known to be frozen. */
   usable(): boolean {
-    return this.client.isReady && !this.degraded;
+    return this.clients.ready() && !this.degraded;
   }
 
   /** Whether a failure or a missed heartbeat marked the store degraded (until a heartbeat answers). */
@@ -129,7 +118,7 @@ export class RedisConnection {
   }
 
   state(): BackendState {
-    return this.degraded || !this.client.isReady ? 'degraded' : 'ok';
+    return this.degraded || !this.clients.ready() ? 'degraded' : 'ok';
   }
 
   /**
@@ -172,21 +161,109 @@ export class RedisConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
-    await Promise.allSettled([
-      this.subscriber.close(),
-      this.ownsClient ? this.client.close() : Promise.resolve(),
-    ]);
+    await closeClients(this.clients);
   }
 
-  /** host:port of the server, never its password. */
+  /** host:port of the server (or the sentinels, the cluster nodes), never a password. */
   private where(): string {
-    const url = this.options.url;
-    if (url === undefined) return 'the given client';
+    return this.options.target === undefined
+      ? 'the given client'
+      : describeRedisTarget(this.options.target);
+  }
+
+  /**
+   * Connects `clients` and waits for a PING through them, at most `waitMs`. Resolves whether
+   * Redis answered.
+   */
+  private async open(clients: StoreClients, waitMs: number): Promise<boolean> {
+    const { client, subscriber } = clients;
+    const connecting = Promise.allSettled([
+      client.isOpen ? Promise.resolve() : client.connect(),
+      subscriber === client || subscriber.isOpen ? Promise.resolve() : subscriber.connect(),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+    if (!clients.ready()) return false;
     try {
-      const parsed = new URL(url);
-      return `${parsed.hostname}:${parsed.port || 6379}`;
-    } catch {
-      return 'the configured URL';
+      await this.withTimeout(clients.ping());
+      return true;
+    } catch (error) {
+      this.lastError = redact((error as Error).message);
+      return false;
+    }
+  }
+
+  private watch(clients: StoreClients): void {
+    const connections: [string, StoreRedis][] =
+      clients.subscriber === clients.client
+        ? [['client', clients.client]]
+        : [
+            ['client', clients.client],
+            ['subscriber', clients.subscriber],
+          ];
+    for (const [name, c] of connections) {
+      const failed = (error: unknown) => {
+        if (clients !== this.clients) return;
+        this.lastError = redact(String((error as Error)?.message ?? error));
+        this.markDegraded(`${name}: ${this.lastError}`);
+      };
+      c.on('error', failed);
+      // RedisCluster tells of its nodes' connections apart.
+      if (clients.kind === 'cluster') c.on('node-error', failed);
+      // A new connection is not proof enough (a frozen server accepts none, a restarted one
+      // answers): the heartbeat decides, at once.
+      c.on('ready', () => void this.beat());
+    }
+    if (clients.kind === 'sentinel') {
+      clients.client.on('topology-change', (event: never) => {
+        if ((event as { type?: string }).type !== 'MASTER_CHANGE') return;
+        this.recoveryDue = true;
+        void this.beat();
+      });
+    }
+    clients.subscriber.on('ready', () => void this.ensureSubscribed());
+  }
+
+  /** One heartbeat: a fresh set of clients if due, then a PING. */
+  private tick(): void {
+    if (this.degraded) void this.rebuild();
+    void this.beat();
+  }
+
+  /**
+   * A Sentinel set or a Cluster that stays unusable may be one the clients no longer see right
+   * (a primary gone, its replica promoted): a fresh set of clients asks for the topology again.
+   * Kept only once it answers; the old one is closed then.
+   */
+  private async rebuild(): Promise<void> {
+    const target = this.options.target;
+    if (target === undefined || target.kind === 'url' || !this.clients.owned) return;
+    if (this.rebuilding || this.closed || Date.now() - this.lastRebuildAt < REBUILD_EVERY_MS) {
+      return;
+    }
+    this.rebuilding = true;
+    this.lastRebuildAt = Date.now();
+    const fresh = clientsFor(target);
+    // Errors of a set not (yet) in use are not the store's state.
+    fresh.client.on('error', () => undefined);
+    if (fresh.kind === 'cluster') fresh.client.on('node-error', () => undefined);
+    try {
+      const answered = await this.open(fresh, this.timeoutMs);
+      if (!answered || this.closed) {
+        destroyClients(fresh);
+        return;
+      }
+      const old = this.clients;
+      this.clients = fresh;
+      this.watch(fresh);
+      this.subscribed = false;
+      await this.ensureSubscribed();
+      destroyClients(old);
+      this.recoveryDue = true;
+      await this.beat();
+    } finally {
+      this.rebuilding = false;
     }
   }
 
@@ -195,10 +272,12 @@ export class RedisConnection {
    * network) keeps its TCP connection open, so only an answer tells it is alive.
    */
   private async beat(): Promise<void> {
-    if (this.closed || this.pinging || !this.client.isReady) return;
+    if (this.closed || this.pinging || !this.clients.ready()) return;
     this.pinging = true;
+    const clients = this.clients;
     try {
-      await this.withTimeout(this.client.ping());
+      await this.withTimeout(clients.ping());
+      if (clients !== this.clients) return;
       this.markRecovered();
     } catch (error) {
       this.markDegraded(`heartbeat: ${redact((error as Error).message)}`);
@@ -208,14 +287,18 @@ export class RedisConnection {
   }
 
   private async ensureSubscribed(): Promise<void> {
-    if (this.subscribed || !this.subscriber.isReady) return;
+    const { subscriber } = this.clients;
+    if (this.subscribed || !this.clients.ready()) return;
     this.subscribed = true;
     try {
-      // node-redis re-subscribes by itself after a reconnection.
-      await this.subscriber.subscribe(this.options.channel, (message) => this.onMessage(message));
+      // node-redis re-subscribes by itself after a reconnection (RedisSentinel on the new
+      // primary, RedisCluster on another node); a fresh set of clients subscribes here.
+      await this.withTimeout(
+        subscriber.subscribe(this.options.channel, (message) => this.onMessage(message)),
+      );
     } catch (error) {
       this.subscribed = false;
-      this.markDegraded(`subscribe: ${(error as Error).message}`);
+      this.markDegraded(`subscribe: ${redact((error as Error).message)}`);
     }
   }
 
@@ -229,13 +312,36 @@ export class RedisConnection {
   }
 
   private markRecovered(): void {
-    if (this.closed || !this.degraded) return;
-    if (!this.client.isReady || !this.subscriber.isReady) return;
-    this.degraded = false;
-    this.options.logger.log(
-      'Redis reachable again: tokens are shared and renewals coordinated again',
-    );
-    for (const listener of this.stateListeners) listener('ok');
+    if (this.closed || (!this.degraded && !this.recoveryDue)) return;
+    if (!this.clients.ready()) return;
+    this.recoveryDue = false;
+    if (this.degraded) {
+      this.degraded = false;
+      this.options.logger.log(
+        'Redis reachable again: tokens are shared and renewals coordinated again',
+      );
+      for (const listener of this.stateListeners) listener('ok');
+    }
     for (const listener of this.recoveryListeners) listener();
+  }
+}
+
+async function closeClients(clients: StoreClients): Promise<void> {
+  const { client, subscriber } = clients;
+  await Promise.allSettled([
+    // The subscriber is always the store's own, unless it is the given client itself.
+    subscriber !== client ? subscriber.close() : Promise.resolve(),
+    clients.owned ? client.close() : Promise.resolve(),
+  ]);
+}
+
+function destroyClients(clients: StoreClients): void {
+  for (const c of new Set([clients.client, clients.subscriber])) {
+    try {
+      // RedisSentinel's destroy() returns a promise.
+      Promise.resolve(c.destroy() as unknown).catch(() => undefined);
+    } catch {
+      // already closed
+    }
   }
 }
