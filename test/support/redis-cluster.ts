@@ -122,11 +122,26 @@ export class RedisClusterSet {
         .filter((k) => k !== '');
       if (keys.length === 0) break;
       await this.cli(
-        ['MIGRATE', '127.0.0.1', String(target.port), '', '0', '5000', 'AUTH', this.password, 'KEYS', ...keys],
+        [
+          'MIGRATE',
+          '127.0.0.1',
+          String(target.port),
+          '',
+          '0',
+          '5000',
+          'AUTH',
+          this.password,
+          'KEYS',
+          ...keys,
+        ],
         source.port,
       );
     }
-    for (const p of [target, source, ...primaries.filter((x) => x.port !== source.port && x.port !== target.port)]) {
+    for (const p of [
+      target,
+      source,
+      ...primaries.filter((x) => x.port !== source.port && x.port !== target.port),
+    ]) {
       await this.cli(['CLUSTER', 'SETSLOT', s, 'NODE', target.id], p.port);
     }
     return target.port;

@@ -47,7 +47,10 @@ export class RedisServerProcess {
 
   /** Starts it and waits until its port accepts connections. */
   async start(): Promise<this> {
-    const child = spawn('redis-server', this.args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', this.args, {
+      cwd: this.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const keep = (chunk: Buffer) => {
       if (this.output.length < 2_000) this.output.push(chunk.toString());
@@ -76,7 +79,11 @@ export class RedisServerProcess {
 }
 
 /** Runs `redis-cli` with `args` (the password through REDISCLI_AUTH, never on a command line). */
-export async function redisCli(args: string[], password?: string, timeoutMs = 30_000): Promise<string> {
+export async function redisCli(
+  args: string[],
+  password?: string,
+  timeoutMs = 30_000,
+): Promise<string> {
   const { stdout } = await run('redis-cli', args, {
     timeout: timeoutMs,
     env: { ...process.env, ...(password === undefined ? {} : { REDISCLI_AUTH: password }) },

@@ -64,7 +64,13 @@ export class RedisSentinelSet {
       );
     }
     await Promise.all(sentinels.map((s) => s.start()));
-    const set = new RedisSentinelSet(dir, [primary, replica], sentinels, password, sentinelPassword);
+    const set = new RedisSentinelSet(
+      dir,
+      [primary, replica],
+      sentinels,
+      password,
+      sentinelPassword,
+    );
     await set.waitFor(
       'replica in sync and known to every sentinel',
       async () =>

@@ -24,9 +24,7 @@ async function redisClientOf(cache: Cache | undefined): Promise<unknown> {
  * The Redis backend, loaded only when Redis is asked for, so that an application without the
  * optional `@keyv/redis` compiles and runs with the in-memory store.
  */
-async function loadRedisBackend(
-  field: string,
-): Promise<typeof import('./redis-token.backend.js')> {
+async function loadRedisBackend(field: string): Promise<typeof import('./redis-token.backend.js')> {
   try {
     return await import('./redis-token.backend.js');
   } catch (error) {
@@ -51,7 +49,9 @@ export async function createTokenBackend(options: ResolvedQingtuiOptions): Promi
   if (options.mode === 'consumer') return new CacheTokenBackend(createCache());
   const client = await redisClientOf(options.store);
   if (options.redis !== undefined || client !== undefined) {
-    const { RedisTokenBackend } = await loadRedisBackend(options.redisUrl === undefined && options.redis !== undefined ? 'redis' : 'redisUrl');
+    const { RedisTokenBackend } = await loadRedisBackend(
+      options.redisUrl === undefined && options.redis !== undefined ? 'redis' : 'redisUrl',
+    );
     const backend = new RedisTokenBackend({
       target: options.redis,
       field: options.redisUrl === undefined && options.redis !== undefined ? 'redis' : 'redisUrl',

@@ -17,7 +17,11 @@ export type { RedisClient } from './redis-clients.js';
 /** How often the heartbeat checks that Redis answers. */
 const HEARTBEAT_MS = 1_000;
 /** Least time between two fresh sets of clients for a Sentinel set or a Cluster. */
-const REBUILD_EVERY_MS = 1_000;
+const REBUILD_EVERY_MS = 500;
+/** Fresh sets being tried at once (one may hang on a primary that just died). */
+const REBUILDS_AT_ONCE = 4;
+/** Longest wait for a fresh set to answer. */
+const REBUILD_WAIT_MS = 1_000;
 
 export interface RedisConnectionOptions {
   /** Which Redis; or pass `client`. */
@@ -50,6 +54,7 @@ export class RedisConnection {
   private readonly recoveryListeners: (() => void)[] = [];
   private readonly stateListeners: ((state: BackendState, reason?: string) => void)[] = [];
   private heartbeat?: NodeJS.Timeout;
+  private rebuilder?: NodeJS.Timeout;
   private pinging = false;
   private subscribed = false;
   private lastError?: string;
@@ -57,8 +62,10 @@ export class RedisConnection {
   /** A change of primary seen without an outage: tell the recovery listeners all the same. */
   private recoveryDue = false;
   private closed = false;
-  private rebuilding = false;
+  private rebuilds = 0;
   private lastRebuildAt = 0;
+  /** How many times the clients were replaced by a fresh set. */
+  private generation = 0;
 
   /** @param onMessage told of every message on the channel */
   constructor(
@@ -105,6 +112,10 @@ export class RedisConnection {
     await this.ensureSubscribed();
     this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.rebuilder = setInterval(() => {
+      if (this.degraded) void this.rebuild();
+    }, REBUILD_EVERY_MS);
+    this.rebuilder.unref();
   }
 
   /** Whether commands are worth sending: connected, and not known to be frozen. */
@@ -125,13 +136,10 @@ export class RedisConnection {
    * Races a Redis command against the command timeout. node-redis has no timeout on a command
    * already written to a socket whose peer stopped answering, so the late answer is dropped here.
    */
-  withTimeout<T>(command: Promise<T>): Promise<T> {
+  withTimeout<T>(command: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     command.catch(() => undefined);
     return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
@@ -139,10 +147,13 @@ export class RedisConnection {
 
   /** Runs a command with the timeout; a failure marks the store degraded and is rethrown. */
   async run<T>(what: string, command: () => Promise<T>): Promise<T> {
+    const generation = this.generation;
     try {
       return await this.withTimeout(command());
     } catch (error) {
-      this.markDegraded(`${what}: ${redact((error as Error).message)}`);
+      if (generation === this.generation) {
+        this.markDegraded(`${what}: ${redact((error as Error).message)}`);
+      }
       throw error;
     }
   }
@@ -161,6 +172,7 @@ export class RedisConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.rebuilder);
     await closeClients(this.clients);
   }
 
@@ -175,7 +187,11 @@ export class RedisConnection {
    * Connects `clients` and waits for a PING through them, at most `waitMs`. Resolves whether
    * Redis answered.
    */
-  private async open(clients: StoreClients, waitMs: number): Promise<boolean> {
+  private async open(
+    clients: StoreClients,
+    waitMs: number,
+    pingMs = this.timeoutMs,
+  ): Promise<boolean> {
     const { client, subscriber } = clients;
     const connecting = Promise.allSettled([
       client.isOpen ? Promise.resolve() : client.connect(),
@@ -186,7 +202,7 @@ export class RedisConnection {
     clearTimeout(timer);
     if (!clients.ready()) return false;
     try {
-      await this.withTimeout(clients.ping());
+      await this.withTimeout(clients.ping(), pingMs);
       return true;
     } catch (error) {
       this.lastError = redact((error as Error).message);
@@ -225,45 +241,48 @@ export class RedisConnection {
     clients.subscriber.on('ready', () => void this.ensureSubscribed());
   }
 
-  /** One heartbeat: a fresh set of clients if due, then a PING. */
+  /** One heartbeat: a PING. */
   private tick(): void {
-    if (this.degraded) void this.rebuild();
     void this.beat();
   }
 
   /**
    * A Sentinel set or a Cluster that stays unusable may be one the clients no longer see right
-   * (a primary gone, its replica promoted): a fresh set of clients asks for the topology again.
-   * Kept only once it answers; the old one is closed then.
+   * (a primary gone, its replica promoted): a fresh set of clients asks for the topology again,
+   * every half second while degraded (a few at once: one may hang on the primary that died).
+   * The first that answers is kept; the old one is closed then.
    */
   private async rebuild(): Promise<void> {
     const target = this.options.target;
     if (target === undefined || target.kind === 'url' || !this.clients.owned) return;
-    if (this.rebuilding || this.closed || Date.now() - this.lastRebuildAt < REBUILD_EVERY_MS) {
-      return;
-    }
-    this.rebuilding = true;
+    if (this.rebuilds >= REBUILDS_AT_ONCE || this.closed) return;
+    if (Date.now() - this.lastRebuildAt < REBUILD_EVERY_MS) return;
+    this.rebuilds += 1;
     this.lastRebuildAt = Date.now();
+    const generation = this.generation;
     const fresh = clientsFor(target);
     // Errors of a set not (yet) in use are not the store's state.
     fresh.client.on('error', () => undefined);
     if (fresh.kind === 'cluster') fresh.client.on('node-error', () => undefined);
     try {
-      const answered = await this.open(fresh, this.timeoutMs);
-      if (!answered || this.closed) {
+      const wait = Math.min(this.timeoutMs, REBUILD_WAIT_MS);
+      const answered = await this.open(fresh, wait, wait);
+      if (!answered || this.closed || generation !== this.generation || !this.degraded) {
         destroyClients(fresh);
         return;
       }
       const old = this.clients;
+      this.generation += 1;
       this.clients = fresh;
       this.watch(fresh);
       this.subscribed = false;
       await this.ensureSubscribed();
       destroyClients(old);
+      // They just answered a PING (a heartbeat may still be waiting on the old ones).
       this.recoveryDue = true;
-      await this.beat();
+      this.markRecovered();
     } finally {
-      this.rebuilding = false;
+      this.rebuilds -= 1;
     }
   }
 
@@ -280,6 +299,8 @@ export class RedisConnection {
       if (clients !== this.clients) return;
       this.markRecovered();
     } catch (error) {
+      // A PING through clients replaced meanwhile tells nothing of the current ones.
+      if (clients !== this.clients) return;
       this.markDegraded(`heartbeat: ${redact((error as Error).message)}`);
     } finally {
       this.pinging = false;

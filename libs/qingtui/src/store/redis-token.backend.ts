@@ -65,7 +65,9 @@ export class RedisTokenBackend implements TokenBackend {
     this.channel = `${options.keyPrefix}:token-events`;
     this.conn = new RedisConnection(
       {
-        target: options.target ?? (options.url === undefined ? undefined : { kind: 'url', url: options.url }),
+        target:
+          options.target ??
+          (options.url === undefined ? undefined : { kind: 'url', url: options.url }),
         field: options.field,
         commandTimeoutMs: options.commandTimeoutMs,
         optional: options.optional,
