@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
 import { figure, waitFor } from '../support/fault-tools.js';
 import { extraGrants, HaFleet, type HaApp } from '../support/ha-fleet.js';
 import { RedisClusterSet } from '../support/redis-cluster.js';
@@ -153,4 +154,32 @@ describe('Redis Cluster: failover of an app slot primary, and a slot migration, 
       expect(logs).not.toContain(secret);
     }
   }, 60_000);
+});
+
+describe('REDIS_CLUSTER_NODES that lead nowhere', () => {
+  it('refuse the start in one line naming the variable, by host and port, never the password', async () => {
+    const server = new ServerProcess(
+      await freePort(),
+      {
+        QINGTUI_APP_ID: APPS[0].appId,
+        QINGTUI_APP_SECRET: APPS[0].appSecret,
+        QINGTUI_BASE_URL: 'http://127.0.0.1:9',
+        API_KEYS: 'ha-client-key-0123456789abcdef',
+        // Port 7198: private to these tests, nothing listens there.
+        REDIS_CLUSTER_NODES: '127.0.0.1:7198',
+        REDIS_PASSWORD: PASSWORD,
+      },
+      SERVER_ENTRY,
+    );
+    const failure = await server.start().then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    await server.kill();
+    expect(failure).toContain(
+      'Invalid configuration: REDIS_CLUSTER_NODES does not lead to a usable Redis',
+    );
+    expect(failure).toContain('127.0.0.1:7198');
+    expect(failure).not.toContain(PASSWORD);
+  });
 });

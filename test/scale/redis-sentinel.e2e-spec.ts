@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
 import { figure, readStoredRecord, waitFor } from '../support/fault-tools.js';
 import { extraGrants, HaFleet, type HaApp } from '../support/ha-fleet.js';
 import { RedisSentinelSet, SENTINEL_MASTER_NAME } from '../support/redis-sentinel-set.js';
@@ -119,4 +120,35 @@ describe('Redis Sentinel: the primary killed while tokens rotate and readers rea
       expect(logs).not.toContain(secret);
     }
   }, 70_000);
+});
+
+describe('REDIS_SENTINELS that lead nowhere', () => {
+  it('refuse the start in one line naming the variable, by host and port, never a password', async () => {
+    const server = new ServerProcess(
+      await freePort(),
+      {
+        QINGTUI_APP_ID: APPS[0].appId,
+        QINGTUI_APP_SECRET: APPS[0].appSecret,
+        QINGTUI_BASE_URL: 'http://127.0.0.1:9',
+        API_KEYS: 'ha-client-key-0123456789abcdef',
+        // Port 7199: private to these tests, nothing listens there.
+        REDIS_SENTINELS: '127.0.0.1:7199',
+        REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME,
+        REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
+        REDIS_PASSWORD: PASSWORD,
+      },
+      SERVER_ENTRY,
+    );
+    const failure = await server.start().then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    await server.kill();
+    expect(failure).toContain(
+      'Invalid configuration: REDIS_SENTINELS does not lead to a usable Redis',
+    );
+    expect(failure).toContain('127.0.0.1:7199');
+    expect(failure).not.toContain(PASSWORD);
+    expect(failure).not.toContain(SENTINEL_PASSWORD);
+  });
 });
