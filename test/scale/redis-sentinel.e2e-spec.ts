@@ -113,7 +113,7 @@ describe('Redis Sentinel: the primary killed while tokens rotate and readers rea
     }
     figure(`Sentinel: ${fleet.tally.reads} token reads, ${fleet.tally.failed} failed`);
     expect(fleet.tally.failures).toEqual([]);
-    expect(fleet.tally.reads).toBeGreaterThan(500);
+    expect(fleet.tally.reads).toBeGreaterThan(200);
 
     const logs = fleet.output();
     for (const secret of [PASSWORD, SENTINEL_PASSWORD, ...APPS.map((a) => a.appSecret)]) {

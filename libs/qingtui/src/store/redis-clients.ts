@@ -29,7 +29,8 @@ export interface StoreRedis {
 
 /** The connections of one generation: commands, the subscription, and how to tell they work. */
 export interface StoreClients {
-  readonly kind: 'server' | 'sentinel' | 'cluster';
+  /** `primary`: a plain client on the primary the sentinels named (see `clientsOnSentinelPrimary`). */
+  readonly kind: 'server' | 'sentinel' | 'cluster' | 'primary';
   readonly client: StoreRedis;
   /** The subscribing connection: the client itself for a Sentinel set or a Cluster. */
   readonly subscriber: StoreRedis;
@@ -183,4 +184,88 @@ export function clientsFor(target: ResolvedRedisTarget, connectTimeout = 2_000):
       };
     }
   }
+}
+
+/**
+ * The primary the sentinels name now: every sentinel is asked at once
+ * (`SENTINEL get-master-addr-by-name`), the address most of those that answer give wins.
+ */
+async function primaryNamedBySentinels(
+  target: Extract<ResolvedRedisTarget, { kind: 'sentinel' }>,
+  timeoutMs: number,
+): Promise<{ host: string; port: number } | undefined> {
+  const answers = await Promise.all(
+    target.sentinels.map(async (node) => {
+      const sentinel = createClient({
+        socket: {
+          host: node.host,
+          port: node.port,
+          connectTimeout: timeoutMs,
+          reconnectStrategy: false,
+        },
+        password: target.sentinelPassword,
+        username: target.sentinelUsername,
+        disableOfflineQueue: true,
+      });
+      sentinel.on('error', () => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const reply = await Promise.race([
+          sentinel
+            .connect()
+            .then(() => sentinel.sendCommand(['SENTINEL', 'get-master-addr-by-name', target.name])),
+          new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs))),
+        ]);
+        return Array.isArray(reply) && reply.length === 2
+          ? `${String(reply[0])}:${String(reply[1])}`
+          : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+        if (sentinel.isOpen) sentinel.destroy();
+      }
+    }),
+  );
+  const votes = new Map<string, number>();
+  for (const a of answers) if (a !== undefined) votes.set(a, (votes.get(a) ?? 0) + 1);
+  const best = [...votes.entries()].sort((x, y) => y[1] - x[1])[0]?.[0];
+  if (best === undefined) return undefined;
+  const at = best.lastIndexOf(':');
+  return { host: best.slice(0, at), port: Number(best.slice(at + 1)) };
+}
+
+/**
+ * After a failover: a plain client on the primary the sentinels name now, not yet connected (or
+ * undefined when no sentinel answers). `RedisSentinel` waits until the sentinels are connected to
+ * the new primary before it takes it (about a second after the switch); this takes it at once,
+ * and its PING also checks `ROLE`, so that a primary demoted later makes the store degraded, and
+ * a fresh set is then asked for again.
+ */
+export async function clientsOnSentinelPrimary(
+  target: Extract<ResolvedRedisTarget, { kind: 'sentinel' }>,
+  timeoutMs: number,
+): Promise<StoreClients | undefined> {
+  const primary = await primaryNamedBySentinels(target, timeoutMs);
+  if (primary === undefined) return undefined;
+  const client = createClient({
+    socket: { ...socketOptions(timeoutMs), host: primary.host, port: primary.port },
+    password: target.password,
+    username: target.username,
+    disableOfflineQueue: true,
+  });
+  const subscriber = asStore(client.duplicate());
+  return {
+    kind: 'primary',
+    client: asStore(client),
+    subscriber,
+    ready: bothReady(asStore(client), subscriber),
+    ping: async () => {
+      const role = (await client.sendCommand(['ROLE'])) as unknown[];
+      if (!Array.isArray(role) || String(role[0]) !== 'master') {
+        throw new Error(`${primary.host}:${primary.port} is no longer the primary`);
+      }
+    },
+    owned: true,
+  };
 }

@@ -7,6 +7,7 @@ import { redactCredentials as redact } from './redact-credentials.js';
 import {
   type AnyRedisClient,
   clientsFor,
+  clientsOnSentinelPrimary,
   clientsOver,
   type StoreClients,
   type StoreRedis,
@@ -260,12 +261,22 @@ export class RedisConnection {
     this.rebuilds += 1;
     this.lastRebuildAt = Date.now();
     const generation = this.generation;
-    const fresh = clientsFor(target);
+    const wait = Math.min(this.timeoutMs, REBUILD_WAIT_MS);
+    let fresh: StoreClients | undefined;
+    try {
+      fresh =
+        target.kind === 'sentinel'
+          ? await clientsOnSentinelPrimary(target, wait)
+          : clientsFor(target);
+    } finally {
+      if (fresh === undefined) this.rebuilds -= 1;
+    }
+    if (fresh === undefined) return;
     // Errors of a set not (yet) in use are not the store's state.
     fresh.client.on('error', () => undefined);
+    if (fresh.subscriber !== fresh.client) fresh.subscriber.on('error', () => undefined);
     if (fresh.kind === 'cluster') fresh.client.on('node-error', () => undefined);
     try {
-      const wait = Math.min(this.timeoutMs, REBUILD_WAIT_MS);
       const answered = await this.open(fresh, wait, wait);
       if (!answered || this.closed || generation !== this.generation || !this.degraded) {
         destroyClients(fresh);
