@@ -178,8 +178,8 @@ export function clientsFor(target: ResolvedRedisTarget, connectTimeout = 2_000):
         kind: 'cluster',
         client: asStore(cluster),
         subscriber: asStore(cluster),
-        ready: clusterOpen(cluster as unknown as ClusterLike),
-        ping: pingAllPrimaries(cluster as unknown as ClusterLike),
+        ready: clusterOpen(cluster),
+        ping: pingAllPrimaries(cluster),
         owned: true,
       };
     }
@@ -261,7 +261,7 @@ export async function clientsOnSentinelPrimary(
     subscriber,
     ready: bothReady(asStore(client), subscriber),
     ping: async () => {
-      const role = (await client.sendCommand(['ROLE'])) as unknown[];
+      const role: unknown = await client.sendCommand(['ROLE']);
       if (!Array.isArray(role) || String(role[0]) !== 'master') {
         throw new Error(`${primary.host}:${primary.port} is no longer the primary`);
       }
