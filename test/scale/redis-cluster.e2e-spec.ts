@@ -6,7 +6,7 @@ import { RedisClusterSet } from '../support/redis-cluster.js';
 
 /**
  * Issue 18, points 4 and 5: a local Redis Cluster (3 primaries, 3 replicas, private ports
- * 7120-7125, cluster-node-timeout 1000), 3 processes of the built server configured by
+ * 7120-7125, bus 7130-7135, cluster-node-timeout 1000), 3 processes of the built server configured by
  * REDIS_CLUSTER_NODES, tokens living 10 s (a rotation every ~8 s), readers asking every server for
  * both apps all along. (1) The primary owning the first app's slot is killed right after a
  * rotation; its replica takes over. (2) The second app's slot is migrated to another primary

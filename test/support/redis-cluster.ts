@@ -2,7 +2,7 @@ import { RedisServerProcess, redisCli, removeDir, tempDir } from './redis-proces
 
 /**
  * A local Redis Cluster of 3 primaries and 3 replicas (`redis-server --cluster-enabled yes` on
- * `basePort..basePort + 5`, created with `redis-cli --cluster create --cluster-replicas 1`), with
+ * `basePort..basePort + 5`, cluster bus on `basePort + 10..15`, created with `redis-cli --cluster create --cluster-replicas 1`), with
  * `cluster-node-timeout` 1000 so that a killed primary is replaced within a few seconds.
  */
 export class RedisClusterSet {
@@ -25,6 +25,8 @@ export class RedisClusterSet {
           'save ""',
           'appendonly no',
           'cluster-enabled yes',
+          // The bus on port + 10 (not the default + 10000): every port stays in this test's range.
+          `cluster-port ${port + 10}`,
           `cluster-config-file nodes-${port}.conf`,
           'cluster-node-timeout 1000',
           // A replica may take over however long its link was down; replicas sync at once.
