@@ -60,7 +60,12 @@ export async function checkRedisTopology(
   timeoutMs: number,
 ): Promise<void> {
   let lastError: string | undefined;
-  const socket = { connectTimeout: timeoutMs, reconnectStrategy: false as const };
+  const tls = options.sentinel?.tls === true || options.cluster?.tls === true;
+  const socket = {
+    connectTimeout: timeoutMs,
+    reconnectStrategy: false as const,
+    ...(tls ? { tls: true as const } : {}),
+  };
   const sentinel =
     options.sentinel !== undefined
       ? createSentinel({

@@ -56,6 +56,10 @@ describe('REDIS_SENTINELS and REDIS_CLUSTER_NODES', () => {
         password: PASSWORD,
       },
     });
+    expect(
+      parseRedisTopology({ REDIS_CLUSTER_NODES: 'a:1', REDIS_TLS: 'true', REDIS_USERNAME: 'app' })
+        ?.options,
+    ).toEqual({ cluster: { nodes: [{ host: 'a', port: 1 }], tls: true, username: 'app' } });
     expect(parseRedisTopology({})).toBeUndefined();
   });
 
@@ -82,6 +86,8 @@ describe('REDIS_SENTINELS and REDIS_CLUSTER_NODES', () => {
       [{ REDIS_PASSWORD: PASSWORD }, 'REDIS_PASSWORD'],
       [{ REDIS_URL: 'redis://x', REDIS_PASSWORD: PASSWORD }, 'REDIS_PASSWORD'],
       [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_USERNAME: 'a b' }, 'REDIS_USERNAME'],
+      [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_TLS: 'yes' }, 'REDIS_TLS'],
+      [{ REDIS_URL: 'redis://x', REDIS_TLS: 'true' }, 'REDIS_TLS'],
     ];
     for (const [env, variable] of cases) {
       expect(refusal(env).variable, JSON.stringify(Object.keys(env))).toBe(variable);

@@ -10,6 +10,7 @@ export interface RedisVariables {
   REDIS_CLUSTER_NODES?: string;
   REDIS_PASSWORD?: string;
   REDIS_USERNAME?: string;
+  REDIS_TLS?: string;
 }
 
 /** A Sentinel set or a Cluster, for the library's `redis` option, and a loggable description. */
@@ -82,20 +83,26 @@ export function parseRedisTopology(env: RedisVariables): ParsedRedisTopology | u
     only('REDIS_SENTINEL_PASSWORD', 'REDIS_SENTINELS');
   }
   if (env.REDIS_SENTINELS === undefined && env.REDIS_CLUSTER_NODES === undefined) {
-    for (const name of ['REDIS_PASSWORD', 'REDIS_USERNAME'] as const) {
+    for (const name of ['REDIS_PASSWORD', 'REDIS_USERNAME', 'REDIS_TLS'] as const) {
       if (env[name] === undefined) continue;
       throw new ConfigValidationError(
         name,
         env.REDIS_URL === undefined
           ? 'has no effect without REDIS_SENTINELS or REDIS_CLUSTER_NODES'
-          : 'has no effect with REDIS_URL: put the password in the URL (redis://:password@host:6379)',
+          : name === 'REDIS_TLS'
+            ? 'has no effect with REDIS_URL: use a rediss:// URL for TLS'
+            : 'has no effect with REDIS_URL: put the password in the URL (redis://:password@host:6379)',
       );
     }
   }
   if (env.REDIS_USERNAME !== undefined && /\s/.test(env.REDIS_USERNAME)) {
     throw new ConfigValidationError('REDIS_USERNAME', 'must be a user name without spaces');
   }
+  if (env.REDIS_TLS !== undefined && !['true', 'false'].includes(env.REDIS_TLS)) {
+    throw new ConfigValidationError('REDIS_TLS', 'must be true or false');
+  }
   const credentials = {
+    ...(env.REDIS_TLS === 'true' ? { tls: true } : {}),
     ...(env.REDIS_PASSWORD === undefined ? {} : { password: env.REDIS_PASSWORD }),
     ...(env.REDIS_USERNAME === undefined ? {} : { username: env.REDIS_USERNAME }),
   };

@@ -28,7 +28,7 @@ describe('the redis option', () => {
     const sentinel = resolveRedisTarget(undefined, {
       sentinel: { sentinels: [{ host: 's1', port: 26379 }], name: 'm', password: PASSWORD },
     });
-    expect(sentinel).toMatchObject({ kind: 'sentinel', name: 'm', password: PASSWORD });
+    expect(sentinel).toMatchObject({ kind: 'sentinel', name: 'm', password: PASSWORD, tls: false });
     expect(describeRedisTarget(sentinel!)).toBe('primary "m" of the sentinels s1:26379');
     const cluster = resolveRedisTarget(undefined, {
       cluster: { urls: ['rediss://c1:7000', 'rediss://c2:7001'], password: PASSWORD },
@@ -78,6 +78,7 @@ describe('the redis option', () => {
       [undefined, { cluster: { urls: ['http://h:1'] } }, 'redis.cluster.urls[0]'],
       [undefined, { cluster: { urls: ['redis://h:1', 'rediss://h:2'] } }, 'redis.cluster.urls'],
       ['http://h', undefined, 'redisUrl'],
+      [undefined, { cluster: { nodes: [node], tls: 'yes' } }, 'redis.cluster.tls'],
     ];
     for (const [redisUrl, redis, field] of cases) {
       expect(fieldOf(redisUrl, redis), JSON.stringify(redis)).toBe(field);

@@ -51,6 +51,7 @@ function sentinelOf(value: unknown): ResolvedRedisTarget {
     'sentinelUsername',
     'password',
     'username',
+    'tls',
   ]);
   const name = s.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(name)) {
@@ -67,17 +68,18 @@ function sentinelOf(value: unknown): ResolvedRedisTarget {
     sentinelUsername: userOf(s.sentinelUsername, `${field}.sentinelUsername`),
     password: secretOf(s.password, `${field}.password`),
     username: userOf(s.username, `${field}.username`),
+    tls: flagOf(s.tls, `${field}.tls`),
   };
 }
 
 function clusterOf(value: unknown): ResolvedRedisTarget {
   const field = 'redis.cluster';
-  const c = objectOf(value, field, ['nodes', 'urls', 'password', 'username']);
+  const c = objectOf(value, field, ['nodes', 'urls', 'password', 'username', 'tls']);
   if ((c.nodes === undefined) === (c.urls === undefined)) {
     throw new QingtuiConfigError(field, 'must hold exactly one of nodes, urls');
   }
   let nodes: RedisNodeAddress[];
-  let tls = false;
+  let tls = flagOf(c.tls, `${field}.tls`);
   if (c.nodes !== undefined) {
     nodes = nodesOf(c.nodes, `${field}.nodes`);
   } else {
@@ -97,7 +99,7 @@ function clusterOf(value: unknown): ResolvedRedisTarget {
     if (schemes.size > 1) {
       throw new QingtuiConfigError(`${field}.urls`, 'must all be redis:// or all be rediss://');
     }
-    tls = schemes.has('rediss:');
+    if (schemes.has('rediss:')) tls = true;
   }
   return {
     kind: 'cluster',
@@ -157,6 +159,12 @@ function redisUrlOf(value: unknown, field: string): string {
   } catch {
     throw new QingtuiConfigError(field, 'is not a valid URL');
   }
+  return value;
+}
+
+function flagOf(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new QingtuiConfigError(field, 'must be true or false');
   return value;
 }
 

@@ -73,6 +73,7 @@ export type ResolvedRedisTarget =
       sentinelUsername?: string;
       password?: string;
       username?: string;
+      tls: boolean;
     }
   | {
       kind: 'cluster';

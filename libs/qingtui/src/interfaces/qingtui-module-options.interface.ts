@@ -207,6 +207,8 @@ export interface QingtuiRedisOptions {
     password?: string;
     /** ACL user of the data nodes, if any. */
     username?: string;
+    /** TLS to the sentinels and the data nodes. @default false */
+    tls?: boolean;
   };
   cluster?: {
     /** Some nodes of the cluster (as `{ host, port }`); or `urls`. The client discovers the rest. */
@@ -217,5 +219,7 @@ export interface QingtuiRedisOptions {
     password?: string;
     /** ACL user of the cluster's nodes, if any. */
     username?: string;
+    /** TLS to the nodes (implied by `rediss://` URLs). @default false */
+    tls?: boolean;
   };
 }

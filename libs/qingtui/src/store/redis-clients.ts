@@ -135,6 +135,7 @@ export function clientsFor(target: ResolvedRedisTarget, connectTimeout = 2_000):
       };
     }
     case 'sentinel': {
+      const tlsSocket = target.tls ? { ...socket, tls: true as const } : socket;
       const sentinel = createSentinel({
         name: target.name,
         sentinelRootNodes: target.sentinels,
@@ -142,12 +143,12 @@ export function clientsFor(target: ResolvedRedisTarget, connectTimeout = 2_000):
           password: target.password,
           username: target.username,
           disableOfflineQueue: true,
-          socket,
+          socket: tlsSocket,
         },
         sentinelClientOptions: {
           password: target.sentinelPassword,
           username: target.sentinelUsername,
-          socket,
+          socket: tlsSocket,
         },
         // A failover is also noticed by the store (errors, a missed heartbeat), which then asks
         // the sentinels again with fresh clients; this is the client's own periodic look.
@@ -202,6 +203,7 @@ async function primaryNamedBySentinels(
           port: node.port,
           connectTimeout: timeoutMs,
           reconnectStrategy: false,
+          ...(target.tls ? { tls: true as const } : {}),
         },
         password: target.sentinelPassword,
         username: target.sentinelUsername,
@@ -249,7 +251,12 @@ export async function clientsOnSentinelPrimary(
   const primary = await primaryNamedBySentinels(target, timeoutMs);
   if (primary === undefined) return undefined;
   const client = createClient({
-    socket: { ...socketOptions(timeoutMs), host: primary.host, port: primary.port },
+    socket: {
+      ...socketOptions(timeoutMs),
+      host: primary.host,
+      port: primary.port,
+      ...(target.tls ? { tls: true as const } : {}),
+    },
     password: target.password,
     username: target.username,
     disableOfflineQueue: true,
