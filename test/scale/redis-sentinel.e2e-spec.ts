@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
-import { figure, readStoredRecord, waitFor } from '../support/fault-tools.js';
+import { figure, readStoredRecord, sleep, waitFor } from '../support/fault-tools.js';
 import { extraGrants, HaFleet, type HaApp } from '../support/ha-fleet.js';
 import { RedisSentinelSet, SENTINEL_MASTER_NAME } from '../support/redis-sentinel-set.js';
 
 /**
  * Issue 18, points 4 and 5: a local Sentinel set (1 primary, 1 replica, 3 sentinels, on private
  * ports 7100, 7101, 7110-7112), 3 processes of the built server configured by REDIS_SENTINELS,
- * tokens living 10 s (a rotation every ~8 s), readers asking every server for both apps all
- * along. The primary is killed (SIGKILL) right after a rotation; the sentinels promote the
- * replica. Targets: 0 failed reads, at most 1 extra grant per app, one token served by all
+ * tokens living 20 s (a rotation every ~16 s), readers asking every server for both apps all
+ * along. The primary is killed (SIGKILL) right after a rotation, then (the old primary back as a
+ * replica) again 1.5 s before a rotation is due; the sentinels promote the replica each time. Targets: 0 failed reads, at most 1 extra grant per app, one token served by all
  * within 2 s of the election, the next rotation shared through the new primary, no password in
  * the logs.
  */
@@ -19,7 +19,7 @@ const APPS: HaApp[] = [
   { name: 'alpha', appId: 'ha-sentinel-alpha', appSecret: 'ha-sentinel-alpha-secret-DO-NOT-LOG' },
   { name: 'beta', appId: 'ha-sentinel-beta', appSecret: 'ha-sentinel-beta-secret-DO-NOT-LOG' },
 ];
-const TTL_S = 10;
+const TTL_S = 20;
 const RENEWAL_INTERVAL_MS = TTL_S * 1_000 * 0.8;
 
 let set: RedisSentinelSet;
@@ -120,6 +120,48 @@ describe('Redis Sentinel: the primary killed while tokens rotate and readers rea
       expect(logs).not.toContain(secret);
     }
   }, 70_000);
+});
+
+describe('Redis Sentinel: the primary killed just before a rotation is due', () => {
+  it('the renewal waits for the new primary: one grant per app, 0 failed reads', async () => {
+    const dead = set.data.find((d) => !d.alive)!;
+    await dead.start();
+    await waitFor(
+      'the old primary back as a replica',
+      async () => (await set.info(dead.port, 'replication')).includes('master_link_status:up'),
+      20_000,
+      100,
+    );
+    fleet.startReaders();
+    const due = Math.max(...APPS.map((a) => fleet.grantsSince(a, 0).at(-1)!)) + RENEWAL_INTERVAL_MS;
+    await waitFor('1.5 s before the rotation', () => Date.now() > due - 1_500, 20_000);
+    const killedAt = Date.now();
+    const oldPort = await set.killPrimary();
+    const newPort = await set.waitForNewPrimary(oldPort);
+    const electedAt = Date.now();
+    await waitFor(
+      'store shared and one token served by all',
+      async () => (await fleet.storeShared()) && (await fleet.converged()),
+      10_000,
+      20,
+    );
+    await waitFor(
+      'the rotation',
+      () => APPS.every((a) => fleet.grantsSince(a, killedAt).length > 0),
+      15_000,
+    );
+    await sleep(3_000);
+    await fleet.stopReaders();
+    for (const app of APPS) {
+      const grants = fleet.grantsSince(app, killedAt);
+      figure(
+        `Sentinel: primary ${oldPort} killed 1.5 s before ${app.name}'s rotation, ${newPort} ` +
+          `elected ${electedAt - killedAt} ms later; grants since: ${grants.map((t) => `+${t - killedAt} ms`).join(', ')}`,
+      );
+      expect(grants).toHaveLength(1);
+    }
+    expect(fleet.tally.failures).toEqual([]);
+  }, 60_000);
 });
 
 describe('REDIS_SENTINELS that lead nowhere', () => {

@@ -148,6 +148,7 @@ export class HaFleet {
     this.reading = false;
     await Promise.all(this.readers);
     this.readers = [];
+    this.reading = true;
   }
 
   /** Grants of `app` since `since` (ms). */

@@ -76,3 +76,10 @@ export function credentialKeys(
       appKey(prefix, app, `kind:${kind}:probe:${schedule}:${generation}`),
   };
 }
+
+/** The record key whose renewal lock is `lock` (see `credentialKeys`), undefined for another key. */
+export function recordKeyOfLock(lock: string): string | undefined {
+  if (lock.endsWith('}:lock')) return `${lock.slice(0, -'lock'.length)}token`;
+  if (lock.includes('}:kind:') && lock.endsWith(':lock')) return lock.slice(0, -':lock'.length);
+  return undefined;
+}

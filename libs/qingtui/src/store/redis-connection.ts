@@ -63,6 +63,9 @@ export class RedisConnection {
   /** A change of primary seen without an outage: tell the recovery listeners all the same. */
   private recoveryDue = false;
   private closed = false;
+  /** When the store last became degraded. */
+  private degradedSince = 0;
+  private readonly usableWaiters = new Set<() => void>();
   private rebuilds = 0;
   private lastRebuildAt = 0;
   /** How many times the clients were replaced by a fresh set. */
@@ -159,6 +162,25 @@ export class RedisConnection {
     }
   }
 
+  /** How long the store has been degraded (0 when it is not). */
+  degradedForMs(): number {
+    return this.degraded ? Date.now() - this.degradedSince : 0;
+  }
+
+  /** Resolves true as soon as the store is usable again, false after `timeoutMs`. */
+  whenUsable(timeoutMs: number): Promise<boolean> {
+    if (this.usable()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.usableWaiters.delete(done);
+        resolve(this.usable());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.usableWaiters.add(done);
+    });
+  }
+
   /** Called when Redis is reachable again after an outage. */
   onRecovered(listener: () => void): void {
     this.recoveryListeners.push(listener);
@@ -174,6 +196,7 @@ export class RedisConnection {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearInterval(this.rebuilder);
+    for (const wake of [...this.usableWaiters]) wake();
     await closeClients(this.clients);
   }
 
@@ -337,6 +360,7 @@ export class RedisConnection {
   private markDegraded(reason: string): void {
     if (this.closed || this.degraded) return;
     this.degraded = true;
+    this.degradedSince = Date.now();
     this.options.logger.warn(
       `Redis unreachable (${reason}): serving tokens from memory and renewing locally until it is back`,
     );
@@ -354,6 +378,7 @@ export class RedisConnection {
       );
       for (const listener of this.stateListeners) listener('ok');
     }
+    for (const wake of [...this.usableWaiters]) wake();
     for (const listener of this.recoveryListeners) listener();
   }
 }
