@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
-import { checkRedis } from './config/redis-preflight.js';
+import { checkRedis, checkRedisTopology } from './config/redis-preflight.js';
 import { ApiKeyRegistry } from './auth/api-key.registry.js';
 import { setupOpenApi } from './common/openapi.js';
 import { AppsFileReloader } from './config/apps-file.reloader.js';
@@ -54,8 +54,17 @@ async function buildApp(
 ): Promise<BuiltApp> {
   // Validated before Nest starts, so that a configuration error is one clear line.
   const config = validateEnvironment(env);
+  const preflightMs = Math.max(2_000, config.store.redisTimeoutMs ?? 2_000);
   if (config.store.redisUrl !== undefined && !config.store.redisOptional) {
-    await checkRedis(config.store.redisUrl, Math.max(2_000, config.store.redisTimeoutMs ?? 2_000));
+    await checkRedis(config.store.redisUrl, preflightMs);
+  }
+  if (config.store.redis !== undefined && !config.store.redisOptional) {
+    await checkRedisTopology(
+      config.store.redis,
+      config.store.redisVariable!,
+      config.store.redisDisplay!,
+      preflightMs,
+    );
   }
   const redactor = new SecretRedactor(secretValuesOf(env, config));
   const app = await NestFactory.create<NestExpressApplication>(
@@ -177,7 +186,7 @@ export async function startServer(
   logger.log(
     config.store.redisDisplay === undefined
       ? 'Token store: this process only (set REDIS_URL to share tokens between instances)'
-      : `Token store: Redis at ${config.store.redisDisplay} (REDIS_URL)` +
+      : `Token store: Redis at ${config.store.redisDisplay} (${config.store.redisVariable})` +
           (config.store.redisOptional ? ', optional at start-up (REDIS_OPTIONAL)' : ''),
   );
   logger.log(

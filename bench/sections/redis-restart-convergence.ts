@@ -82,7 +82,7 @@ export async function redisRestartConvergence(): Promise<ConvergenceResult> {
     redisUrl: redis.url,
     env: { QINGTUI_KEY_PREFIX: prefix },
   });
-  const key = `${prefix}:qingtui:${BENCH_APP_ID}:token`;
+  const key = `${prefix}:{qingtui:${BENCH_APP_ID}}:token`;
   const counters = () => sandbox.counters().apps[BENCH_APP_ID];
   const oneToken = async () => {
     const [s, served] = await Promise.all([stored(redis.url, key), Promise.all(fleet.map(serve))]);

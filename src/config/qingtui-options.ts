@@ -82,6 +82,7 @@ export function qingtuiOptions(
       },
     },
     redisUrl: store.redisUrl,
+    redis: store.redis,
     redisOptional: store.redisOptional,
     redisTimeoutMs: store.redisTimeoutMs,
     keyPrefix: store.keyPrefix,

@@ -1,4 +1,5 @@
-import { createClient } from '@keyv/redis';
+import { createClient, createCluster, createSentinel } from '@keyv/redis';
+import type { QingtuiRedisOptions } from 'nestjs-qingtui';
 import { ConfigValidationError } from './config-validation.error.js';
 
 /**
@@ -45,4 +46,82 @@ function where(url: string): string {
 /** Error texts of the Redis client may quote the URL, password included. */
 function redact(message: string): string {
   return message.replace(/(rediss?:\/\/)[^@\s]*@/gi, '$1***@');
+}
+
+/**
+ * Like `checkRedis`, for a Sentinel set (the sentinels must name a primary that answers with
+ * `REDIS_PASSWORD`) or a Cluster (a node must answer and describe the cluster).
+ * @throws ConfigValidationError naming `variable`, with hosts and ports only
+ */
+export async function checkRedisTopology(
+  options: QingtuiRedisOptions,
+  variable: string,
+  display: string,
+  timeoutMs: number,
+): Promise<void> {
+  let lastError: string | undefined;
+  const tls = options.sentinel?.tls === true || options.cluster?.tls === true;
+  const socket = {
+    connectTimeout: timeoutMs,
+    reconnectStrategy: false as const,
+    ...(tls ? { tls: true as const } : {}),
+  };
+  const sentinel =
+    options.sentinel !== undefined
+      ? createSentinel({
+          name: options.sentinel.name,
+          sentinelRootNodes: options.sentinel.sentinels,
+          nodeClientOptions: {
+            password: options.sentinel.password,
+            username: options.sentinel.username,
+            socket,
+          },
+          sentinelClientOptions: {
+            password: options.sentinel.sentinelPassword,
+            username: options.sentinel.sentinelUsername,
+            socket,
+          },
+          maxCommandRediscovers: 1,
+        })
+      : undefined;
+  const cluster =
+    sentinel === undefined
+      ? createCluster({
+          rootNodes: (options.cluster?.nodes ?? []).map((n) => ({ socket: n })),
+          defaults: {
+            password: options.cluster?.password,
+            username: options.cluster?.username,
+            socket,
+          },
+        })
+      : undefined;
+  const client = (sentinel ?? cluster)!;
+  const connectAndPing = async (): Promise<unknown> => {
+    if (sentinel !== undefined) return (await sentinel.connect()).ping();
+    return (await cluster!.connect()).sendCommand(undefined, true, ['PING']);
+  };
+  client.on('error', (error: Error) => (lastError = String(error?.message ?? error)));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connectAndPing(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    const reason = redact(lastError ?? (error as Error).message);
+    throw new ConfigValidationError(
+      variable,
+      `does not lead to a usable Redis (${display}: ${reason}). Check the hosts, ports and ` +
+        'passwords, or set REDIS_OPTIONAL=true to start without it',
+    );
+  } finally {
+    clearTimeout(timer);
+    try {
+      await Promise.resolve(client.destroy() as unknown).catch(() => undefined);
+    } catch {
+      // never connected
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { QingtuiDailyQuota, QingtuiPlatformName } from 'nestjs-qingtui';
+import type { QingtuiDailyQuota, QingtuiPlatformName, QingtuiRedisOptions } from 'nestjs-qingtui';
 import type { ApiKeyEntry } from '../auth/api-key-entry.interface.js';
 import type { LogFormat, ServerLogLevel } from './observability-config.js';
 
@@ -158,7 +158,15 @@ export interface ServerConfig {
   store: {
     /** `REDIS_URL`: holds the password, never log it (log `redisDisplay`). */
     redisUrl?: string;
-    /** `REDIS_URL` without its credentials, for logs. */
+    /**
+     * `REDIS_SENTINELS` (with `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`) or
+     * `REDIS_CLUSTER_NODES`, with `REDIS_PASSWORD` / `REDIS_USERNAME`: the library's `redis`
+     * option. Holds passwords: never log it (log `redisDisplay`).
+     */
+    redis?: QingtuiRedisOptions;
+    /** The variable that chose the Redis, for messages. */
+    redisVariable?: 'REDIS_URL' | 'REDIS_SENTINELS' | 'REDIS_CLUSTER_NODES';
+    /** The Redis (URL, sentinels, cluster nodes) without any credential, for logs. */
     redisDisplay?: string;
     /** `REDIS_OPTIONAL`: start even if Redis cannot be used at start-up. */
     redisOptional: boolean;

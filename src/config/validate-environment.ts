@@ -12,6 +12,7 @@ import { ConfigValidationError } from './config-validation.error.js';
 import { DAILY_QUOTA_EXPECTED, parseDailyQuota } from './daily-quota.js';
 import { envApp, mergeApps } from './merge-apps.js';
 import { loggingConfig, metricsKeyDigest, sandboxTokenTtl } from './observability-config.js';
+import { parseRedisTopology } from './redis-topology.js';
 import { parseRedisUrl } from './redis-url.js';
 import { appNamesOf, type PlatformConfig, type ServerConfig } from './server-config.interface.js';
 
@@ -29,6 +30,13 @@ export const SERVER_VARIABLES = [
   'QINGTUI_APPS_FILE',
   'API_KEYS',
   'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_PASSWORD',
+  'REDIS_USERNAME',
+  'REDIS_TLS',
   'REDIS_OPTIONAL',
   'REDIS_TIMEOUT_MS',
   'QINGTUI_KEY_PREFIX',
@@ -64,6 +72,13 @@ const DEPLOYMENT_VARIABLES: readonly ServerVariable[] = [
   'WECOM_BASE_URL',
   'QINGTUI_DAILY_QUOTA',
   'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_PASSWORD',
+  'REDIS_USERNAME',
+  'REDIS_TLS',
   'REDIS_OPTIONAL',
   'REDIS_TIMEOUT_MS',
   'QINGTUI_KEY_PREFIX',
@@ -350,7 +365,9 @@ function apiKeys(
 }
 
 function storeConfig(env: ServerEnvironment): ServerConfig['store'] {
-  const redis = env.REDIS_URL === undefined ? undefined : parseRedisUrl(env.REDIS_URL);
+  const topology = parseRedisTopology(env);
+  const url = env.REDIS_URL === undefined ? undefined : parseRedisUrl(env.REDIS_URL);
+  const redis = url ?? topology;
   const redisOptional = flag('REDIS_OPTIONAL', env.REDIS_OPTIONAL);
   const redisTimeoutMs = integerInRange(
     'REDIS_TIMEOUT_MS',
@@ -364,11 +381,16 @@ function storeConfig(env: ServerEnvironment): ServerConfig['store'] {
     ['REDIS_TIMEOUT_MS', redisTimeoutMs],
   ] as const) {
     if (value !== undefined && redis === undefined) {
-      throw new ConfigValidationError(name, 'has no effect without REDIS_URL: set both or neither');
+      throw new ConfigValidationError(
+        name,
+        'has no effect without REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES: set both or neither',
+      );
     }
   }
   return {
-    redisUrl: redis?.url,
+    redisUrl: url?.url,
+    redis: topology?.options,
+    redisVariable: topology?.variable ?? (url === undefined ? undefined : 'REDIS_URL'),
     redisDisplay: redis?.display,
     redisOptional: redisOptional ?? false,
     redisTimeoutMs,

@@ -385,7 +385,7 @@ describe('the packed packages in a fresh application', () => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     try {
-      const stored = await redis.get(`${redisPrefix}:qingtui:${DEMO.appId}:token`);
+      const stored = await redis.get(`${redisPrefix}:{qingtui:${DEMO.appId}}:token`);
       expect(stored).toContain(result.token);
     } finally {
       await redis.close();

@@ -100,11 +100,11 @@ describe('several instances sharing Redis (in one process)', () => {
     await redis.connect();
     const keys = await redis.keys(`${prefix}:*`);
     await redis.close();
-    expect(keys).toContain(`${prefix}:qingtui:${APP_ID}:token`);
+    expect(keys).toContain(`${prefix}:{qingtui:${APP_ID}}:token`);
     for (const key of keys) {
       expect(key).toMatch(
         new RegExp(
-          `^${prefix}:qingtui:${APP_ID}:(token|token-call|lock|(calls|quota-exhausted):\\d{4}-\\d{2}-\\d{2})$`,
+          `^${prefix}:\\{qingtui:${APP_ID}\\}:(token|token-call|lock|(calls|quota-exhausted):\\d{4}-\\d{2}-\\d{2})$`,
         ),
       );
     }

@@ -41,7 +41,7 @@ async function instance(baseUrl: string, keyPrefix: string, encryptionKey?: stri
 async function storedRefreshToken(prefix: string): Promise<string> {
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
-  const raw = await redis.get(`${prefix}:qingtui:${APP_ID}:token`);
+  const raw = await redis.get(`${prefix}:{qingtui:${APP_ID}}:token`);
   await redis.close();
   const record = JSON.parse(JSON.parse(raw!).value) as { refreshToken: string };
   return record.refreshToken;

@@ -112,7 +112,7 @@ describe('daily quota shared by 3 instances through Redis', () => {
     await send(a, 6);
     await send(b, 6);
     await send(c, 3);
-    const counterKey = `${prefix}:qingtui:${APP_ID}:calls:${beijingDay()}`;
+    const counterKey = `${prefix}:{qingtui:${APP_ID}}:calls:${beijingDay()}`;
     await waitFor(
       'shared count',
       async () => Number(await redisCommand(REDIS_URL, ['GET', counterKey])) === 16,

@@ -129,7 +129,7 @@ describe('JS-SDK tickets', () => {
     expect(jsapi.calls).toBeLessThanOrEqual(jsapi.grants + 2);
     // Shared through the store, under the ticket's own key; no secret anywhere.
     const keys = await fleet!.keys();
-    expect(keys).toContain(`${fleet!.prefix}:wechat-mp:${WX.appId}:kind:ticket:jsapi`);
+    expect(keys).toContain(`${fleet!.prefix}:{wechat-mp:${WX.appId}}:kind:ticket:jsapi`);
     expect(keys.join('\n')).not.toContain(WX.appSecret);
     expect(fleet!.logs.text()).not.toContain(WX.appSecret);
   }, 30_000);

@@ -59,7 +59,7 @@ async function harness(
 }
 
 async function rememberRefreshToken(h: Harness): Promise<void> {
-  const raw = await h.store.get<string>(`qingtui:qingtui:${APP_ID}:token`);
+  const raw = await h.store.get<string>(`qingtui:{qingtui:${APP_ID}}:token`);
   const refreshToken = raw
     ? (JSON.parse(raw) as { refreshToken?: string }).refreshToken
     : undefined;

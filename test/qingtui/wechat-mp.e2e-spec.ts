@@ -116,11 +116,11 @@ describe('WeChat /cgi-bin/token over 3 instances (6 s tokens, 2 s overlap)', () 
     });
     await businessCall(instance);
     const keys = await fleet.keys();
-    expect(keys).toContain(`${fleet.prefix}:wechat-mp:${APP_ID}:token`);
+    expect(keys).toContain(`${fleet.prefix}:{wechat-mp:${APP_ID}}:token`);
     for (const key of keys) {
       expect(key).toMatch(
         new RegExp(
-          `^${fleet.prefix}:wechat-mp:${APP_ID}:(token|lock|calls:[\\d-]+|quota-(clears|exhausted):[\\d-]+)$`,
+          `^${fleet.prefix}:\\{wechat-mp:${APP_ID}\\}:(token|lock|calls:[\\d-]+|quota-(clears|exhausted):[\\d-]+)$`,
         ),
       );
     }

@@ -61,8 +61,8 @@ describe('WeCom over 3 instances', () => {
     ]);
     expect(oa).not.toBe(hr);
     const keys = await fleet!.keys();
-    expect(keys).toContain(`${fleet!.prefix}:wecom:${OA_KEY}:token`);
-    expect(keys).toContain(`${fleet!.prefix}:wecom:${HR_KEY}:token`);
+    expect(keys).toContain(`${fleet!.prefix}:{wecom:${OA_KEY}}:token`);
+    expect(keys).toContain(`${fleet!.prefix}:{wecom:${HR_KEY}}:token`);
     for (const secret of [OA.secret, HR.secret]) {
       expect(keys.join('\n')).not.toContain(secret);
       expect(fleet!.logs.text()).not.toContain(secret);

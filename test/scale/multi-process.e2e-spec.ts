@@ -157,7 +157,7 @@ describe('several server processes sharing Redis', () => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     let owner: string | null = null;
-    const lockKey = `${prefixes[0]}:qingtui:${APP_ID}:lock`;
+    const lockKey = `${prefixes[0]}:{qingtui:${APP_ID}}:lock`;
     const deadline = Date.now() + 15_000;
     while (!owner && Date.now() < deadline) {
       owner = await redis.get(lockKey);

@@ -100,7 +100,7 @@ describe('refresh_token at rest (server processes, shared Redis)', () => {
     const [refreshToken] = [...issued];
     expect(refreshToken).toMatch(/^rt_[0-9a-f]{32}$/);
 
-    const stored = await readStoredRecord(REDIS_URL, `${prefix}:qingtui:${APP_ID}:token`);
+    const stored = await readStoredRecord(REDIS_URL, `${prefix}:{qingtui:${APP_ID}}:token`);
     expect(stored?.record.accessToken).toBe(token);
     const sealed = stored!.record.refreshToken!;
     figure(

@@ -213,7 +213,7 @@ describe('every documented variable takes effect', () => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     try {
-      expect(await redis.exists(`${prefix}:qingtui:${DEMO}:token`)).toBe(1);
+      expect(await redis.exists(`${prefix}:{qingtui:${DEMO}}:token`)).toBe(1);
     } finally {
       await redis.close();
     }
@@ -229,8 +229,8 @@ describe('every documented variable takes effect', () => {
       const keys = await redis.keys(`${prefix}:*`);
       expect(keys).toEqual(
         expect.arrayContaining([
-          `${prefix}:qingtui:${DEMO}:token`,
-          `${prefix}:qingtui:${CRM_APP.appId}:token`,
+          `${prefix}:{qingtui:${DEMO}}:token`,
+          `${prefix}:{qingtui:${CRM_APP.appId}}:token`,
         ]),
       );
     } finally {

@@ -159,9 +159,10 @@ describe('configuration errors name the variable and never show a secret', () =>
     expect(store.redisDisplay).toBe('redis://***@127.0.0.1:6380/2');
   });
 
-  it('REDIS_OPTIONAL and REDIS_TIMEOUT_MS need REDIS_URL, and valid values', async () => {
+  it('REDIS_OPTIONAL and REDIS_TIMEOUT_MS need REDIS_URL (or sentinels, cluster nodes), and valid values', async () => {
     expect((await configError({ ...base, REDIS_OPTIONAL: 'true' })).message).toBe(
-      'Invalid configuration: REDIS_OPTIONAL has no effect without REDIS_URL: set both or neither',
+      'Invalid configuration: REDIS_OPTIONAL has no effect without REDIS_URL, REDIS_SENTINELS or ' +
+        'REDIS_CLUSTER_NODES: set both or neither',
     );
     expect((await configError({ ...base, REDIS_TIMEOUT_MS: '500' })).variable).toBe(
       'REDIS_TIMEOUT_MS',

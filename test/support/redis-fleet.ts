@@ -75,7 +75,7 @@ export class RedisFleet {
   }
 
   get key(): string {
-    return `${this.prefix}:qingtui:${FLEET_APP_ID}:token`;
+    return `${this.prefix}:{qingtui:${FLEET_APP_ID}}:token`;
   }
 
   counters() {

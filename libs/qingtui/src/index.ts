@@ -12,6 +12,8 @@ export type {
   QingtuiCentralServerOptions,
   QingtuiDailyQuota,
   QingtuiModuleOptions,
+  QingtuiRedisNode,
+  QingtuiRedisOptions,
   QingtuiRefreshOptions,
   QingtuiRetryOptions,
   QingtuiSecret,

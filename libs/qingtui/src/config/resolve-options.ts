@@ -11,6 +11,7 @@ import {
   TOKEN_PLATFORMS,
 } from '../platforms/platforms.registry.js';
 import type { QingtuiSetup } from './app-secrets.interface.js';
+import { resolveRedisTarget } from './redis-target.js';
 import {
   booleanOption as boolean,
   checkMetrics,
@@ -244,9 +245,7 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
   if (options.store !== undefined && typeof options.store?.get !== 'function') {
     throw new QingtuiConfigError('store', 'must be a cache-manager Cache (createCache())');
   }
-  if (options.redisUrl !== undefined && !/^rediss?:\/\//.test(String(options.redisUrl))) {
-    throw new QingtuiConfigError('redisUrl', 'must be a redis:// or rediss:// URL');
-  }
+  const redis = resolveRedisTarget(options.redisUrl, options.redis);
 
   checkMetrics(options.metrics);
   const key = encryptionKey(options.encryptionKey);
@@ -259,7 +258,8 @@ export function resolveQingtuiSetup(options: QingtuiModuleOptions): QingtuiSetup
     baseUrls,
     centralServer,
     store: options.store,
-    redisUrl: options.redisUrl,
+    redisUrl: redis?.kind === 'url' ? redis.url : undefined,
+    redis,
     keyPrefix,
     refresh: {
       ratio: number(

@@ -55,6 +55,36 @@ export interface TicketRules {
  */
 export type SecretReader = () => Promise<string>;
 
+/** host and port of one Redis node (a sentinel, a cluster node). */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Which Redis the store uses: one server by URL, a Sentinel-managed primary/replica set, or a
+ * Redis Cluster. Holds passwords: never log it (`describeRedisTarget` gives a loggable form).
+ */
+export type ResolvedRedisTarget =
+  | { kind: 'url'; url: string }
+  | {
+      kind: 'sentinel';
+      sentinels: RedisNodeAddress[];
+      name: string;
+      sentinelPassword?: string;
+      sentinelUsername?: string;
+      password?: string;
+      username?: string;
+      tls: boolean;
+    }
+  | {
+      kind: 'cluster';
+      nodes: RedisNodeAddress[];
+      password?: string;
+      username?: string;
+      tls: boolean;
+    };
+
 /** Module options with every default applied (see `resolveQingtuiOptions`). */
 export interface ResolvedQingtuiOptions {
   mode: 'central' | 'consumer';
@@ -64,7 +94,10 @@ export interface ResolvedQingtuiOptions {
   baseUrls: Readonly<Record<string, string>>;
   centralServer?: { url: string; apiKey: string };
   store?: Cache;
+  /** The `redisUrl` of the options, or the URL of `redis: { url }`. */
   redisUrl?: string;
+  /** The Redis of `redisUrl` / `redis`, when one was configured. */
+  redis?: ResolvedRedisTarget;
   keyPrefix: string;
   refresh: {
     ratio: number;

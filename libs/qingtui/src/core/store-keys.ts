@@ -17,9 +17,14 @@ export type TokenKeyKind =
   | `sliding:${string}`;
 
 /**
- * Builds every store key, in one place: `prefix:namespace:appId:kind`, where the namespace is the
- * app's platform (or a distinct one, such as WeChat's stable_token) and `appId` its public
+ * Builds every store key, in one place: `prefix:{namespace:appId}:kind`, where the namespace is
+ * the app's platform (or a distinct one, such as WeChat's stable_token) and `appId` its public
  * identity on that platform (an AppID, WeCom's `corpId/agentId`). No secret ever goes into a key.
+ *
+ * `{namespace:appId}` is a Redis Cluster hash tag: every key of one app hashes to one slot (so
+ * that anything touching several keys of an app stays on one node), and the apps spread over the
+ * cluster. The prefix never holds a brace (see `keyPrefix`), so the tag is the same for every
+ * key of an app whatever its AppID holds.
  */
 export function tokenKey(
   prefix: string,
@@ -27,7 +32,7 @@ export function tokenKey(
   appId: string,
   kind: TokenKeyKind,
 ): string {
-  return `${prefix}:${namespace}:${appId}:${kind}`;
+  return `${prefix}:{${namespace}:${appId}}:${kind}`;
 }
 
 /** A store key of one app. */
@@ -72,4 +77,11 @@ export function credentialKeys(
     probe: (schedule, generation) =>
       appKey(prefix, app, `kind:${kind}:probe:${schedule}:${generation}`),
   };
+}
+
+/** The record key whose renewal lock is `lock` (see `credentialKeys`), undefined for another key. */
+export function recordKeyOfLock(lock: string): string | undefined {
+  if (lock.endsWith('}:lock')) return `${lock.slice(0, -'lock'.length)}token`;
+  if (lock.includes('}:kind:') && lock.endsWith(':lock')) return lock.slice(0, -':lock'.length);
+  return undefined;
 }

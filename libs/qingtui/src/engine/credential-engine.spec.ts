@@ -143,10 +143,10 @@ describe('CredentialEngine with a second, derived kind', () => {
     expect(platform.tokenCalls).toBe(1);
     expect(platform.ticketFetchedWith).toEqual(['token-1']);
     const key = credentialKeys(options.keyPrefix, options.apps[0], 'test-ticket').record;
-    expect(key).toBe('engine-spec:qingtui:app-1:kind:test-ticket');
+    expect(key).toBe('engine-spec:{qingtui:app-1}:kind:test-ticket');
     expect((await backend.read(key))?.accessToken).toBe('ticket-1');
     // The access_token keeps its own record beside it.
-    expect((await backend.read('engine-spec:qingtui:app-1:token'))?.accessToken).toBe('token-1');
+    expect((await backend.read('engine-spec:{qingtui:app-1}:token'))?.accessToken).toBe('token-1');
 
     // Renewed in the background at 80% of its life: callers never wait for it.
     await sleep(TICKET_LIFETIME_MS);

@@ -126,6 +126,14 @@ export interface QingtuiModuleOptions {
    */
   redisUrl?: string;
   /**
+   * The Redis of the store, when it is not one server given by `redisUrl`: exactly one of
+   * `{ url }` (as `redisUrl`), `{ sentinel }` (a Sentinel-managed primary/replica set: the client
+   * asks the sentinels for the primary and follows failovers) or `{ cluster }` (Redis Cluster:
+   * every key of an app carries the app's hash tag, so that each app's keys live in one slot).
+   * Not together with `redisUrl`.
+   */
+  redis?: QingtuiRedisOptions;
+  /**
    * With `redisUrl` (or a `@keyv/redis` store): start even if Redis cannot be reached or refuses
    * the credentials at start-up, serving tokens from memory until it is back. Off by default:
    * a wrong password, DB or host is a start-up error.
@@ -199,4 +207,44 @@ export interface QingtuiModuleOptions {
    * `prom-client`. Off when absent.
    */
   metrics?: QingtuiMetricsOptions;
+}
+
+/** host and port of one Redis node. */
+export interface QingtuiRedisNode {
+  host: string;
+  port: number;
+}
+
+/** The `redis` option: exactly one of `url`, `sentinel`, `cluster`. */
+export interface QingtuiRedisOptions {
+  /** One Redis server (or a proxy-mode cluster endpoint): redis:// or rediss://. */
+  url?: string;
+  sentinel?: {
+    /** Some of the sentinels (3 is plenty): the client learns the others from them. */
+    sentinels: QingtuiRedisNode[];
+    /** The monitored primary's name (`sentinel monitor <name> ...`). */
+    name: string;
+    /** Password of the sentinels themselves (their `requirepass`), if any. */
+    sentinelPassword?: string;
+    /** ACL user of the sentinels, if any. */
+    sentinelUsername?: string;
+    /** Password of the data nodes (primary and replicas), if any. */
+    password?: string;
+    /** ACL user of the data nodes, if any. */
+    username?: string;
+    /** TLS to the sentinels and the data nodes. @default false */
+    tls?: boolean;
+  };
+  cluster?: {
+    /** Some nodes of the cluster (as `{ host, port }`); or `urls`. The client discovers the rest. */
+    nodes?: QingtuiRedisNode[];
+    /** Some nodes of the cluster as redis:// (or rediss://, TLS) URLs, without credentials. */
+    urls?: string[];
+    /** Password of the cluster's nodes, if any. */
+    password?: string;
+    /** ACL user of the cluster's nodes, if any. */
+    username?: string;
+    /** TLS to the nodes (implied by `rediss://` URLs). @default false */
+    tls?: boolean;
+  };
 }

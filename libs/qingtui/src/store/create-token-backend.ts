@@ -24,7 +24,7 @@ async function redisClientOf(cache: Cache | undefined): Promise<unknown> {
  * The Redis backend, loaded only when Redis is asked for, so that an application without the
  * optional `@keyv/redis` compiles and runs with the in-memory store.
  */
-async function loadRedisBackend(): Promise<typeof import('./redis-token.backend.js')> {
+async function loadRedisBackend(field: string): Promise<typeof import('./redis-token.backend.js')> {
   try {
     return await import('./redis-token.backend.js');
   } catch (error) {
@@ -33,7 +33,7 @@ async function loadRedisBackend(): Promise<typeof import('./redis-token.backend.
       REDIS_PACKAGES.find((name) => String((error as Error).message).includes(`'${name}'`));
     if (!missing) throw error;
     throw new QingtuiConfigError(
-      'redisUrl',
+      field,
       `needs the optional package @keyv/redis, which is not installed (${missing} cannot be ` +
         'loaded): npm install @keyv/redis',
     );
@@ -41,18 +41,21 @@ async function loadRedisBackend(): Promise<typeof import('./redis-token.backend.
 }
 
 /**
- * Picks the backend the options ask for: Redis (shared, locked, fenced) when `redisUrl` is set
+ * Picks the backend the options ask for: Redis (shared, locked, fenced) when `redisUrl` or `redis` is set
  * or the given cache is a `@keyv/redis` one; otherwise the given cache, in-memory by default.
  * Consumer mode keeps its copy of the server's tokens in process: the server coordinates.
  */
 export async function createTokenBackend(options: ResolvedQingtuiOptions): Promise<TokenBackend> {
   if (options.mode === 'consumer') return new CacheTokenBackend(createCache());
   const client = await redisClientOf(options.store);
-  if (options.redisUrl !== undefined || client !== undefined) {
-    const { RedisTokenBackend } = await loadRedisBackend();
+  if (options.redis !== undefined || client !== undefined) {
+    const { RedisTokenBackend } = await loadRedisBackend(
+      options.redisUrl === undefined && options.redis !== undefined ? 'redis' : 'redisUrl',
+    );
     const backend = new RedisTokenBackend({
-      url: options.redisUrl,
-      client: options.redisUrl === undefined ? (client as never) : undefined,
+      target: options.redis,
+      field: options.redisUrl === undefined && options.redis !== undefined ? 'redis' : 'redisUrl',
+      client: options.redis === undefined ? (client as never) : undefined,
       keyPrefix: options.keyPrefix,
       commandTimeoutMs: options.redisTimeoutMs,
       optional: options.redisOptional,

@@ -1,46 +1,76 @@
 import type { Logger } from '@nestjs/common';
-import KeyvRedis, { createClient } from '@keyv/redis';
-import { createCache, type Cache } from 'cache-manager';
-import { Keyv } from 'keyv';
+import type { ResolvedRedisTarget } from '../core/resolved-options.js';
 import type { BackendState } from '../core/store.js';
+import { describeRedisTarget } from '../config/redis-target.js';
 import { QingtuiConfigError } from '../errors/qingtui-config.error.js';
 import { loopStall, withDeadline } from './loop-stall.js';
 import { redactCredentials as redact } from './redact-credentials.js';
+import {
+  type AnyRedisClient,
+  clientsFor,
+  clientsOnSentinelPrimary,
+  clientsOver,
+  type StoreClients,
+  type StoreRedis,
+} from './redis-clients.js';
 
-export type RedisClient = ReturnType<typeof createClient>;
+export type { RedisClient } from './redis-clients.js';
 
 /** How often the heartbeat checks that Redis answers. */
 const HEARTBEAT_MS = 1_000;
+/** Least time between two fresh sets of clients for a Sentinel set or a Cluster. */
+const REBUILD_EVERY_MS = 500;
+/** Fresh sets being tried at once (one may hang on a primary that just died). */
+const REBUILDS_AT_ONCE = 4;
+/** Longest wait for a fresh set to answer. */
+const REBUILD_WAIT_MS = 1_000;
 
 export interface RedisConnectionOptions {
-  url?: string;
+  /** Which Redis; or pass `client`. */
+  target?: ResolvedRedisTarget;
+  /** The option that named it, for start-up errors (`redisUrl`, `redis`). */
+  field?: string;
   commandTimeoutMs?: number;
   optional?: boolean;
-  client?: RedisClient;
+  client?: AnyRedisClient;
   /** The pub/sub channel subscribed to. */
   channel: string;
   logger: Logger;
 }
 
 /**
- * The Redis connections of the store and their health: a command client (with cache-manager over
- * `@keyv/redis` on it), a subscriber, a heartbeat, command time-outs, and the `degraded` state
- * (told once each way). Knows nothing of records, locks or counters.
+ * The Redis connections of the store and their health: a command client (a node-redis client,
+ * `RedisSentinel` or `RedisCluster`), a subscriber, a heartbeat, command time-outs, and the
+ * `degraded` state (told once each way). Knows nothing of records, locks or counters.
+ *
+ * A failover is survived by the client (node-redis reconnects; `RedisSentinel` follows the
+ * sentinels; `RedisCluster` follows `MOVED`/`ASK`) and, for a Sentinel set or a Cluster, by this
+ * class: while degraded it makes a fresh set of clients every second, which asks the sentinels
+ * (or the cluster) for the topology again, and keeps the first that answers. Every return from
+ * degraded, and every change of primary, tells `onRecovered`, so that records are read again
+ * (a notification lost in the failover is made up for there and by the periodic sweep).
  */
 export class RedisConnection {
-  readonly client: RedisClient;
-  readonly cache: Cache;
   readonly timeoutMs: number;
-  private readonly subscriber: RedisClient;
-  private readonly ownsClient: boolean;
+  private clients: StoreClients;
   private readonly recoveryListeners: (() => void)[] = [];
   private readonly stateListeners: ((state: BackendState, reason?: string) => void)[] = [];
   private heartbeat?: NodeJS.Timeout;
+  private rebuilder?: NodeJS.Timeout;
   private pinging = false;
   private subscribed = false;
   private lastError?: string;
   private degraded = false;
+  /** A change of primary seen without an outage: tell the recovery listeners all the same. */
+  private recoveryDue = false;
   private closed = false;
+  /** When the store last became degraded. */
+  private degradedSince = 0;
+  private readonly usableWaiters = new Set<() => void>();
+  private rebuilds = 0;
+  private lastRebuildAt = 0;
+  /** How many times the clients were replaced by a fresh set. */
+  private generation = 0;
 
   /** @param onMessage told of every message on the channel */
   constructor(
@@ -49,66 +79,36 @@ export class RedisConnection {
   ) {
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
     loopStall.acquire();
-    const socket = {
-      connectTimeout: 2_000,
-      // Keep trying forever, at most every 0.5 s: recovery needs no restart, and instances converge soon after Redis is back.
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 500),
-    };
-    // Fail fast while disconnected instead of queueing: a token read must never hang on Redis.
-    this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ?? createClient({ url: options.url, socket, disableOfflineQueue: true });
-    this.subscriber = this.client.duplicate();
-    for (const [name, c] of [
-      ['client', this.client],
-      ['subscriber', this.subscriber],
-    ] as const) {
-      c.on('error', (error: Error) => {
-        this.lastError = redact(error.message);
-        this.markDegraded(`${name}: ${this.lastError}`);
-      });
-      // A new connection is not proof enough (a frozen server accepts none, a restarted one
-      // answers): the heartbeat decides, at once.
-      c.on('ready', () => void this.beat());
+    if (options.client !== undefined) {
+      this.clients = clientsOver(options.client);
+    } else if (options.target !== undefined) {
+      this.clients = clientsFor(options.target);
+    } else {
+      throw new QingtuiConfigError(options.field ?? 'redisUrl', 'is required by the Redis store');
     }
-    const keyv = new Keyv({ store: new KeyvRedis(this.client), useKeyPrefix: false });
-    keyv.namespace = undefined;
-    this.cache = createCache({ stores: [keyv] });
-    this.cache.on('get', ({ error }) => {
-      if (error) this.markDegraded(String((error as Error).message ?? error));
-    });
+    this.watch(this.clients);
+  }
+
+  /** The command client of the current generation. */
+  get client(): StoreRedis {
+    return this.clients.client;
   }
 
   /**
    * Connects both connections and checks that Redis answers, waiting at most `waitMs`.
    * Unless the backend is `optional`, a Redis that cannot be reached or refuses the credentials
-   * (wrong password, DB out of range) is a start-up error naming `redisUrl`, without the password.
-   * An optional backend starts degraded, and the clients keep reconnecting in the background.
+   * (wrong password, DB out of range) is a start-up error naming `redisUrl` (or `redis`),
+   * without the password. An optional backend starts degraded, and the clients keep
+   * reconnecting in the background.
    */
   async connect(waitMs = Math.max(2_000, this.timeoutMs)): Promise<void> {
-    this.subscriber.on('ready', () => void this.ensureSubscribed());
-    const connecting = Promise.allSettled([
-      this.client.isOpen ? Promise.resolve() : this.client.connect(),
-      this.subscriber.connect(),
-    ]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
-    let answered = false;
-    if (this.client.isReady) {
-      try {
-        await this.withTimeout(this.client.ping());
-        answered = true;
-      } catch (error) {
-        this.lastError = redact((error as Error).message);
-      }
-    }
+    const answered = await this.open(this.clients, waitMs);
     if (!answered) {
       const reason = this.lastError ?? 'no answer';
       if (!this.options.optional) {
         await this.close();
         throw new QingtuiConfigError(
-          'redisUrl',
+          this.options.field ?? 'redisUrl',
           `does not lead to a usable Redis (${this.where()}: ${reason}). Check the host, port, ` +
             'password and database, or set redisOptional to start without it',
         );
@@ -116,13 +116,17 @@ export class RedisConnection {
       this.markDegraded(`not connected: ${reason}`);
     }
     await this.ensureSubscribed();
-    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.rebuilder = setInterval(() => {
+      if (this.degraded) void this.rebuild();
+    }, REBUILD_EVERY_MS);
+    this.rebuilder.unref();
   }
 
   /** Whether commands are worth sending: connected, and not known to be frozen. */
   usable(): boolean {
-    return this.client.isReady && !this.degraded;
+    return this.clients.ready() && !this.degraded;
   }
 
   /** Whether a failure or a missed heartbeat marked the store degraded (until a heartbeat answers). */
@@ -131,7 +135,7 @@ export class RedisConnection {
   }
 
   state(): BackendState {
-    return this.degraded || !this.client.isReady ? 'degraded' : 'ok';
+    return this.degraded || !this.clients.ready() ? 'degraded' : 'ok';
   }
 
   /**
@@ -140,19 +144,41 @@ export class RedisConnection {
    * The time this process's own event loop was stalled does not count (`withDeadline`): a busy
    * process is not a dead Redis.
    */
-  withTimeout<T>(command: Promise<T>): Promise<T> {
+  withTimeout<T>(command: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     command.catch(() => undefined);
-    return withDeadline(command, this.timeoutMs);
+    return withDeadline(command, timeoutMs);
   }
 
   /** Runs a command with the timeout; a failure marks the store degraded and is rethrown. */
   async run<T>(what: string, command: () => Promise<T>): Promise<T> {
+    const generation = this.generation;
     try {
       return await this.withTimeout(command());
     } catch (error) {
-      this.markDegraded(`${what}: ${redact((error as Error).message)}`);
+      if (generation === this.generation) {
+        this.markDegraded(`${what}: ${redact((error as Error).message)}`);
+      }
       throw error;
     }
+  }
+
+  /** How long the store has been degraded (0 when it is not). */
+  degradedForMs(): number {
+    return this.degraded ? Date.now() - this.degradedSince : 0;
+  }
+
+  /** Resolves true as soon as the store is usable again, false after `timeoutMs`. */
+  whenUsable(timeoutMs: number): Promise<boolean> {
+    if (this.usable()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.usableWaiters.delete(done);
+        resolve(this.usable());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.usableWaiters.add(done);
+    });
   }
 
   /** Called when Redis is reachable again after an outage. */
@@ -170,21 +196,128 @@ export class RedisConnection {
     this.closed = true;
     clearInterval(this.heartbeat);
     loopStall.release();
-    await Promise.allSettled([
-      this.subscriber.close(),
-      this.ownsClient ? this.client.close() : Promise.resolve(),
-    ]);
+    clearInterval(this.rebuilder);
+    for (const wake of [...this.usableWaiters]) wake();
+    await closeClients(this.clients);
   }
 
-  /** host:port of the server, never its password. */
+  /** host:port of the server (or the sentinels, the cluster nodes), never a password. */
   private where(): string {
-    const url = this.options.url;
-    if (url === undefined) return 'the given client';
+    return this.options.target === undefined
+      ? 'the given client'
+      : describeRedisTarget(this.options.target);
+  }
+
+  /**
+   * Connects `clients` and waits for a PING through them, at most `waitMs`. Resolves whether
+   * Redis answered.
+   */
+  private async open(
+    clients: StoreClients,
+    waitMs: number,
+    pingMs = this.timeoutMs,
+  ): Promise<boolean> {
+    const { client, subscriber } = clients;
+    const connecting = Promise.allSettled([
+      client.isOpen ? Promise.resolve() : client.connect(),
+      subscriber === client || subscriber.isOpen ? Promise.resolve() : subscriber.connect(),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+    if (!clients.ready()) return false;
     try {
-      const parsed = new URL(url);
-      return `${parsed.hostname}:${parsed.port || 6379}`;
-    } catch {
-      return 'the configured URL';
+      await this.withTimeout(clients.ping(), pingMs);
+      return true;
+    } catch (error) {
+      this.lastError = redact((error as Error).message);
+      return false;
+    }
+  }
+
+  private watch(clients: StoreClients): void {
+    const connections: [string, StoreRedis][] =
+      clients.subscriber === clients.client
+        ? [['client', clients.client]]
+        : [
+            ['client', clients.client],
+            ['subscriber', clients.subscriber],
+          ];
+    for (const [name, c] of connections) {
+      const failed = (error: unknown) => {
+        if (clients !== this.clients) return;
+        this.lastError = redact(String((error as Error)?.message ?? error));
+        this.markDegraded(`${name}: ${this.lastError}`);
+      };
+      c.on('error', failed);
+      // RedisCluster tells of its nodes' connections apart.
+      if (clients.kind === 'cluster') c.on('node-error', failed);
+      // A new connection is not proof enough (a frozen server accepts none, a restarted one
+      // answers): the heartbeat decides, at once.
+      c.on('ready', () => void this.beat());
+    }
+    if (clients.kind === 'sentinel') {
+      clients.client.on('topology-change', (event: never) => {
+        if ((event as { type?: string }).type !== 'MASTER_CHANGE') return;
+        this.recoveryDue = true;
+        void this.beat();
+      });
+    }
+    clients.subscriber.on('ready', () => void this.ensureSubscribed());
+  }
+
+  /** One heartbeat: a PING. */
+  private tick(): void {
+    void this.beat();
+  }
+
+  /**
+   * A Sentinel set or a Cluster that stays unusable may be one the clients no longer see right
+   * (a primary gone, its replica promoted): a fresh set of clients asks for the topology again,
+   * every half second while degraded (a few at once: one may hang on the primary that died).
+   * The first that answers is kept; the old one is closed then.
+   */
+  private async rebuild(): Promise<void> {
+    const target = this.options.target;
+    if (target === undefined || target.kind === 'url' || !this.clients.owned) return;
+    if (this.rebuilds >= REBUILDS_AT_ONCE || this.closed) return;
+    if (Date.now() - this.lastRebuildAt < REBUILD_EVERY_MS) return;
+    this.rebuilds += 1;
+    this.lastRebuildAt = Date.now();
+    const generation = this.generation;
+    const wait = Math.min(this.timeoutMs, REBUILD_WAIT_MS);
+    let fresh: StoreClients | undefined;
+    try {
+      fresh =
+        target.kind === 'sentinel'
+          ? await clientsOnSentinelPrimary(target, wait)
+          : clientsFor(target);
+    } finally {
+      if (fresh === undefined) this.rebuilds -= 1;
+    }
+    if (fresh === undefined) return;
+    // Errors of a set not (yet) in use are not the store's state.
+    fresh.client.on('error', () => undefined);
+    if (fresh.subscriber !== fresh.client) fresh.subscriber.on('error', () => undefined);
+    if (fresh.kind === 'cluster') fresh.client.on('node-error', () => undefined);
+    try {
+      const answered = await this.open(fresh, wait, wait);
+      if (!answered || this.closed || generation !== this.generation || !this.degraded) {
+        destroyClients(fresh);
+        return;
+      }
+      const old = this.clients;
+      this.generation += 1;
+      this.clients = fresh;
+      this.watch(fresh);
+      this.subscribed = false;
+      await this.ensureSubscribed();
+      destroyClients(old);
+      // They just answered a PING (a heartbeat may still be waiting on the old ones).
+      this.recoveryDue = true;
+      this.markRecovered();
+    } finally {
+      this.rebuilds -= 1;
     }
   }
 
@@ -193,12 +326,16 @@ export class RedisConnection {
    * network) keeps its TCP connection open, so only an answer tells it is alive.
    */
   private async beat(): Promise<void> {
-    if (this.closed || this.pinging || !this.client.isReady) return;
+    if (this.closed || this.pinging || !this.clients.ready()) return;
     this.pinging = true;
+    const clients = this.clients;
     try {
-      await this.withTimeout(this.client.ping());
+      await this.withTimeout(clients.ping());
+      if (clients !== this.clients) return;
       this.markRecovered();
     } catch (error) {
+      // A PING through clients replaced meanwhile tells nothing of the current ones.
+      if (clients !== this.clients) return;
       this.markDegraded(`heartbeat: ${redact((error as Error).message)}`);
     } finally {
       this.pinging = false;
@@ -206,20 +343,25 @@ export class RedisConnection {
   }
 
   private async ensureSubscribed(): Promise<void> {
-    if (this.subscribed || !this.subscriber.isReady) return;
+    const { subscriber } = this.clients;
+    if (this.subscribed || !this.clients.ready()) return;
     this.subscribed = true;
     try {
-      // node-redis re-subscribes by itself after a reconnection.
-      await this.subscriber.subscribe(this.options.channel, (message) => this.onMessage(message));
+      // node-redis re-subscribes by itself after a reconnection (RedisSentinel on the new
+      // primary, RedisCluster on another node); a fresh set of clients subscribes here.
+      await this.withTimeout(
+        subscriber.subscribe(this.options.channel, (message) => this.onMessage(message)),
+      );
     } catch (error) {
       this.subscribed = false;
-      this.markDegraded(`subscribe: ${(error as Error).message}`);
+      this.markDegraded(`subscribe: ${redact((error as Error).message)}`);
     }
   }
 
   private markDegraded(reason: string): void {
     if (this.closed || this.degraded) return;
     this.degraded = true;
+    this.degradedSince = Date.now();
     this.options.logger.warn(
       `Redis unreachable (${reason}): serving tokens from memory and renewing locally until it is back`,
     );
@@ -227,13 +369,37 @@ export class RedisConnection {
   }
 
   private markRecovered(): void {
-    if (this.closed || !this.degraded) return;
-    if (!this.client.isReady || !this.subscriber.isReady) return;
-    this.degraded = false;
-    this.options.logger.log(
-      'Redis reachable again: tokens are shared and renewals coordinated again',
-    );
-    for (const listener of this.stateListeners) listener('ok');
+    if (this.closed || (!this.degraded && !this.recoveryDue)) return;
+    if (!this.clients.ready()) return;
+    this.recoveryDue = false;
+    if (this.degraded) {
+      this.degraded = false;
+      this.options.logger.log(
+        'Redis reachable again: tokens are shared and renewals coordinated again',
+      );
+      for (const listener of this.stateListeners) listener('ok');
+    }
+    for (const wake of [...this.usableWaiters]) wake();
     for (const listener of this.recoveryListeners) listener();
+  }
+}
+
+async function closeClients(clients: StoreClients): Promise<void> {
+  const { client, subscriber } = clients;
+  await Promise.allSettled([
+    // The subscriber is always the store's own, unless it is the given client itself.
+    subscriber !== client ? subscriber.close() : Promise.resolve(),
+    clients.owned ? client.close() : Promise.resolve(),
+  ]);
+}
+
+function destroyClients(clients: StoreClients): void {
+  for (const c of new Set([clients.client, clients.subscriber])) {
+    try {
+      // RedisSentinel's destroy() returns a promise.
+      Promise.resolve(c.destroy() as unknown).catch(() => undefined);
+    } catch {
+      // already closed
+    }
   }
 }

@@ -1,11 +1,14 @@
-/* The Lua scripts of the Redis store: each one atomic step that cache-manager cannot express. */
+/*
+ * The Lua scripts of the Redis store: each one atomic step on ONE key, given as KEYS[1] (no key
+ * is computed inside a script, none is published from one), so that every script runs on a
+ * Redis Cluster and on a cluster behind a proxy.
+ */
 
 /**
- * Fenced write. cache-manager has no compare-and-set, so the write goes through this script,
- * in the very format Keyv reads (`{"value": <record JSON>, "expires": ms}`), and tells every
- * instance about it on the same atomic step.
- * KEYS[1] token key; ARGV: expected generation ('' = nothing stored), Keyv payload, TTL ms,
- * channel, notification.
+ * Fenced write (compare-and-set on the record's generation), in the very format Keyv reads
+ * (`{"value": <record JSON>, "expires": ms}`). The backend publishes the change itself once
+ * this returned 1.
+ * KEYS[1] token key; ARGV: expected generation ('' = nothing stored), Keyv payload, TTL ms.
  */
 export const FENCED_WRITE = `
 local current = redis.call('GET', KEYS[1])
@@ -21,7 +24,6 @@ if current then
   if ARGV[1] == '' or tonumber(ARGV[1]) ~= generation then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1`;
 
 /** Extends the lock only if this owner still holds it. */

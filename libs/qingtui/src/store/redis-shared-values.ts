@@ -41,6 +41,9 @@ redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], window)
 return 0`;
 
+/** KEYS[1]; ARGV: id. */
+const GIVE_BACK_TO_WINDOW = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
+
 /**
  * The shared values in Redis. No local fallback (see `SharedValueStore`): while the store is
  * degraded, or when a command fails or times out, the operation rejects with `QingtuiStoreError`.
@@ -94,7 +97,9 @@ export class RedisSharedValues implements SharedValueStore {
   }
 
   async giveBackToWindow(key: string, id: string): Promise<void> {
-    await this.command('give back a call', () => this.conn.client.zRem(key, id));
+    await this.command('give back a call', () =>
+      this.conn.client.eval(GIVE_BACK_TO_WINDOW, { keys: [key], arguments: [id] }),
+    );
   }
 
   private async command<T>(operation: string, run: () => Promise<T>): Promise<T> {

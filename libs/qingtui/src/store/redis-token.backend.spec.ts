@@ -110,6 +110,40 @@ describe('RedisTokenBackend (real Redis)', () => {
     expect(ownSeen).toEqual([]);
   });
 
+  it('publishes from the client once a fenced write went through, and never for a refused one', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token');
+    const a = await backend(prefix);
+    const listener = createClient({ url: REDIS_URL });
+    await listener.connect();
+    const messages: string[] = [];
+    await listener.subscribe(`${prefix}:token-events`, (m) => messages.push(m));
+    try {
+      expect(await a.write(key, record(1), undefined)).toBe(true);
+      expect(await a.write(key, record(2), 7)).toBe(false);
+      expect(await a.write(key, record(2), undefined)).toBe(false);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(messages).toEqual([`${a.instanceId}|${key}`]);
+      // Keyv's envelope, as a cache-manager cache over @keyv/redis reads it.
+      const raw = JSON.parse(
+        (await listener
+          .duplicate()
+          .connect()
+          .then(async (c) => {
+            try {
+              return await c.get(key);
+            } finally {
+              c.destroy();
+            }
+          }))!,
+      ) as { value: string; expires: number };
+      expect(JSON.parse(raw.value)).toMatchObject({ accessToken: 'tok-1', generation: 1 });
+      expect(raw.expires).toBeGreaterThan(Date.now());
+    } finally {
+      listener.destroy();
+    }
+  });
+
   it('refuses to start when Redis cannot be used, naming redisUrl without the password', async () => {
     const b = new RedisTokenBackend({
       url: 'redis://user:s3cret-pass@127.0.0.1:1/0',

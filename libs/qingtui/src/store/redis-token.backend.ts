@@ -2,16 +2,30 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { TokenRecord } from '../core/credential-record.js';
 import { parseJson } from '../core/parse-json.js';
+import { recordKeyOfLock } from '../core/store-keys.js';
 import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
-import { type RedisClient, RedisConnection } from './redis-connection.js';
 import { RedisSharedValues } from './redis-shared-values.js';
+import type { ResolvedRedisTarget } from '../core/resolved-options.js';
+import type { AnyRedisClient } from './redis-clients.js';
+import { RedisConnection } from './redis-connection.js';
 import { ADD_TO_COUNTER, EXTEND_LOCK, FENCED_WRITE, RELEASE_LOCK } from './redis-scripts.js';
 
+/**
+ * A renewal lock asked for within this long of the store becoming unreachable waits for it to
+ * come back (a Sentinel or Cluster failover takes a few seconds), rather than renewing on this
+ * instance alone: every instance would, and each renewal costs a platform grant.
+ */
+const FAILOVER_GRACE_MS = 5_000;
+
 export interface RedisTokenBackendOptions {
-  /** Redis URL; or pass `client`. */
+  /** Redis URL; or pass `target` or `client`. */
   url?: string;
+  /** Which Redis: one server, a Sentinel set, a Cluster (see `resolveQingtuiOptions`). */
+  target?: ResolvedRedisTarget;
+  /** The option that named it, for start-up errors. @default 'redisUrl' */
+  field?: string;
   /**
    * Longest wait for one Redis command. Past it the store is `degraded`: this instance serves and
    * renews on its own until a heartbeat answers in time again.
@@ -23,8 +37,8 @@ export interface RedisTokenBackendOptions {
    * @default false: `connect()` throws a `QingtuiConfigError` naming `redisUrl`
    */
   optional?: boolean;
-  /** An existing node-redis client (e.g. the one behind the application's `@keyv/redis` cache). Not closed by the backend. */
-  client?: RedisClient;
+  /** An existing node-redis client, RedisSentinel or RedisCluster (e.g. the one behind the application's `@keyv/redis` cache). Not closed by the backend. */
+  client?: AnyRedisClient;
   /** Prefix of the pub/sub channel (`<prefix>:token-events`). */
   keyPrefix: string;
   logger?: Logger;
@@ -32,10 +46,15 @@ export interface RedisTokenBackendOptions {
 
 /**
  * Shares token records between instances through Redis.
- * - Records are read through cache-manager over `@keyv/redis`, written by a fenced script.
+ * - Records are stored in Keyv's format (`{"value": <record JSON>, "expires": ms}`, readable by a
+ *   cache-manager cache over `@keyv/redis`), read with GET, written by a fenced script.
  * - Renewals take a lock (SET NX PX, owner-checked release) whose lease outlasts a renewal.
- * - Every write is published; the other instances reload the record at once (pub/sub) and,
- *   as a backstop against a lost message, on TokenService's periodic sweep.
+ * - Every write that went through is then published (by the client, not inside the script: a
+ *   cluster behind a proxy refuses PUBLISH in Lua); the other instances reload the record at
+ *   once (pub/sub) and, as a backstop against a lost message, on TokenService's periodic sweep
+ *   and whenever the connection comes back or the primary changes (`onRecovered`).
+ * - Every command and script touches one key, given in KEYS: it works on a Redis Cluster, where
+ *   all keys of an app share the app's hash tag (see `tokenKey`).
  * - If Redis cannot be reached, every operation falls back to this process alone (degraded
  *   mode): tokens keep being served from memory and renewed with local single-flight. The
  *   transition is logged once each way, and the client reconnects by itself.
@@ -56,7 +75,13 @@ export class RedisTokenBackend implements TokenBackend {
     this.channel = `${options.keyPrefix}:token-events`;
     this.conn = new RedisConnection(
       {
-        ...options,
+        target:
+          options.target ??
+          (options.url === undefined ? undefined : { kind: 'url', url: options.url }),
+        field: options.field,
+        commandTimeoutMs: options.commandTimeoutMs,
+        optional: options.optional,
+        client: options.client,
         channel: this.channel,
         logger: options.logger ?? new Logger('QingtuiRedisStore'),
       },
@@ -74,7 +99,7 @@ export class RedisTokenBackend implements TokenBackend {
     if (!this.conn.usable()) return this.local.read(key);
     let value: unknown;
     try {
-      value = await this.conn.run('read', () => this.conn.cache.get<unknown>(key));
+      value = valueOfEnvelope(await this.conn.run('read', () => this.conn.client.get(key)));
     } catch {
       return this.local.read(key);
     }
@@ -110,19 +135,28 @@ export class RedisTokenBackend implements TokenBackend {
             expectedGeneration === undefined ? '' : String(expectedGeneration),
             payload,
             String(ttl),
-            this.channel,
-            `${this.instanceId}|${key}`,
           ],
         }),
       );
-      return written === 1;
+      if (written !== 1) return false;
     } catch {
       return true;
     }
+    // Told after the fenced write went through; a lost message is made up for by the sweep.
+    try {
+      await this.conn.run('publish', () =>
+        this.conn.client.publish(this.channel, `${this.instanceId}|${key}`),
+      );
+    } catch {
+      // Written all the same: the others see it on their next sweep.
+    }
+    return true;
   }
 
   async tryLock(key: string, leaseMs: number): Promise<TokenLease | undefined> {
-    if (!this.conn.usable()) return this.local.tryLock();
+    if (!this.conn.usable() && !(await this.conn.whenUsable(await this.failoverWaitMs(key)))) {
+      return this.local.tryLock();
+    }
     const owner = `${this.instanceId}:${randomUUID()}`;
     try {
       const ok = await this.conn.run('lock', () =>
@@ -164,6 +198,21 @@ export class RedisTokenBackend implements TokenBackend {
         }
       },
     };
+  }
+
+  /**
+   * How long a renewal lock asked for now may wait for the store to come back: what is left of
+   * `FAILOVER_GRACE_MS` since the store became degraded, at most half the time the locally known
+   * record still lives (0 when no record is known), so that the
+   * renewal still comes in time if the store does not.
+   */
+  private async failoverWaitMs(lockKey: string): Promise<number> {
+    const graceLeft = FAILOVER_GRACE_MS - this.conn.degradedForMs();
+    const recordKey = recordKeyOfLock(lockKey);
+    if (graceLeft <= 0 || recordKey === undefined) return 0;
+    const record = await this.local.read(recordKey).catch(() => undefined);
+    if (record === undefined) return 0;
+    return Math.max(0, Math.min(graceLeft, (record.expiresAt - Date.now()) / 2));
   }
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
@@ -247,4 +296,16 @@ export class RedisTokenBackend implements TokenBackend {
     if (from === this.instanceId) return;
     for (const listener of this.listeners) listener(key);
   }
+}
+
+/**
+ * The value of a Keyv envelope (`{"value": ..., "expires": ms}`, as `@keyv/redis` stores it),
+ * undefined when absent, past its expiry, or not an envelope.
+ */
+function valueOfEnvelope(raw: string | null): unknown {
+  if (raw === null) return undefined;
+  const envelope = parseJson(raw) as { value?: unknown; expires?: unknown } | undefined;
+  if (envelope === null || typeof envelope !== 'object' || !('value' in envelope)) return undefined;
+  if (typeof envelope.expires === 'number' && envelope.expires < Date.now()) return undefined;
+  return envelope.value;
 }
