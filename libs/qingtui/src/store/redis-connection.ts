@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { ResolvedRedisTarget } from '../core/resolved-options.js';
 import type { BackendState } from '../core/store.js';
 import { describeRedisTarget } from '../config/redis-target.js';
@@ -35,8 +36,17 @@ export interface RedisConnectionOptions {
   client?: AnyRedisClient;
   /** The pub/sub channel subscribed to. */
   channel: string;
+  /**
+   * A key the heartbeat reads every second: gone or changed, the data went (a `FLUSHALL`, a restart
+   * too quick to be seen as an outage, a failover to an empty replica), and the recovery listeners
+   * re-read every record at once. Absent: no such check.
+   */
+  markerKey?: string;
   logger: Logger;
 }
+
+/** Lifetime of the data marker: it is set again at once when it lapses (one needless re-read). */
+const MARKER_TTL_MS = 7 * 24 * 3_600_000;
 
 /**
  * The Redis connections of the store and their health: a command client (a node-redis client,
@@ -58,6 +68,8 @@ export class RedisConnection {
   private heartbeat?: NodeJS.Timeout;
   private rebuilder?: NodeJS.Timeout;
   private pinging = false;
+  /** The data marker as last read (undefined until the first heartbeat). */
+  private marker?: string;
   private subscribed = false;
   private lastError?: string;
   private degraded = false;
@@ -332,6 +344,8 @@ export class RedisConnection {
     try {
       await this.withTimeout(clients.ping());
       if (clients !== this.clients) return;
+      if (await this.dataWentAway(clients)) this.recoveryDue = true;
+      if (clients !== this.clients) return;
       this.markRecovered();
     } catch (error) {
       // A PING through clients replaced meanwhile tells nothing of the current ones.
@@ -340,6 +354,26 @@ export class RedisConnection {
     } finally {
       this.pinging = false;
     }
+  }
+
+  /**
+   * Reads the data marker (setting it when missing): true when it is not the one last read, i.e.
+   * the data this instance saw is gone. One `GET` a second whatever the number of apps (and a
+   * `SET NX` after a loss): the cost of noticing a flush at once rather than on the slow sweep.
+   */
+  private async dataWentAway(clients: StoreClients): Promise<boolean> {
+    const key = this.options.markerKey;
+    if (key === undefined) return false;
+    let seen = await this.withTimeout(clients.client.get(key));
+    if (seen === null) {
+      await this.withTimeout(
+        clients.client.set(key, randomUUID(), { NX: true, PX: MARKER_TTL_MS }),
+      );
+      seen = await this.withTimeout(clients.client.get(key));
+    }
+    const known = this.marker;
+    this.marker = seen ?? undefined;
+    return known !== undefined && seen !== known;
   }
 
   private async ensureSubscribed(): Promise<void> {

@@ -83,6 +83,8 @@ export class RedisTokenBackend implements TokenBackend {
         optional: options.optional,
         client: options.client,
         channel: this.channel,
+        // Its own hash tag: one slot, apart from every app's.
+        markerKey: `${options.keyPrefix}:{store}:data-marker`,
         logger: options.logger ?? new Logger('QingtuiRedisStore'),
       },
       (message) => this.onMessage(message),
