@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { RedisClusterSet } from '../support/redis-cluster.js';
 import { RedisProcess } from '../support/redis-process.js';
 import { redisCommandCalls, SCALE_KEY, ScaleFleet } from '../support/scale-fleet.js';
 import type { ServerProcess } from '../support/server-process.js';
@@ -13,12 +14,26 @@ const SIZES = (process.env.BENCH_SCALE_APPS ?? '10,1000,10000')
 const INSTANCES = [1, 3];
 /** The private redis-server of the section. */
 const REDIS_PORT = 7241;
+/** The private 3 × 2 Redis Cluster of the section (ports 7250-7255, bus 7260-7265). */
+const CLUSTER_BASE_PORT = 7250;
+const CLUSTER_PASSWORD = 'bench-cluster-password';
 const IDLE_MS = 10_000;
 const THROUGHPUT_MS = 3_000;
 const CLIENTS = 32;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/** Where the instances of a cell keep their store. */
+interface StoreUnderTest {
+  name: 'standalone' | 'cluster';
+  /** REDIS_URL, or '' when `env` names the store. */
+  url: string;
+  env: Record<string, string>;
+  /** Commands run so far by the store's servers (every primary of a cluster). */
+  commandCalls(): Promise<number>;
+}
+
 export interface ScaleRow {
+  store: 'standalone' | 'cluster';
   apps: number;
   instances: number;
   /** From the processes' spawn until every instance served every app's token. */
@@ -36,7 +51,8 @@ export interface ScaleRow {
 
 export const SCALE_SETUP =
   `The built server with N Qingtui apps of the sandbox (2 h tokens), on 1 and 3 instances sharing a private ` +
-  `redis-server (standalone, port ${REDIS_PORT}), each cell with its own key prefix and nothing stored before. ` +
+  `redis-server (standalone, port ${REDIS_PORT}), and on 3 instances over a local Redis Cluster (3 primaries, 3 replicas, ` +
+  `\`REDIS_CLUSTER_NODES\`), each cell with its own key prefix and nothing stored before. ` +
   `"Ready": from the processes' spawn until every instance served every app's token. Idle figures over ` +
   `${IDLE_MS / 1000} s with no traffic: Redis commands a second from \`INFO commandstats\` deltas (every instance), ` +
   `CPU of each instance from /proc (utime + stime), RSS. Throughput: ${CLIENTS} HTTP clients for ` +
@@ -84,7 +100,7 @@ async function allServed(fleet: ScaleFleet, servers: ServerProcess[]): Promise<v
 }
 
 async function cell(
-  redis: RedisProcess,
+  store: StoreUnderTest,
   fleet: ScaleFleet,
   instances: number,
   prefix: string,
@@ -92,20 +108,22 @@ async function cell(
   const apps = fleet.apps.length;
   const callsBefore = fleet.platformCalls();
   const startedAt = Date.now();
-  const servers = await fleet.startServers(instances, redis.url, prefix, {}, 180_000);
+  const servers = await fleet.startServers(instances, store.url, prefix, store.env, 180_000);
   await allServed(fleet, servers);
   const readyMs = Date.now() - startedAt;
   const platformCallsAtStart = fleet.platformCalls() - callsBefore;
 
   await sleep(2_000);
   const pids = servers.map((s) => s.pid!);
-  const commandsBefore = await redisCommandCalls(redis.url);
+  const commandsBefore = await store.commandCalls();
   const cpuBefore = await Promise.all(pids.map(cpuSeconds));
   await sleep(IDLE_MS);
   const cpuAfter = await Promise.all(pids.map(cpuSeconds));
-  const commandsAfter = await redisCommandCalls(redis.url);
+  const commandsAfter = await store.commandCalls();
+  // The INFO command of the second reading is counted in it (one per server read).
+  const infoCalls = store.name === 'cluster' ? 3 : 1;
   const idleRedisCommandsPerSecond = round(
-    (commandsAfter - commandsBefore - 1) / (IDLE_MS / 1_000),
+    (commandsAfter - commandsBefore - infoCalls) / (IDLE_MS / 1_000),
     1,
   );
   const idleCpuPct = round(
@@ -131,6 +149,7 @@ async function cell(
   );
   await fleet.stopServers();
   return {
+    store: store.name,
     apps,
     instances,
     readyMs,
@@ -144,32 +163,62 @@ async function cell(
   };
 }
 
-/** Every cell of the section: SIZES × INSTANCES. */
+/** Every cell of the section: SIZES × INSTANCES on a standalone Redis, and 3 instances on a cluster. */
 export async function scaleApps(log: (line: string) => void): Promise<ScaleRow[]> {
   const redis = await RedisProcess.start(REDIS_PORT);
+  const cluster = await RedisClusterSet.start({
+    basePort: CLUSTER_BASE_PORT,
+    password: CLUSTER_PASSWORD,
+  });
+  const standalone: StoreUnderTest = {
+    name: 'standalone',
+    url: redis.url,
+    env: {},
+    commandCalls: () => redisCommandCalls(redis.url),
+  };
+  const primaries = cluster.rootNodes.map(
+    (n) => `redis://:${CLUSTER_PASSWORD}@${n.host}:${n.port}`,
+  );
+  const clustered: StoreUnderTest = {
+    name: 'cluster',
+    url: '',
+    env: {
+      REDIS_CLUSTER_NODES: cluster.rootNodes.map((n) => `${n.host}:${n.port}`).join(','),
+      REDIS_PASSWORD: CLUSTER_PASSWORD,
+    },
+    commandCalls: async () =>
+      (await Promise.all(primaries.map((url) => redisCommandCalls(url)))).reduce(
+        (a, b) => a + b,
+        0,
+      ),
+  };
   const rows: ScaleRow[] = [];
   try {
     for (const apps of SIZES) {
       const fleet = await ScaleFleet.start(apps);
       try {
         for (const instances of INSTANCES) {
-          const row = await cell(redis, fleet, instances, `bench-scale-${apps}-${instances}`);
+          const row = await cell(standalone, fleet, instances, `bench-scale-${apps}-${instances}`);
           log(`    ${scaleLogLine(row)}`);
           rows.push(row);
         }
+        const row = await cell(clustered, fleet, 3, `bench-scale-${apps}-cluster`);
+        log(`    ${scaleLogLine(row)}`);
+        rows.push(row);
       } finally {
         await fleet.stop();
       }
     }
   } finally {
     await redis.stop();
+    await cluster.stop();
   }
   return rows;
 }
 
 export function scaleLogLine(r: ScaleRow): string {
   return (
-    `${r.apps} apps × ${r.instances}: ready ${r.readyMs} ms, ${r.platformCallsAtStart} platform calls, ` +
+    `${r.apps} apps × ${r.instances} (${r.store}): ready ${r.readyMs} ms, ${r.platformCallsAtStart} platform calls, ` +
     `idle ${r.idleRedisCommandsPerSecond} Redis cmd/s, ${r.idleCpuPct}% CPU, RSS ${r.rssMiB} MiB, ` +
     `${r.oneAppRps} / ${r.spreadRps} req/s (one app / spread), idle p99 ${r.idleP99Ms} ms`
   );
@@ -177,7 +226,9 @@ export function scaleLogLine(r: ScaleRow): string {
 
 /** RSS growth per 1,000 apps, from the smallest to the largest size on one instance. */
 function rssPerThousand(rows: ScaleRow[]): number | undefined {
-  const one = rows.filter((r) => r.instances === 1).sort((a, b) => a.apps - b.apps);
+  const one = rows
+    .filter((r) => r.instances === 1 && r.store === 'standalone')
+    .sort((a, b) => a.apps - b.apps);
   if (one.length < 2) return undefined;
   const [small, large] = [one[0], one[one.length - 1]];
   return round((large.rssMiB - small.rssMiB) / ((large.apps - small.apps) / 1_000), 2);
@@ -187,7 +238,8 @@ function rssPerThousand(rows: ScaleRow[]): number | undefined {
 export function scaleMarkdown(rows: ScaleRow[]): string {
   const perThousand = rssPerThousand(rows);
   const exact = rows.every((r) => r.platformCallsAtStart === r.apps);
-  const byInstances = (n: number) => rows.filter((r) => r.instances === n);
+  const byInstances = (n: number) =>
+    rows.filter((r) => r.instances === n && r.store === 'standalone');
   const idleRatio = (n: number) => {
     const list = byInstances(n).sort((a, b) => a.apps - b.apps);
     if (list.length < 2) return undefined;
@@ -202,6 +254,7 @@ ${SCALE_SETUP}.
 
 ${table(
   [
+    'Redis',
     'apps',
     'instances',
     'ready (ms)',
@@ -214,6 +267,7 @@ ${table(
     'idle p99 (ms)',
   ],
   rows.map((r) => [
+    r.store,
     r.apps,
     r.instances,
     r.readyMs,

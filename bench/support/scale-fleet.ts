@@ -83,7 +83,8 @@ export class ScaleFleet {
             QINGTUI_BASE_URL: this.url,
             QINGTUI_APPS_FILE: this.appsFile,
             API_KEYS: SCALE_KEY,
-            REDIS_URL: redisUrl,
+            // '' for a store given by `env` alone (REDIS_CLUSTER_NODES...).
+            ...(redisUrl === '' ? {} : { REDIS_URL: redisUrl }),
             QINGTUI_KEY_PREFIX: prefix,
             LOG_LEVEL: 'warn',
             ...env,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, SERVER_ENTRY, ServerProcess } from '../../bench/support/server-process.js';
 import { figure, waitFor } from '../support/fault-tools.js';
 import { extraGrants, HaFleet, type HaApp } from '../support/ha-fleet.js';
-import { RedisClusterSet } from '../support/redis-cluster.js';
+import { RedisClusterSet } from '../../bench/support/redis-cluster.js';
 
 /**
  * Issue 18, points 4 and 5: a local Redis Cluster (3 primaries, 3 replicas, private ports

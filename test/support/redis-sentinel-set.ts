@@ -1,4 +1,9 @@
-import { RedisServerProcess, redisCli, removeDir, tempDir } from './redis-processes.js';
+import {
+  RedisServerProcess,
+  redisCli,
+  removeDir,
+  tempDir,
+} from '../../bench/support/redis-processes.js';
 
 export const SENTINEL_MASTER_NAME = 'qingtui-primary';
 
