@@ -118,8 +118,9 @@ describe('WeChat /cgi-bin/token over 3 instances (6 s tokens, 2 s overlap)', () 
     const keys = await fleet.keys();
     expect(keys).toContain(`${fleet.prefix}:{wechat-mp:${APP_ID}}:token`);
     // Besides the app's keys, the store's data marker (read by the heartbeat; no app in it).
-    expect(keys).toContain(`${fleet.prefix}:{store}:data-marker`);
-    for (const key of keys.filter((k) => k !== `${fleet.prefix}:{store}:data-marker`)) {
+    const marker = `${fleet.prefix}:{store}:data-marker`;
+    expect(keys).toContain(marker);
+    for (const key of keys.filter((k) => k !== marker)) {
       expect(key).toMatch(
         new RegExp(
           `^${fleet.prefix}:\\{wechat-mp:${APP_ID}\\}:(token|lock|calls:[\\d-]+|quota-(clears|exhausted):[\\d-]+)$`,
