@@ -79,6 +79,12 @@ export function qingtuiOptions(
         ...(tuning.wecomTicketHourlyLimitCorp === undefined
           ? {}
           : { ticketHourlyLimitCorp: tuning.wecomTicketHourlyLimitCorp }),
+        ...(tuning.wecomMemberMessagesPerMinute === undefined
+          ? {}
+          : { memberMessagesPerMinute: tuning.wecomMemberMessagesPerMinute }),
+        ...(tuning.wecomMemberMessagesPerHour === undefined
+          ? {}
+          : { memberMessagesPerHour: tuning.wecomMemberMessagesPerHour }),
       },
     },
     redisUrl: store.redisUrl,

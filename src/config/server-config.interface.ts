@@ -183,6 +183,10 @@ export interface ServerConfig {
     wecomTicketHourlyLimitApp?: number;
     /** `WECOM_TICKET_HOURLY_LIMIT_CORP`: WeCom JS-SDK ticket fetches per company and hour. */
     wecomTicketHourlyLimitCorp?: number;
+    /** `WECOM_MEMBER_MESSAGES_PER_MINUTE`: messages one app may send one member per sliding minute. */
+    wecomMemberMessagesPerMinute?: number;
+    /** `WECOM_MEMBER_MESSAGES_PER_HOUR`: the same per sliding hour. */
+    wecomMemberMessagesPerHour?: number;
     /** `WECHAT_STABLE_WINDOW_MS`: stable_token's rotation window. */
     wechatStableWindowMs?: number;
     /** Timeout of one platform call (`QINGTUI_HTTP_TIMEOUT_MS`); library default when unset. */

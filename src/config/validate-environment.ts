@@ -47,6 +47,8 @@ export const SERVER_VARIABLES = [
   'WECHAT_TOKEN_OVERLAP_MS',
   'WECHAT_STABLE_WINDOW_MS',
   'WECOM_TICKET_HOURLY_LIMIT_APP',
+  'WECOM_MEMBER_MESSAGES_PER_MINUTE',
+  'WECOM_MEMBER_MESSAGES_PER_HOUR',
   'WECOM_TICKET_HOURLY_LIMIT_CORP',
   'RELAY_RATE_LIMIT',
   'BENCH_BARE_ENDPOINT',
@@ -164,6 +166,18 @@ export function validateEnvironment(raw: Record<string, unknown>): ServerConfig 
         env.WECOM_TICKET_HOURLY_LIMIT_CORP,
         1,
         100_000,
+      ),
+      wecomMemberMessagesPerMinute: integerInRange(
+        'WECOM_MEMBER_MESSAGES_PER_MINUTE',
+        env.WECOM_MEMBER_MESSAGES_PER_MINUTE,
+        1,
+        100_000,
+      ),
+      wecomMemberMessagesPerHour: integerInRange(
+        'WECOM_MEMBER_MESSAGES_PER_HOUR',
+        env.WECOM_MEMBER_MESSAGES_PER_HOUR,
+        1,
+        1_000_000,
       ),
       relayRateLimit:
         integerInRange('RELAY_RATE_LIMIT', env.RELAY_RATE_LIMIT, 1, 100_000) ??

@@ -343,3 +343,63 @@ describe('POST /apps/:app/messages on WeCom and WeChat, exactly once', () => {
     expect(printed).not.toContain(SANDBOX_DEMO_APP.appSecret);
   });
 });
+
+describe('WECOM_MEMBER_MESSAGES_PER_MINUTE / _PER_HOUR take effect', () => {
+  const body = (n: number) =>
+    JSON.stringify({ touser: 'erin', msgtype: 'text', text: { content: `m${n}` } });
+
+  it('a lower minute limit: the third message to one member is refused, nothing dropped', async () => {
+    const h = await startHarness({
+      appsFile: APPS,
+      listen: true,
+      env: { WECOM_MEMBER_MESSAGES_PER_MINUTE: '2' },
+    });
+    try {
+      const port = portOf(h.app.getHttpServer());
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        statuses.push(
+          (await rawRequest(port, 'POST', '/apps/ww/messages', { headers: admin, body: body(i) }))
+            .status,
+        );
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(h.sandbox.push.deliveries({ appKey: WW_KEY })).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a lower hour limit refuses the same way; nonsense values refuse to start, naming the variable', async () => {
+    const h = await startHarness({
+      appsFile: APPS,
+      listen: true,
+      env: { WECOM_MEMBER_MESSAGES_PER_HOUR: '1' },
+    });
+    try {
+      const port = portOf(h.app.getHttpServer());
+      const first = await rawRequest(port, 'POST', '/apps/ww/messages', {
+        headers: admin,
+        body: body(0),
+      });
+      const second = await rawRequest(port, 'POST', '/apps/ww/messages', {
+        headers: admin,
+        body: body(1),
+      });
+      expect([first.status, second.status]).toEqual([200, 429]);
+      expect(second.json).toMatchObject({ code: 'MEMBER_LIMIT' });
+    } finally {
+      await h.close();
+    }
+    for (const [name, value] of [
+      ['WECOM_MEMBER_MESSAGES_PER_MINUTE', '0'],
+      ['WECOM_MEMBER_MESSAGES_PER_MINUTE', 'thirty'],
+      ['WECOM_MEMBER_MESSAGES_PER_HOUR', '-5'],
+      ['WECOM_MEMBER_MESSAGES_PER_HOUR', '2000000'],
+    ]) {
+      await expect(startHarness({ appsFile: APPS, env: { [name]: value } })).rejects.toThrow(
+        new RegExp(name),
+      );
+    }
+  });
+});
