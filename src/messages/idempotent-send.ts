@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   fingerprintOf,
   type IdempotencyLedger,
@@ -80,4 +81,12 @@ export async function sendOnce<T>(
     resendSafeForMs: send.resendSafeForMs,
   });
   return { body: result.value.body, replayed: result.replayed };
+}
+
+/**
+ * An id for the platform's own de-duplication (WeChat's `client_msg_id`, `clientmsgid`) derived
+ * from the client's key: the same app and key, the same id; never the key's text.
+ */
+export function platformIdOf(app: string, key: string, length: number): string {
+  return createHash('sha256').update(`${app}\n${key}`).digest('base64url').slice(0, length);
 }

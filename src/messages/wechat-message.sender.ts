@@ -13,7 +13,7 @@ import {
   validateWeChatTemplate,
 } from 'nestjs-qingtui';
 import type { PlatformMessageSender, PreparedSend } from './message-sender.js';
-import { platformIdOf } from './wecom-message.sender.js';
+import { platformIdOf } from './idempotent-send.js';
 
 /** How long WeChat drops a repeat of one `client_msg_id` to one openid (template messages). */
 const TEMPLATE_DEDUP_MS = 10 * 60_000;

@@ -1,5 +1,4 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import {
   fromWeComWire,
   isMemberRefusal,
@@ -103,9 +102,4 @@ function answerOf(result: WeComSendResult): WecomSendAnswer {
     unlicensed_users: result.unlicensedUsers,
     ...(result.responseCode === undefined ? {} : { response_code: result.responseCode }),
   };
-}
-
-/** A platform-side id derived from the client's key: the same key, the same id. */
-export function platformIdOf(app: string, key: string, length: number): string {
-  return createHash('sha256').update(`${app}\n${key}`).digest('base64url').slice(0, length);
 }

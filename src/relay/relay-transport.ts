@@ -61,6 +61,8 @@ export class RelayTransport {
         settled = true;
         clearTimeout(timer);
         outgoing.destroy();
+        // A streamed body stops being read (its deadline timer with it): the call is over.
+        if (body.kind === 'streamed' && !body.rest.destroyed) body.rest.destroy();
         reject(error);
       };
       const startTimer = () => {
