@@ -265,6 +265,16 @@ describe('every documented variable takes effect', () => {
     expect(moduleOptions(h)).toMatchObject({ redisTimeoutMs: 750 });
   });
 
+  it('QINGTUI_PREFETCH_CONCURRENCY: reaches the module (its effect: token.service.prefetch.spec.ts); nonsense refuses to start', async () => {
+    const h = await harness({ env: { QINGTUI_PREFETCH_CONCURRENCY: '7' } });
+    expect(moduleOptions(h)).toMatchObject({ prefetchConcurrency: 7 });
+    for (const value of ['0', 'many', '1001']) {
+      await expect(harness({ env: { QINGTUI_PREFETCH_CONCURRENCY: value } })).rejects.toThrow(
+        /QINGTUI_PREFETCH_CONCURRENCY/,
+      );
+    }
+  });
+
   it('QINGTUI_ENCRYPTION_KEY: reaches the module, and is never printed', async () => {
     const key = 'encryption-key-DO-NOT-LOG-0123456789abcdef';
     const h = await harness({ listen: true, env: { QINGTUI_ENCRYPTION_KEY: key } });
