@@ -23,12 +23,12 @@ import { QINGTUI_MODULE_OPTIONS } from './qingtui.module-definition.js';
 import { createTokenBackend } from './store/create-token-backend.js';
 import type { TokenBackend } from './core/store.js';
 import { appKey } from './core/store-keys.js';
-import { CallWindows } from './quotas/call-window.js';
 import { MemberMessageLimits } from './quotas/member-message-limits.js';
 import { IdempotencyLedger } from './idempotency/idempotency-ledger.js';
 import { PlatformUsage } from './quotas/platform-usage.js';
 import { CentralServerTokenSource } from './token/sources/central-server.source.js';
 import { PlatformTokenSource } from './token/sources/platform-token.source.js';
+import { AppFetcherDeps, type SharedFetcherDeps } from './token/sources/app-fetcher-deps.js';
 import type { TokenSource } from './core/credential-source.js';
 import { TicketService } from './tickets/ticket.service.js';
 import { TokenService } from './token/token.service.js';
@@ -142,24 +142,21 @@ export const tokenSourceProvider: FactoryProvider<TokenSource> = {
       });
     }
     const fetchers = new Map<string, TokenFetcher>();
+    const shared: SharedFetcherDeps = {
+      http: http.axiosRef,
+      timeoutMs: options.httpTimeoutMs,
+      usage,
+      backend,
+      keyPrefix: options.keyPrefix,
+      encryptionKey: secrets.encryptionKey,
+      events,
+      warn: (message) => logger.warn(message),
+    };
+    const windowsOf = AppFetcherDeps.windowsByNamespace(shared);
     for (const app of options.apps) {
-      const gate = appKey(options.keyPrefix, app, 'token-call');
-      const windows = new CallWindows(backend, options.keyPrefix, app.keyNamespace);
+      const deps = new AppFetcherDeps(shared, app, windowsOf(app.keyNamespace));
       const fetcher = platformNamed(app.platform).createFetcher(
-        {
-          http: http.axiosRef,
-          timeoutMs: options.httpTimeoutMs,
-          usage,
-          reserveTokenCall: (intervalMs) => backend.reserveCall(gate, intervalMs),
-          takeFromWindow: (scopeId, what, limit, windowMs) =>
-            windows.take(scopeId, what, limit, windowMs),
-          giveBackToWindow: (scopeId, what, windowMs) => windows.giveBack(scopeId, what, windowMs),
-          encryptionKey: secrets.encryptionKey,
-          now: Date.now,
-          onRefreshTokenRejected: (error) =>
-            logger.warn(messages.refreshTokenRejected(app.name, error.errcode)),
-          events,
-        },
+        deps,
         app,
         secrets.readers.get(app.name)!,
       );

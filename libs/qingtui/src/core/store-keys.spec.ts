@@ -17,6 +17,12 @@ describe('store keys', () => {
     expect(credentialKeys('p', app, 'ticket:jsapi').probe('fresh', 3)).toBe(
       'p:{wecom:corp1/1000002}:kind:ticket:jsapi:probe:fresh:3',
     );
+    const token = credentialKeys('p', app, 'token');
+    expect([token.record, token.lock, token.probe('stale', 12)]).toEqual([
+      'p:{wecom:corp1/1000002}:token',
+      'p:{wecom:corp1/1000002}:lock',
+      'p:{wecom:corp1/1000002}:probe:stale:12',
+    ]);
   });
 
   it('put every key of one app in one cluster slot, and two apps in two', () => {

@@ -1,3 +1,4 @@
+import { flatString } from './flat-string.js';
 import type { ResolvedApp } from './resolved-options.js';
 
 /** What a store key holds. */
@@ -32,7 +33,7 @@ export function tokenKey(
   appId: string,
   kind: TokenKeyKind,
 ): string {
-  return `${prefix}:{${namespace}:${appId}}:${kind}`;
+  return flatString(prefix, ':{', namespace, ':', appId, '}:', kind);
 }
 
 /** A store key of one app. */
@@ -44,39 +45,38 @@ export function appKey(
   return tokenKey(prefix, app.keyNamespace, app.appId, kind);
 }
 
-/** The store keys of one credential kind of one app. */
-export interface CredentialKeys {
+/**
+ * The store keys of one credential kind of one app: the access_token (`token`) keeps the keys it
+ * always had (`…:token`, `…:lock`, `…:probe:…`), so that instances of every version share one
+ * record; any other kind lives under `…:kind:<name>` (`…:kind:<name>:lock`...).
+ */
+export class CredentialKeys {
   /** Its record. */
   readonly record: string;
   /** Its renewal lock. */
   readonly lock: string;
+
+  constructor(prefix: string, app: Pick<ResolvedApp, 'keyNamespace' | 'appId'>, kind: string) {
+    this.record = appKey(prefix, app, kind === 'token' ? 'token' : `kind:${kind}`);
+    this.lock = appKey(prefix, app, kind === 'token' ? 'lock' : `kind:${kind}:lock`);
+  }
+
   /** The shared slot of a probe of one generation, under one of the two probe schedules. */
-  probe(schedule: string, generation: number): string;
+  probe(schedule: string, generation: number): string {
+    // `…}:token` → `…}:probe:…`; `…}:kind:<name>` → `…}:kind:<name>:probe:…`.
+    return this.record.endsWith('}:token')
+      ? flatString(this.record.slice(0, -'token'.length), 'probe:', schedule, ':', generation)
+      : flatString(this.record, ':probe:', schedule, ':', generation);
+  }
 }
 
-/**
- * Keys of a credential kind: the access_token (`token`) keeps the keys it always had
- * (`…:token`, `…:lock`, `…:probe:…`), so that instances of every version share one record;
- * any other kind lives under `…:kind:<name>` (`…:kind:<name>:lock`...).
- */
+/** The keys of a credential kind of an app (see `CredentialKeys`). */
 export function credentialKeys(
   prefix: string,
   app: Pick<ResolvedApp, 'keyNamespace' | 'appId'>,
   kind: string,
 ): CredentialKeys {
-  if (kind === 'token') {
-    return {
-      record: appKey(prefix, app, 'token'),
-      lock: appKey(prefix, app, 'lock'),
-      probe: (schedule, generation) => appKey(prefix, app, `probe:${schedule}:${generation}`),
-    };
-  }
-  return {
-    record: appKey(prefix, app, `kind:${kind}`),
-    lock: appKey(prefix, app, `kind:${kind}:lock`),
-    probe: (schedule, generation) =>
-      appKey(prefix, app, `kind:${kind}:probe:${schedule}:${generation}`),
-  };
+  return new CredentialKeys(prefix, app, kind);
 }
 
 /** The record key whose renewal lock is `lock` (see `credentialKeys`), undefined for another key. */

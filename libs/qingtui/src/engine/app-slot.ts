@@ -66,17 +66,31 @@ export function createAppSlot(
   timing: TokenTimingPolicy,
   probeTtlMs: number,
 ): AppSlot {
+  // Every field written here, the optional ones too: V8 then keeps them all inside the object,
+  // where fields added later would each grow a separate property array (per app, per kind).
   return {
     app,
     keys,
     timing,
+    record: undefined,
     serveUntil: 0,
+    inflight: undefined,
+    renewal: undefined,
     failures: 0,
     waits: 0,
+    lastError: undefined,
+    nextRenewalAt: undefined,
     holdUntil: 0,
+    holdReason: undefined,
     credentialFailures: 0,
-    lastRejectionRenewalAt: 0,
+    failureState: undefined,
     rejections: new RejectionCheck(probeTtlMs),
+    probing: undefined,
+    lastFailure: undefined,
+    lastRejectionRenewalAt: 0,
+    uncheckedToken: undefined,
+    spreadNextRenewal: undefined,
+    queuedForPrefetch: undefined,
   };
 }
 

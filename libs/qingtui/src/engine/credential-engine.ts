@@ -81,9 +81,16 @@ export class CredentialEngine {
     this.now = deps.now ?? Date.now;
     this.defaultApp = options.defaultApp;
     this.injectedClock = deps.now;
+    // One policy per semantics object (the platforms share one among their apps), not per app.
+    const policies = new Map<object, TokenTimingPolicy>();
     for (const app of deps.catalogue.apps()) {
       if (kind.appliesTo?.(app) === false) continue;
-      const timing = new TokenTimingPolicy(options.refresh, kind.semanticsOf(app), this.now);
+      const semantics = kind.semanticsOf(app);
+      let timing = policies.get(semantics);
+      if (timing === undefined) {
+        timing = new TokenTimingPolicy(options.refresh, semantics, this.now);
+        policies.set(semantics, timing);
+      }
       const keys = credentialKeys(options.keyPrefix, app, kind.name);
       const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
       this.slots.set(app.name, slot);

@@ -1,5 +1,6 @@
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
+import { flatString } from '../core/flat-string.js';
 
 /** Longest delay `setTimeout` takes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -19,7 +20,7 @@ export class RenewalTimers {
 
   /** Runs `run` at `at` (epoch ms), replacing the timer of the same name. Returns when. */
   set(name: string, at: number, run: () => void): number {
-    const full = `${this.prefix}:${name}`;
+    const full = flatString(this.prefix, ':', name);
     this.delete(full);
     const delay = Math.min(Math.max(0, at - this.now()), MAX_DELAY_MS);
     const handle = setTimeout(() => {

@@ -55,13 +55,15 @@ export class QingtuiMetrics implements OnModuleDestroy {
       platform: e.platform,
     });
     // One reading of the apps' state for every gauge of a scrape (not one per gauge).
-    let reading: { at: number; statuses: ReturnType<TokenService['status']> } | undefined;
+    // Let go of once the scrape is over: at ten thousand apps a reading is megabytes, and would
+    // otherwise stay in memory until the next scrape.
+    let reading: ReturnType<TokenService['status']> | undefined;
     const statuses = () => {
-      const now = Date.now();
-      if (reading === undefined || now - reading.at >= STATUS_READING_MS) {
-        reading = { at: now, statuses: tokens.status() };
+      if (reading === undefined) {
+        reading = tokens.status();
+        setTimeout(() => (reading = undefined), STATUS_READING_MS).unref();
       }
-      return reading.statuses;
+      return reading;
     };
 
     const grants = new prom.Counter({

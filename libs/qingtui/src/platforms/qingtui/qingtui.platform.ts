@@ -5,6 +5,7 @@ import {
   nonEmptyString,
   secretReader,
 } from '../../config/option-checks.js';
+import { flatString } from '../../core/flat-string.js';
 import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { QingtuiAppConfig } from './qingtui-app-config.interface.js';
@@ -19,6 +20,16 @@ import { QingtuiTokenFetcher } from './qingtui-token.fetcher.js';
 const FIELDS = ['name', 'platform', 'appId', 'appSecret', 'dailyQuota', 'jsSafeDomains'] as const;
 
 const QINGTUI_TICKET_KINDS: readonly string[] = Object.freeze(['jsapi']);
+/** The fetch semantics and quota counting of every Qingtui app: one object for all. */
+const QINGTUI_SEMANTICS = Object.freeze({
+  refreshToken: true,
+  minTokenCallIntervalMs: QINGTUI_TOKEN_MIN_INTERVAL_MS,
+  clearQuota: false,
+});
+const QINGTUI_QUOTA = Object.freeze({
+  counted: Object.freeze(['token', 'refresh', 'api'] as const),
+  limit: undefined,
+});
 /**
  * Qingtui's token facts are fixed (2 s rule, 30-day refresh_token); its one rule is the unit of
  * the JS-SDK signature's timestamp (`platformRules.qingtui`).
@@ -74,13 +85,9 @@ export const qingtuiPlatform: TokenPlatform<'qingtui', QingtuiAppConfig, Qingtui
         platform: 'qingtui',
         appId,
         keyNamespace: 'qingtui',
-        label: `Qingtui AppID ${appId}`,
-        semantics: {
-          refreshToken: true,
-          minTokenCallIntervalMs: QINGTUI_TOKEN_MIN_INTERVAL_MS,
-          clearQuota: false,
-        },
-        quota: { counted: ['token', 'refresh', 'api'], limit },
+        label: flatString('Qingtui AppID ', appId),
+        semantics: QINGTUI_SEMANTICS,
+        quota: limit === undefined ? QINGTUI_QUOTA : { counted: QINGTUI_QUOTA.counted, limit },
         tickets: {
           kinds: QINGTUI_TICKET_KINDS,
           configAppId: appId,

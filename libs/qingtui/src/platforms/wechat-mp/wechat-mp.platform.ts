@@ -7,7 +7,9 @@ import {
   numberInRange,
   secretReader,
 } from '../../config/option-checks.js';
+import { flatString } from '../../core/flat-string.js';
 import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
+import { sharedPerRules } from '../shared-per-rules.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { WechatMpAppConfig } from './wechat-mp-app-config.interface.js';
 import { classifyWechatMpErrcode, wechatMpMinHoldMs } from './wechat-mp-errcodes.js';
@@ -129,10 +131,10 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
         // stable_token's tokens are a namespace of their own: the same AppID may be configured
         // once for each API without sharing a record, a lock or a quota count.
         keyNamespace: stable ? WECHAT_MP_NAMESPACES.stable : WECHAT_MP_NAMESPACES.classic,
-        label: `WeChat AppID ${appId}${stable ? ' (stable_token)' : ''}`,
+        label: flatString('WeChat AppID ', appId, stable ? ' (stable_token)' : ''),
         semantics: stable
-          ? {
-              repeatsWhileValid: 'time-left',
+          ? sharedPerRules(rules, 'stable', () => ({
+              repeatsWhileValid: 'time-left' as const,
               rotationWindowMs: rules.stableRefreshWindowMs,
               refreshToken: false,
               forceRefresh: {
@@ -140,12 +142,12 @@ export const wechatMpPlatform: TokenPlatform<'wechat-mp', WechatMpAppConfig, Wec
                 minIntervalMs: rules.forceRefreshMinIntervalMs,
               },
               clearQuota: true,
-            }
-          : {
+            }))
+          : sharedPerRules(rules, 'classic', () => ({
               supersedes: { overlapMs: rules.tokenOverlapMs },
               refreshToken: false,
               clearQuota: true,
-            },
+            })),
         quota: { counted: ['token'], limit },
         tickets: {
           kinds: WECHAT_MP_TICKET_KINDS,

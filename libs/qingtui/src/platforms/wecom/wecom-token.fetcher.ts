@@ -79,13 +79,12 @@ export class WecomTokenFetcher implements TokenFetcher {
         retryAfterMs,
         platform: 'WeCom',
       });
-    const { takeFromWindow, giveBackToWindow } = this.deps;
-    const appWait = await takeFromWindow(this.app.appId, 'ticket', limits.app, HOUR_MS);
+    const appWait = await this.deps.takeFromWindow(this.app.appId, 'ticket', limits.app, HOUR_MS);
     if (appWait > 0) throw refuse(appWait, `app ${this.app.appId}`, limits.app);
-    const corpWait = await takeFromWindow(this.corpId, 'ticket', limits.corp, HOUR_MS);
+    const corpWait = await this.deps.takeFromWindow(this.corpId, 'ticket', limits.corp, HOUR_MS);
     if (corpWait > 0) {
       // Not sent: the app's hour gets its call back.
-      await giveBackToWindow(this.app.appId, 'ticket', HOUR_MS);
+      await this.deps.giveBackToWindow(this.app.appId, 'ticket', HOUR_MS);
       throw refuse(corpWait, `company ${this.corpId}`, limits.corp);
     }
   }

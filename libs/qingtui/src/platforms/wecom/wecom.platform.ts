@@ -5,7 +5,9 @@ import {
   numberInRange,
   secretReader,
 } from '../../config/option-checks.js';
+import { flatString } from '../../core/flat-string.js';
 import { QingtuiConfigError } from '../../errors/qingtui-config.error.js';
+import { sharedPerRules } from '../shared-per-rules.js';
 import type { TokenPlatform } from '../platform.interface.js';
 import type { WecomAppConfig } from './wecom-app-config.interface.js';
 import { classifyWecomErrcode, wecomMinHoldMs } from './wecom-errcodes.js';
@@ -46,6 +48,13 @@ export interface WecomRules {
 const FIELDS = ['name', 'platform', 'corpId', 'agentId', 'secret', 'jsSafeDomains'] as const;
 
 const WECOM_TICKET_KINDS: readonly string[] = Object.freeze(['jsapi', 'agent_config']);
+/** The fetch semantics and quota counting of every WeCom app: one object for all. */
+const WECOM_SEMANTICS = Object.freeze({
+  repeatsWhileValid: 'same-answer' as const,
+  refreshToken: false,
+  clearQuota: false,
+});
+const WECOM_QUOTA = Object.freeze({ counted: Object.freeze([] as const) });
 /**
  * WeCom (企业微信): `gettoken` with the corpid and the app's secret, one token per app, the same
  * answer while it is valid, early invalidation possible; 40001 on it is a wrong secret. No daily
@@ -130,18 +139,21 @@ export const wecomPlatform: TokenPlatform<'wecom', WecomAppConfig, WecomRules> =
         platform: 'wecom',
         // One token per app: the corpId alone would make a company's apps share a token, a
         // lock and a rate gate.
-        appId: `${corpId}/${agentId}`,
+        appId: flatString(corpId, '/', agentId),
         keyNamespace: 'wecom',
-        label: `WeCom corpId ${corpId} agentId ${agentId}`,
-        semantics: { repeatsWhileValid: 'same-answer', refreshToken: false, clearQuota: false },
-        quota: { counted: [] },
+        label: flatString('WeCom corpId ', corpId, ' agentId ', agentId),
+        semantics: WECOM_SEMANTICS,
+        quota: WECOM_QUOTA,
         tickets: {
           kinds: WECOM_TICKET_KINDS,
           configAppId: corpId,
           agent: { corpId, agentId },
           timestampUnit: 'seconds',
           domains: jsSafeDomains(entry.jsSafeDomains, `${at}.jsSafeDomains`),
-          hourlyLimits: { app: rules.ticketHourlyLimitApp, corp: rules.ticketHourlyLimitCorp },
+          hourlyLimits: sharedPerRules(rules, 'hourlyLimits', () => ({
+            app: rules.ticketHourlyLimitApp,
+            corp: rules.ticketHourlyLimitCorp,
+          })),
         },
         messageLimits: {
           perMemberMinute: rules.memberMessagesPerMinute,
