@@ -211,4 +211,34 @@ describe('Prometheus metrics of the library', () => {
     expect(error).toBeInstanceOf(QingtuiConfigError);
     expect((error as Error).message).toMatch(/"metrics.registry" must be a prom-client Registry/);
   });
+
+  it('metrics.perAppLimit: beyond it, one series per platform (app="*"), summing every app', async () => {
+    const { url } = await platform();
+    const labelsOf = async (registry: Registry) => {
+      const metric = (await registry.getMetricsAsJSON()).find(
+        (m) => m.name === QINGTUI_METRICS.tokenGrants,
+      );
+      return new Set((metric?.values ?? []).map((v) => v.labels.app));
+    };
+    // Two apps, a limit of 1: the grants of both under app="*" (2 initial grants).
+    const summed = new Registry();
+    await start(options(url, { metrics: { registry: summed, perAppLimit: 1 } }));
+    expect(await labelsOf(summed)).toEqual(new Set(['*']));
+    expect(await sum(summed, QINGTUI_METRICS.tokenGrants, { app: '*', platform: 'qingtui' })).toBe(
+      2,
+    );
+    // A limit of 2: one series per app (on a platform of its own: Qingtui spaces token calls).
+    const perApp = new Registry();
+    const other = await platform();
+    await start(options(other.url, { metrics: { registry: perApp, perAppLimit: 2 } }));
+    expect(await labelsOf(perApp)).toEqual(new Set(['main', 'hr']));
+    // Nonsense is refused naming the option.
+    for (const perAppLimit of [0, 1.5, 'many', 100_001]) {
+      const error = await start(
+        options(url, { metrics: { registry: new Registry(), perAppLimit } as never }),
+      ).catch((e: unknown) => e);
+      expect(error, String(perAppLimit)).toBeInstanceOf(QingtuiConfigError);
+      expect((error as Error).message).toMatch(/"metrics.perAppLimit" must be a whole number/);
+    }
+  });
 });

@@ -10,6 +10,14 @@ export interface TokenLease {
 /** Health of the shared store as seen from this instance. */
 export type BackendState = 'ok' | 'degraded';
 
+/** How long a lock asked for while the store is unreachable may wait for it (`tryLock`). */
+export interface FailoverWait {
+  /** Waits only while the store has been unreachable for less than this, ms. */
+  graceMs: number;
+  /** Waits at most this long, ms. */
+  atMostMs: number;
+}
+
 /**
  * Where token records live and how instances agree on who renews them.
  * The in-memory backend serves one process; the Redis backend shares the work between
@@ -34,8 +42,13 @@ export interface TokenBackend {
    * nothing stored). Returns false, writing nothing, when a newer record got there first.
    */
   write(key: string, record: TokenRecord, expectedGeneration: number | undefined): Promise<boolean>;
-  /** Takes the renewal lock for `leaseMs`, or returns undefined if another holder has it. */
-  tryLock(key: string, leaseMs: number): Promise<TokenLease | undefined>;
+  /**
+   * Takes the renewal lock for `leaseMs`, or returns undefined if another holder has it. With the
+   * store unreachable, the lock of this process alone, after waiting for the store to come back
+   * (a failover) as `failover` allows: while it has been unreachable for less than `graceMs`, and
+   * `atMostMs` at most. No wait without `failover`.
+   */
+  tryLock(key: string, leaseMs: number, failover?: FailoverWait): Promise<TokenLease | undefined>;
   /** Resolves when `key` may have changed (another instance wrote it) or after `timeoutMs`. */
   waitForChange(key: string, timeoutMs: number): Promise<void>;
   /** Registers a listener told of every record written by another instance. */

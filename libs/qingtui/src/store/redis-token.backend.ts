@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { TokenRecord } from '../core/credential-record.js';
 import { parseJson } from '../core/parse-json.js';
-import { recordKeyOfLock } from '../core/store-keys.js';
-import type { BackendState, TokenBackend, TokenLease } from '../core/store.js';
+import type { BackendState, FailoverWait, TokenBackend, TokenLease } from '../core/store.js';
 import { CacheTokenBackend } from './memory-token.backend.js';
 import { isTokenRecord, recordTtlMs } from './record-ttl.js';
 import { RedisSharedValues } from './redis-shared-values.js';
@@ -11,13 +10,6 @@ import type { ResolvedRedisTarget } from '../core/resolved-options.js';
 import type { AnyRedisClient } from './redis-clients.js';
 import { RedisConnection } from './redis-connection.js';
 import { ADD_TO_COUNTER, EXTEND_LOCK, FENCED_WRITE, RELEASE_LOCK } from './redis-scripts.js';
-
-/**
- * A renewal lock asked for within this long of the store becoming unreachable waits for it to
- * come back (a Sentinel or Cluster failover takes a few seconds), rather than renewing on this
- * instance alone: every instance would, and each renewal costs a platform grant.
- */
-const FAILOVER_GRACE_MS = 5_000;
 
 export interface RedisTokenBackendOptions {
   /** Redis URL; or pass `target` or `client`. */
@@ -155,9 +147,17 @@ export class RedisTokenBackend implements TokenBackend {
     return true;
   }
 
-  async tryLock(key: string, leaseMs: number): Promise<TokenLease | undefined> {
-    if (!this.conn.usable() && !(await this.conn.whenUsable(await this.failoverWaitMs(key)))) {
-      return this.local.tryLock();
+  async tryLock(
+    key: string,
+    leaseMs: number,
+    failover?: FailoverWait,
+  ): Promise<TokenLease | undefined> {
+    if (!this.conn.usable()) {
+      const waitMs =
+        failover === undefined
+          ? 0
+          : Math.min(failover.atMostMs, failover.graceMs - this.conn.degradedForMs());
+      if (!(await this.conn.whenUsable(Math.max(0, waitMs)))) return this.local.tryLock();
     }
     const owner = `${this.instanceId}:${randomUUID()}`;
     try {
@@ -200,21 +200,6 @@ export class RedisTokenBackend implements TokenBackend {
         }
       },
     };
-  }
-
-  /**
-   * How long a renewal lock asked for now may wait for the store to come back: what is left of
-   * `FAILOVER_GRACE_MS` since the store became degraded, at most half the time the locally known
-   * record still lives (0 when no record is known), so that the
-   * renewal still comes in time if the store does not.
-   */
-  private async failoverWaitMs(lockKey: string): Promise<number> {
-    const graceLeft = FAILOVER_GRACE_MS - this.conn.degradedForMs();
-    const recordKey = recordKeyOfLock(lockKey);
-    if (graceLeft <= 0 || recordKey === undefined) return 0;
-    const record = await this.local.read(recordKey).catch(() => undefined);
-    if (record === undefined) return 0;
-    return Math.max(0, Math.min(graceLeft, (record.expiresAt - Date.now()) / 2));
   }
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {

@@ -119,4 +119,55 @@ describe('the start-up prefetch at scale (issue 18.3)', () => {
       }),
     ).toThrow('prefetchWaitMs');
   });
+
+  it('refresh.reconcilePerSecond: each backstop pass re-reads that many records, in turn', async () => {
+    /** The memory backend posing as a shared store, recording each batched read. */
+    class CountingBackend extends CacheTokenBackend {
+      readonly batches: string[][] = [];
+      override readMany(keys: readonly string[]) {
+        this.batches.push([...keys]);
+        return super.readMany(keys);
+      }
+    }
+    const backend = new CountingBackend();
+    Object.defineProperty(backend, 'kind', { value: 'redis' });
+    const withRate = (reconcilePerSecond: number) =>
+      resolveQingtuiOptions({
+        apps: Array.from({ length: 10 }, (_, i) => ({
+          name: `app-${i}`,
+          appId: `id-${i}`,
+          appSecret: 'secret',
+        })),
+        refresh: { reconcilePerSecond },
+      });
+    const tokens = new TokenService(
+      withRate(3),
+      backend,
+      new SlowSource(1),
+      new SchedulerRegistry(),
+      new PlatformUsage(),
+    );
+    services.push(tokens);
+    for (let i = 0; i < 4; i++) tokens.reconcileNext();
+    const appOf = (key: string) => /\{qingtui:id-(\d+)\}:token$/.exec(key)?.[1];
+    expect(backend.batches.map((keys) => keys.map(appOf))).toEqual([
+      ['0', '1', '2'],
+      ['3', '4', '5'],
+      ['6', '7', '8'],
+      ['9', '0', '1'],
+    ]);
+    // Another value, another batch size (more than the apps: each app once).
+    const more = new CountingBackend();
+    Object.defineProperty(more, 'kind', { value: 'redis' });
+    const all = new TokenService(
+      withRate(50),
+      more,
+      new SlowSource(1),
+      new SchedulerRegistry(),
+      new PlatformUsage(),
+    );
+    services.push(all);
+    all.reconcileNext();
+    expect(more.batches.map((keys) => keys.length)).toEqual([10]);
+  });
 });
