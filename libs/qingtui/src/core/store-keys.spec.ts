@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appKey, credentialKeys, recordKeyOfLock, tokenKey } from './store-keys.js';
+import { appKey, credentialKeys, tokenKey } from './store-keys.js';
 
 /** The part of a key Redis Cluster hashes: the first `{…}` with something inside, else the key. */
 function hashedPart(key: string): string {
@@ -41,13 +41,5 @@ describe('store keys', () => {
     expect(hashedPart(appKey('q', { keyNamespace: 'qingtui', appId: 'x' }, 'token'))).not.toBe(
       hashedPart(appKey('q', { keyNamespace: 'qingtui', appId: 'y' }, 'token')),
     );
-  });
-
-  it('tell the record of a lock', () => {
-    for (const kind of ['token', 'ticket:jsapi']) {
-      const keys = credentialKeys('p', app, kind);
-      expect(recordKeyOfLock(keys.lock)).toBe(keys.record);
-    }
-    expect(recordKeyOfLock(appKey('p', app, 'token-call'))).toBeUndefined();
   });
 });

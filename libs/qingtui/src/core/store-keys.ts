@@ -78,10 +78,3 @@ export function credentialKeys(
 ): CredentialKeys {
   return new CredentialKeys(prefix, app, kind);
 }
-
-/** The record key whose renewal lock is `lock` (see `credentialKeys`), undefined for another key. */
-export function recordKeyOfLock(lock: string): string | undefined {
-  if (lock.endsWith('}:lock')) return `${lock.slice(0, -'lock'.length)}token`;
-  if (lock.includes('}:kind:') && lock.endsWith(':lock')) return lock.slice(0, -':lock'.length);
-  return undefined;
-}

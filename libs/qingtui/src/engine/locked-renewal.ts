@@ -10,32 +10,25 @@ import { ForceRefreshBudget } from '../quotas/force-refresh.budget.js';
 import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { type AppSlot, newest } from './app-slot.js';
 
-/** How long into a store outage any renewal still waits for the store (a failover). */
-export const FAILOVER_GRACE_MS = 5_000;
 /**
- * How long into a store outage a scheduled renewal of a value that still lives waits for it: a
- * Sentinel with its default `down-after-milliseconds` (30 s) fails over in 30-40 s.
+ * How long into a store outage a renewal still waits for the store to come back (a Sentinel or
+ * Cluster failover takes a few seconds) rather than renewing on this instance alone, as every
+ * instance then would (one platform grant each). Not longer: a caller waiting on the renewal (a
+ * rejected token's report joins a scheduled renewal in flight) would wait as long.
  */
-export const SCHEDULED_FAILOVER_GRACE_MS = 60_000;
+export const FAILOVER_GRACE_MS = 5_000;
 
 /**
- * How long a renewal asked for while the store is unreachable waits for it to come back before
- * renewing on this instance alone, as every instance then would (one platform grant each): while
- * the outage is younger than `FAILOVER_GRACE_MS` (a rejected or expired value: callers wait), or
- * `SCHEDULED_FAILOVER_GRACE_MS` for a scheduled renewal (callers are served the value held
- * meanwhile); never more than half the life left of the value held, so that the renewal still
- * comes in time if the store does not. Without a value held, no wait.
+ * How long a renewal asked for while the store is unreachable waits for it: while the outage is
+ * younger than `FAILOVER_GRACE_MS`, and never more than half the life left of the value held, so
+ * that the renewal still comes in time if the store does not. Without a value held, no wait.
  */
 export function failoverWait(
   record: Pick<TokenRecord, 'expiresAt'> | undefined,
-  reason: RenewalReason,
   now: number,
 ): FailoverWait | undefined {
   if (record === undefined) return undefined;
-  return {
-    graceMs: reason === 'scheduled' ? SCHEDULED_FAILOVER_GRACE_MS : FAILOVER_GRACE_MS,
-    atMostMs: Math.max(0, (record.expiresAt - now) / 2),
-  };
+  return { graceMs: FAILOVER_GRACE_MS, atMostMs: Math.max(0, (record.expiresAt - now) / 2) };
 }
 
 /** What `acquire` found: a record that already answers the renewal, or the lock. */
@@ -98,7 +91,7 @@ export class LockedRenewal {
       const lease = await backend.tryLock(
         slot.keys.lock,
         leaseMs,
-        failoverWait(slot.record, reason, now()),
+        failoverWait(slot.record, now()),
       );
       const stored = await backend.read(slot.keys.record);
       const base = newest(stored, slot.record);
