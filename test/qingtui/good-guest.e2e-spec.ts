@@ -96,8 +96,11 @@ describe("the library as a guest in an application's modules", () => {
     expect([...registry.getCronJobs().keys()]).toContain('app-cron');
     expect(registry.getCronJobs().size).toBe(2);
     expect(registry.getIntervals()).toEqual(['app-interval']);
-    // ...and so is the precise renewal timer of the token fetched at start-up.
-    expect(registry.getTimeouts().filter((name) => name.endsWith(':renew:main'))).toHaveLength(1);
+    // ...and so is the precise renewal timer of the access_tokens (one for all apps), armed for
+    // the token fetched at start-up.
+    expect(
+      registry.getTimeouts().filter((name) => /^qingtui:[0-9a-f]{8}:renew$/.test(name)),
+    ).toHaveLength(1);
     expect(sandbox.counters().apps[APP.appId].tokenGrants).toBe(1);
   });
 

@@ -6,6 +6,7 @@ import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { messages } from '../qingtui.messages.js';
 import { type Hold, holdAfter, type HoldReason } from './renewal-hold.js';
 import { RejectionCheck } from './rejection-check.js';
+import type { TimerEntry } from './renewal-timers.js';
 import type { TokenTimingPolicy } from './token-timing.policy.js';
 
 /** The last failure of an app's renewals, as status pages show it (no secret). */
@@ -20,7 +21,7 @@ export interface LastError {
  * State of one credential of one app, owned by its engine. `record` is the in-process layer
  * that keeps hot reads off the store. A plain state holder: no behaviour, no callbacks.
  */
-export interface AppSlot {
+export interface AppSlot extends TimerEntry {
   readonly app: ResolvedApp;
   readonly keys: CredentialKeys;
   /** When its value is renewed and handed out, from its kind's semantics. */
@@ -35,7 +36,10 @@ export interface AppSlot {
   /** Reads that had to wait for a renewal (cold start, or no valid value known). */
   waits: number;
   lastError?: LastError;
+  /** When its renewal is due (written by the kind's `RenewalTimers` only). */
   nextRenewalAt?: number;
+  /** Its place in the renewal queue (`RenewalTimers`); -1 when nothing is scheduled. */
+  timerIndex: number;
   /** No platform call before this instant (circuit, credential back-off, quota). */
   holdUntil: number;
   holdReason?: HoldReason;
@@ -80,6 +84,7 @@ export function createAppSlot(
     waits: 0,
     lastError: undefined,
     nextRenewalAt: undefined,
+    timerIndex: -1,
     holdUntil: 0,
     holdReason: undefined,
     credentialFailures: 0,

@@ -16,7 +16,6 @@ import { CacheTokenBackend } from '../store/memory-token.backend.js';
 import { TokenService } from '../token/token.service.js';
 import { CredentialEngine } from './credential-engine.js';
 import { tokenEvents } from './credential-events.js';
-import { RenewalTimers } from './renewal-timers.js';
 
 /*
  * The engine runs any credential kind a platform declares. Here a second, test-only kind,
@@ -121,7 +120,7 @@ function instance(platform: FakePlatform, backend: TokenBackend) {
     backend,
     usage,
     events: tokenEvents(new QingtuiEvents(() => 'test')),
-    timers: new RenewalTimers(new SchedulerRegistry()),
+    scheduler: new SchedulerRegistry(),
     logger: new Logger('engine-spec'),
   });
   stops.push(async () => {

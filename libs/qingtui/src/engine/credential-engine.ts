@@ -1,3 +1,4 @@
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { Logger } from '@nestjs/common';
 import type { AppCatalogue } from '../config/app-catalogue.js';
 import type { CredentialKind } from '../core/credential-kind.js';
@@ -12,7 +13,6 @@ import { type AppSlot, createAppSlot, heldBackError, idle, liftHold } from './ap
 import { type AppTokenStatus, infoOf, statusOf, type TokenInfo } from './credential-status.js';
 import { RenewalRunner } from './renewal-runner.js';
 import type { CredentialEventSink } from './credential-events.js';
-import type { RenewalTimers } from './renewal-timers.js';
 import { StaleReportVerifier } from './stale-report.verifier.js';
 import { TokenTimingPolicy } from './token-timing.policy.js';
 
@@ -23,7 +23,8 @@ export interface CredentialEngineDeps {
   usage: PlatformUsage;
   /** Where the kind's lifecycle events go (`tokenEvents`, `ticketEvents`). */
   events: CredentialEventSink;
-  timers: RenewalTimers;
+  /** Where the kind's renewal timer is registered (one timer for all its apps). */
+  scheduler: SchedulerRegistry;
   logger: Logger;
   /** The clock of every decision (epoch ms). @default Date.now */
   now?: () => number;

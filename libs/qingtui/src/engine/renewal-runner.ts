@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { CredentialKind } from '../core/credential-kind.js';
 import type { TokenRecord } from '../core/credential-record.js';
 import type { RenewalReason } from '../core/credential-source.js';
@@ -11,7 +12,7 @@ import { LockedRenewal } from './locked-renewal.js';
 import { retryDelayMs } from './renewal-hold.js';
 import { RenewalReport } from './renewal-report.js';
 import type { CredentialEventSink } from './credential-events.js';
-import type { RenewalTimers } from './renewal-timers.js';
+import { RenewalTimers } from './renewal-timers.js';
 import { StoreConvergence } from './store-convergence.js';
 
 export interface RenewalRunnerDeps {
@@ -20,7 +21,8 @@ export interface RenewalRunnerDeps {
   usage: PlatformUsage;
   /** Where the kind's lifecycle events go (`tokenEvents`, `ticketEvents`). */
   events: CredentialEventSink;
-  timers: RenewalTimers;
+  /** Where the kind's one renewal timer is registered (`RenewalTimers`). */
+  scheduler: SchedulerRegistry;
   logger: Logger;
   now: () => number;
 }
@@ -38,6 +40,7 @@ export class RenewalRunner {
   private readonly renewal: LockedRenewal;
   private readonly convergence: StoreConvergence;
   readonly report: RenewalReport;
+  private readonly timers: RenewalTimers<AppSlot>;
   private stopped = false;
 
   constructor(
@@ -48,12 +51,15 @@ export class RenewalRunner {
     this.renewal = new LockedRenewal({ kind, backend, usage, logger, now, options });
     this.report = new RenewalReport(logger, deps.events, now);
     this.convergence = new StoreConvergence(backend, logger);
+    this.timers = new RenewalTimers<AppSlot>(deps.scheduler, kind.name, (slot) => {
+      void this.renewInBackground(slot);
+    });
   }
 
   /** No renewal starts or is scheduled from now on. */
   stop(): void {
     this.stopped = true;
-    this.deps.timers.clear();
+    this.timers.clear();
   }
 
   // ---------------------------------------------------------------- renewal
@@ -183,15 +189,7 @@ export class RenewalRunner {
 
   schedule(slot: AppSlot, at: number): void {
     if (this.stopped) return;
-    slot.nextRenewalAt = this.deps.timers.set(this.timerName(slot), at, () => {
-      void this.renewInBackground(slot);
-    });
-  }
-
-  /** `renew:<app>` for the access_token (the name it always had), `renew:<kind>:<app>` otherwise. */
-  private timerName(slot: AppSlot): string {
-    const kind = this.kind.name === 'token' ? '' : `${this.kind.name}:`;
-    return `renew:${kind}${slot.app.name}`;
+    this.timers.set(slot, at);
   }
 
   async renewInBackground(slot: AppSlot): Promise<void> {

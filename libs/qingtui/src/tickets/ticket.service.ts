@@ -9,7 +9,6 @@ import type { TokenBackend } from '../core/store.js';
 import { CredentialEngine } from '../engine/credential-engine.js';
 import { ticketEvents } from '../engine/credential-events.js';
 import type { AppTokenStatus } from '../engine/credential-status.js';
-import { RenewalTimers } from '../engine/renewal-timers.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
 import { eventPlatformOf } from '../events/event-platform.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
@@ -134,7 +133,7 @@ export class TicketService implements OnModuleDestroy {
           backend,
           usage,
           events: ticketEvents(bus, name),
-          timers: new RenewalTimers(scheduler),
+          scheduler,
           logger: this.logger,
         }),
       );

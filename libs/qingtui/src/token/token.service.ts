@@ -16,7 +16,6 @@ import type { BackendState, TokenBackend } from '../core/store.js';
 import { CredentialEngine } from '../engine/credential-engine.js';
 import { tokenEvents } from '../engine/credential-events.js';
 import type { AppTokenStatus, TokenInfo } from '../engine/credential-status.js';
-import { RenewalTimers } from '../engine/renewal-timers.js';
 import { QingtuiApiError, type QingtuiErrorKind } from '../errors/qingtui-api.error.js';
 import { QingtuiError } from '../errors/qingtui.error.js';
 import { eventPlatformOf } from '../events/event-platform.js';
@@ -128,7 +127,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       backend,
       usage,
       events: tokenEvents(this.events),
-      timers: new RenewalTimers(scheduler),
+      scheduler,
       logger: this.logger,
     });
   }
