@@ -158,7 +158,8 @@ describe('Redis Sentinel: the primary killed just before a rotation is due', () 
         `Sentinel: primary ${oldPort} killed 1.5 s before ${app.name}'s rotation, ${newPort} ` +
           `elected ${electedAt - killedAt} ms later; grants since: ${grants.map((t) => `+${t - killedAt} ms`).join(', ')}`,
       );
-      // The renewal waits for the store up to 5 s into the outage, and no longer than half the
+      // The scheduled renewal waits for the store up to 60 s into the outage (5 s once a caller
+      // joins it), and no longer than half the
       // life left of the token held allows (2 s here, with 20 s tokens renewed at 80%). An
       // election slower than that (a first vote that fails, under load: the
       // sentinels retry after 2 × failover-timeout) leaves each instance renewing alone, once,

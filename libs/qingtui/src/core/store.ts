@@ -16,6 +16,11 @@ export interface FailoverWait {
   graceMs: number;
   /** Waits at most this long, ms. */
   atMostMs: number;
+  /**
+   * Aborted when a caller that cannot wait that long joins the renewal (a rejected token's
+   * report, an expired value): the wait then ends `graceMs` into the outage instead.
+   */
+  hurry?: { signal: AbortSignal; graceMs: number };
 }
 
 /**

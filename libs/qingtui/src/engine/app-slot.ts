@@ -31,7 +31,12 @@ export interface AppSlot extends TimerEntry {
   serveUntil: number;
   inflight?: Promise<TokenRecord>;
   /** Why and since when the current (or last) renewal runs: told to the events. */
-  renewal?: { reason: RenewalReason; startedAt: number };
+  renewal?: {
+    reason: RenewalReason;
+    startedAt: number;
+    /** A scheduled renewal's: aborted when a caller joins it (`RenewalRunner.hurry`). */
+    hurry?: AbortController;
+  };
   failures: number;
   /** Reads that had to wait for a renewal (cold start, or no valid value known). */
   waits: number;

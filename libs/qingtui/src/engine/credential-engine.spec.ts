@@ -7,7 +7,7 @@ import type { CredentialKind } from '../core/credential-kind.js';
 import type { TokenGrant, TokenRecord } from '../core/credential-record.js';
 import type { RenewalReason, TokenSource } from '../core/credential-source.js';
 import type { ResolvedApp } from '../core/resolved-options.js';
-import type { TokenBackend } from '../core/store.js';
+import type { FailoverWait, TokenBackend, TokenLease } from '../core/store.js';
 import { credentialKeys } from '../core/store-keys.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { QingtuiEvents } from '../events/qingtui-events.service.js';
@@ -16,6 +16,7 @@ import { CacheTokenBackend } from '../store/memory-token.backend.js';
 import { TokenService } from '../token/token.service.js';
 import { CredentialEngine } from './credential-engine.js';
 import { tokenEvents } from './credential-events.js';
+import { SCHEDULED_FAILOVER_GRACE_MS } from './locked-renewal.js';
 
 /*
  * The engine runs any credential kind a platform declares. Here a second, test-only kind,
@@ -206,5 +207,53 @@ describe('CredentialEngine with a second, derived kind', () => {
     expect(platform.tokenCalls).toBe(2);
     expect(await a.tokens.renewRejected('main', 'token-1')).toBe('token-2');
     expect(platform.tokenCalls).toBe(2);
+  });
+
+  it('a caller joining a scheduled renewal that waits for an unreachable store hurries it', async () => {
+    /** A store in a failover: a lock asked for with a wait waits until the wait ends or is hurried. */
+    class FailingOverBackend extends CacheTokenBackend {
+      readonly waits: { reason: 'scheduled' | 'other'; hurried: boolean }[] = [];
+      private entered?: () => void;
+      readonly scheduledWaiting = new Promise<void>((resolve) => (this.entered = resolve));
+      override async tryLock(
+        _key?: string,
+        _leaseMs?: number,
+        failover?: FailoverWait,
+      ): Promise<TokenLease | undefined> {
+        if (failover?.graceMs === SCHEDULED_FAILOVER_GRACE_MS) {
+          const wait = { reason: 'scheduled' as const, hurried: false };
+          this.waits.push(wait);
+          this.entered?.();
+          const signal = failover.hurry?.signal;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 10_000);
+            signal?.addEventListener('abort', () => {
+              wait.hurried = true;
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        } else if (failover !== undefined) {
+          this.waits.push({ reason: 'other', hurried: false });
+        }
+        return super.tryLock();
+      }
+    }
+    const platform = new FakePlatform();
+    const backend = new FailingOverBackend();
+    const { tickets } = instance(platform, backend);
+    expect(await tickets.value('main')).toBe('ticket-1');
+
+    // At 80% of its life the ticket's scheduled renewal starts, and waits for the store.
+    await backend.scheduledWaiting;
+    const reportedAt = Date.now();
+    const renewed = await tickets.reportStale('main', 'ticket-1', true, 'spec');
+    // The report did not wait the 10 s: it hurried the renewal, whose value answers it.
+    expect(Date.now() - reportedAt).toBeLessThan(2_000);
+    expect(renewed.accessToken).toBe('ticket-2');
+    expect(backend.waits.filter((w) => w.reason === 'scheduled')).toEqual([
+      { reason: 'scheduled', hurried: true },
+    ]);
+    expect(platform.ticketCalls).toBe(2);
   });
 });

@@ -163,6 +163,7 @@ export class CredentialEngine {
   ): Promise<TokenInfo> {
     const slot = this.requireSlot(app);
     // Let a renewal that is already running finish: it may well replace the stale value.
+    this.runner.hurry(slot);
     await idle(slot);
     const current = slot.record;
     if (current === undefined || !slot.timing.usable(current)) {
@@ -219,6 +220,7 @@ export class CredentialEngine {
    */
   async forceRefresh(app: string | undefined): Promise<TokenInfo> {
     const slot = this.requireSlot(app);
+    this.runner.hurry(slot);
     await idle(slot);
     return infoOf(await this.runner.flight(slot, 'force'), slot.timing);
   }

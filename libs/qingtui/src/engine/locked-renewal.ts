@@ -11,24 +11,41 @@ import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { type AppSlot, newest } from './app-slot.js';
 
 /**
- * How long into a store outage a renewal still waits for the store to come back (a Sentinel or
- * Cluster failover takes a few seconds) rather than renewing on this instance alone, as every
- * instance then would (one platform grant each). Not longer: a caller waiting on the renewal (a
- * rejected token's report joins a scheduled renewal in flight) would wait as long.
+ * How long into a store outage a renewal that a caller waits for still waits for the store to
+ * come back (a quick Sentinel or Cluster failover takes a few seconds) rather than renewing on
+ * this instance alone, as every instance then would (one platform grant each). Not longer: the
+ * caller (a rejected token's report, a read of an expired value) waits as long.
  */
 export const FAILOVER_GRACE_MS = 5_000;
 
 /**
+ * The same for a scheduled renewal, which nobody waits for (the value it replaces is still
+ * served): a default-configured Sentinel (`down-after-milliseconds` 30 s) fails over in 30-40 s,
+ * a Cluster (`cluster-node-timeout` 15 s) in 15-20 s. A caller that joins it meanwhile hurries
+ * it back to `FAILOVER_GRACE_MS`.
+ */
+export const SCHEDULED_FAILOVER_GRACE_MS = 60_000;
+
+/**
  * How long a renewal asked for while the store is unreachable waits for it: while the outage is
- * younger than `FAILOVER_GRACE_MS`, and never more than half the life left of the value held, so
- * that the renewal still comes in time if the store does not. Without a value held, no wait.
+ * younger than its grace (`SCHEDULED_FAILOVER_GRACE_MS` for a scheduled renewal, until `hurry`
+ * aborts; else `FAILOVER_GRACE_MS`), and never more than half the life left of the value held,
+ * so that the renewal still comes in time if the store does not. Without a value held, no wait.
  */
 export function failoverWait(
   record: Pick<TokenRecord, 'expiresAt'> | undefined,
   now: number,
+  reason: RenewalReason,
+  hurry?: AbortSignal,
 ): FailoverWait | undefined {
   if (record === undefined) return undefined;
-  return { graceMs: FAILOVER_GRACE_MS, atMostMs: Math.max(0, (record.expiresAt - now) / 2) };
+  const atMostMs = Math.max(0, (record.expiresAt - now) / 2);
+  if (reason !== 'scheduled') return { graceMs: FAILOVER_GRACE_MS, atMostMs };
+  return {
+    graceMs: SCHEDULED_FAILOVER_GRACE_MS,
+    atMostMs,
+    ...(hurry && { hurry: { signal: hurry, graceMs: FAILOVER_GRACE_MS } }),
+  };
 }
 
 /** What `acquire` found: a record that already answers the renewal, or the lock. */
@@ -91,7 +108,7 @@ export class LockedRenewal {
       const lease = await backend.tryLock(
         slot.keys.lock,
         leaseMs,
-        failoverWait(slot.record, now()),
+        failoverWait(slot.record, now(), reason, slot.renewal?.hurry?.signal),
       );
       const stored = await backend.read(slot.keys.record);
       const base = newest(stored, slot.record);

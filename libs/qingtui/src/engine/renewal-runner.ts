@@ -67,7 +67,8 @@ export class RenewalRunner {
   /** Single-flight: every caller during a renewal shares its outcome. */
   flight(slot: AppSlot, reason: RenewalReason, staleToken?: string): Promise<TokenRecord> {
     if (slot.inflight === undefined) {
-      slot.renewal = { reason, startedAt: this.deps.now() };
+      const hurry = reason === 'scheduled' ? new AbortController() : undefined;
+      slot.renewal = { reason, startedAt: this.deps.now(), hurry };
       const run = this.renewWithRetries(slot, reason, staleToken);
       slot.inflight = run;
       const clear = () => {
@@ -78,8 +79,18 @@ export class RenewalRunner {
         // A refused forced refresh is its caller's business: the value in use is untouched.
         if (reason !== 'force') this.afterFailure(slot, error);
       });
+    } else if (reason !== 'scheduled') {
+      this.hurry(slot);
     }
     return slot.inflight;
+  }
+
+  /**
+   * A caller waits for the renewal in flight: if it is a scheduled one waiting for an
+   * unreachable store (`SCHEDULED_FAILOVER_GRACE_MS`), it waits no longer than a caller may.
+   */
+  hurry(slot: AppSlot): void {
+    slot.renewal?.hurry?.abort();
   }
 
   private async renewWithRetries(

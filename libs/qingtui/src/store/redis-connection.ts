@@ -179,17 +179,22 @@ export class RedisConnection {
     return this.degraded ? Date.now() - this.degradedSince : 0;
   }
 
-  /** Resolves true as soon as the store is usable again, false after `timeoutMs`. */
-  whenUsable(timeoutMs: number): Promise<boolean> {
-    if (this.usable()) return Promise.resolve(true);
+  /**
+   * Resolves true as soon as the store is usable again, false after `timeoutMs` or once `signal`
+   * aborts.
+   */
+  whenUsable(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.usable() || signal?.aborted) return Promise.resolve(this.usable());
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.usableWaiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve(this.usable());
       };
       const timer = setTimeout(done, timeoutMs);
       this.usableWaiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 

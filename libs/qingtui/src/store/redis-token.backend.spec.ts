@@ -172,4 +172,60 @@ describe('RedisTokenBackend (real Redis)', () => {
     expect((await b.read(key))?.accessToken).toBe('tok-1');
     expect(await b.tryLock(key, 1_000)).toBeDefined();
   });
+
+  it('waits for an unreachable store as long as the failover wait says, less once hurried', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const b = new RedisTokenBackend({
+      url: 'redis://127.0.0.1:1',
+      keyPrefix: prefix,
+      optional: true,
+    });
+    backends.push(b);
+    await b.connect();
+    expect(b.state()).toBe('degraded');
+    const key = tokenKey(prefix, 'qingtui', 'app', 'lock');
+    const timed = async (
+      wait: Parameters<RedisTokenBackend['tryLock']>[2],
+      hurry?: { controller: AbortController; afterMs: number },
+    ) => {
+      const startedAt = Date.now();
+      if (hurry) setTimeout(() => hurry.controller.abort(), hurry.afterMs);
+      const lease = await b.tryLock(key, 1_000, wait);
+      expect(lease).toBeDefined(); // the instance's own, the store being unreachable
+      await lease?.release();
+      return Date.now() - startedAt;
+    };
+    // Capped by atMostMs, whatever the grace.
+    const capped = await timed({ graceMs: 60_000, atMostMs: 600 });
+    expect(capped).toBeGreaterThanOrEqual(550);
+    expect(capped).toBeLessThan(3_000);
+    // A grace already past: no wait.
+    expect(await timed({ graceMs: 0, atMostMs: 60_000 })).toBeLessThan(200);
+    // Hurried 300 ms in: the shorter grace (already past here) ends the wait at once.
+    const first = new AbortController();
+    const hurried = await timed(
+      { graceMs: 60_000, atMostMs: 60_000, hurry: { signal: first.signal, graceMs: 0 } },
+      { controller: first, afterMs: 300 },
+    );
+    expect(hurried).toBeGreaterThanOrEqual(250);
+    expect(hurried).toBeLessThan(2_000);
+    // Hurried to a grace that is still running: it waits for that one.
+    const second = new AbortController();
+    const outageMs = Date.now() - startedOutage(b);
+    const shortened = await timed(
+      {
+        graceMs: 60_000,
+        atMostMs: 60_000,
+        hurry: { signal: second.signal, graceMs: outageMs + 1_000 },
+      },
+      { controller: second, afterMs: 100 },
+    );
+    expect(shortened).toBeGreaterThanOrEqual(900);
+    expect(shortened).toBeLessThan(3_000);
+  }, 15_000);
 });
+
+/** When the backend's store became unreachable (epoch ms), from its own account. */
+function startedOutage(b: RedisTokenBackend): number {
+  return Date.now() - (b as unknown as { conn: { degradedForMs(): number } }).conn.degradedForMs();
+}

@@ -152,13 +152,7 @@ export class RedisTokenBackend implements TokenBackend {
     leaseMs: number,
     failover?: FailoverWait,
   ): Promise<TokenLease | undefined> {
-    if (!this.conn.usable()) {
-      const waitMs =
-        failover === undefined
-          ? 0
-          : Math.min(failover.atMostMs, failover.graceMs - this.conn.degradedForMs());
-      if (!(await this.conn.whenUsable(Math.max(0, waitMs)))) return this.local.tryLock();
-    }
+    if (!this.conn.usable() && !(await this.waitForStore(failover))) return this.local.tryLock();
     const owner = `${this.instanceId}:${randomUUID()}`;
     try {
       const ok = await this.conn.run('lock', () =>
@@ -200,6 +194,25 @@ export class RedisTokenBackend implements TokenBackend {
         }
       },
     };
+  }
+
+  /**
+   * While the store is unreachable: waits for it as long as `failover` says (its grace into the
+   * outage, at most `atMostMs`; from the moment `hurry` aborts, its shorter grace). Resolves
+   * whether the store is usable again.
+   */
+  private async waitForStore(failover: FailoverWait | undefined): Promise<boolean> {
+    if (failover === undefined) return false;
+    const startedAt = Date.now();
+    const { atMostMs, hurry } = failover;
+    const left = (graceMs: number) =>
+      Math.max(
+        0,
+        Math.min(atMostMs - (Date.now() - startedAt), graceMs - this.conn.degradedForMs()),
+      );
+    if (await this.conn.whenUsable(left(failover.graceMs), hurry?.signal)) return true;
+    if (hurry === undefined || !hurry.signal.aborted) return false;
+    return this.conn.whenUsable(left(hurry.graceMs));
   }
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
