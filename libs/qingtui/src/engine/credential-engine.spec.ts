@@ -157,6 +157,28 @@ describe('CredentialEngine with a second, derived kind', () => {
     expect(platform.tokenCalls).toBe(1);
   });
 
+  it("creates an app's slot at its first use: a kind never asked for costs nothing, and shows as missing", async () => {
+    const platform = new FakePlatform();
+    const { tickets } = instance(platform, new CacheTokenBackend());
+    const slots = () => (tickets as unknown as { slots: Map<string, unknown> }).slots.size;
+    expect(tickets.status()).toMatchObject([
+      { name: 'main', state: 'missing', renewing: false, consecutiveFailures: 0, callersWaited: 0 },
+    ]);
+    expect(tickets.states()).toEqual([{ name: 'main', state: 'missing' }]);
+    tickets.credentialsChanged('main');
+    tickets.liftQuotaHold('main');
+    tickets.sweep();
+    expect(slots()).toBe(0);
+    expect(() => tickets.credentialsChanged('nope')).toThrow(/nope/);
+    expect(platform.ticketCalls).toBe(0);
+
+    expect(await tickets.value('main')).toBe('ticket-1');
+    expect(slots()).toBe(1);
+    expect(tickets.status()).toMatchObject([{ name: 'main', state: 'valid', callersWaited: 1 }]);
+    await expect(tickets.value('nope')).rejects.toThrow(/nope/);
+    expect(slots()).toBe(1);
+  });
+
   it('is shared by two engines on one store: one fetch of each credential', async () => {
     const platform = new FakePlatform();
     const backend = new CacheTokenBackend();

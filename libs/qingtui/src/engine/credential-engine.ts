@@ -3,14 +3,20 @@ import type { Logger } from '@nestjs/common';
 import type { AppCatalogue } from '../config/app-catalogue.js';
 import type { CredentialKind } from '../core/credential-kind.js';
 import type { TokenRecord } from '../core/credential-record.js';
-import type { ResolvedQingtuiOptions } from '../core/resolved-options.js';
+import type { ResolvedApp, ResolvedQingtuiOptions } from '../core/resolved-options.js';
 import type { TokenBackend } from '../core/store.js';
 import { credentialKeys } from '../core/store-keys.js';
 import { QingtuiApiError } from '../errors/qingtui-api.error.js';
 import { messages } from '../qingtui.messages.js';
 import type { PlatformUsage } from '../quotas/platform-usage.js';
 import { type AppSlot, createAppSlot, heldBackError, idle, liftHold } from './app-slot.js';
-import { type AppTokenStatus, infoOf, statusOf, type TokenInfo } from './credential-status.js';
+import {
+  type AppTokenStatus,
+  infoOf,
+  statusOf,
+  type TokenInfo,
+  unused,
+} from './credential-status.js';
 import { RenewalRunner } from './renewal-runner.js';
 import type { CredentialEventSink } from './credential-events.js';
 import { StaleReportVerifier } from './stale-report.verifier.js';
@@ -59,9 +65,17 @@ const valueOf = (record: TokenRecord) => record.accessToken;
  * `LockedRenewal`, `StaleReportVerifier`, `holdAfter`, `TokenTimingPolicy`, `RenewalTimers`.
  */
 export class CredentialEngine {
+  /** The apps the kind applies to, in configuration order. */
+  private readonly apps: readonly ResolvedApp[];
+  /**
+   * Their slots, created at an app's first use (its prefetch, a read, a report): a kind that
+   * most apps never use (a JS-SDK ticket) costs them nothing.
+   */
   private readonly slots = new Map<string, AppSlot>();
-  /** The slots in a fixed order, for the spread sweeps' cursors. */
+  /** The slots in the order they were created, for the spread sweeps' cursors. */
   private readonly slotList: AppSlot[] = [];
+  /** One policy per semantics object (the platforms share one among their apps), not per app. */
+  private readonly policies = new Map<object, TokenTimingPolicy>();
   private reconcileCursor = 0;
   private usageCursor = 0;
   private readonly slotsByKey = new Map<string, AppSlot>();
@@ -82,22 +96,7 @@ export class CredentialEngine {
     this.now = deps.now ?? Date.now;
     this.defaultApp = options.defaultApp;
     this.injectedClock = deps.now;
-    // One policy per semantics object (the platforms share one among their apps), not per app.
-    const policies = new Map<object, TokenTimingPolicy>();
-    for (const app of deps.catalogue.apps()) {
-      if (kind.appliesTo?.(app) === false) continue;
-      const semantics = kind.semanticsOf(app);
-      let timing = policies.get(semantics);
-      if (timing === undefined) {
-        timing = new TokenTimingPolicy(options.refresh, semantics, this.now);
-        policies.set(semantics, timing);
-      }
-      const keys = credentialKeys(options.keyPrefix, app, kind.name);
-      const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
-      this.slots.set(app.name, slot);
-      this.slotList.push(slot);
-      this.slotsByKey.set(keys.record, slot);
-    }
+    this.apps = deps.catalogue.apps().filter((app) => kind.appliesTo?.(app) !== false);
     this.runner = new RenewalRunner(kind, { ...deps, now: this.now });
     this.verifier = new StaleReportVerifier({
       probe: kind.source.probe?.bind(kind.source),
@@ -205,7 +204,13 @@ export class CredentialEngine {
 
   /** Credentials were replaced: lifts the credential back-off, and renews at once if needed. */
   credentialsChanged(app?: string): void {
-    const slots = app === undefined ? [...this.slots.values()] : [this.requireSlot(app)];
+    const one = app === undefined ? undefined : this.slots.get(app);
+    if (app !== undefined && one === undefined) {
+      // Never asked for: nothing is held back (an unknown app is still an error).
+      if (!this.applies(app)) throw this.deps.catalogue.unknown(app);
+      return;
+    }
+    const slots = one === undefined ? [...this.slots.values()] : [one];
     for (const slot of slots) {
       slot.credentialFailures = 0;
       if (slot.holdReason !== 'credentials') continue;
@@ -228,23 +233,25 @@ export class CredentialEngine {
   /** State of every app's credential, or of the apps named (unknown names are skipped). */
   status(apps?: readonly string[]): AppTokenStatus[] {
     const now = this.now();
-    const slots =
+    const listed =
       apps === undefined
-        ? this.slotList
+        ? this.apps
         : apps.flatMap((name) => {
-            const slot = this.slots.get(name);
-            return slot === undefined ? [] : [slot];
+            const app = this.deps.catalogue.find(name);
+            return app !== undefined && this.applies(app) ? [app] : [];
           });
-    return slots.map((slot) => statusOf(slot, this.deps.usage.get(slot.app.name), now));
+    return listed.map((app) =>
+      statusOf(this.slots.get(app.name) ?? unused(app), this.deps.usage.get(app.name), now),
+    );
   }
 
   /** Just the state of every app's credential, in configuration order: cheap at any app count. */
   states(): { name: string; state: AppTokenStatus['state'] }[] {
     const now = this.now();
-    return this.slotList.map((slot) => {
-      const r = slot.record;
+    return this.apps.map((app) => {
+      const r = this.slots.get(app.name)?.record;
       const state = r === undefined ? 'missing' : now < r.expiresAt ? 'valid' : 'expired';
-      return { name: slot.app.name, state };
+      return { name: app.name, state };
     });
   }
 
@@ -257,7 +264,7 @@ export class CredentialEngine {
    * instead of queueing on the same locks.
    */
   async prefetch(concurrency: number): Promise<void> {
-    const slots = [...this.slots.values()];
+    const slots = this.apps.map((app) => this.slotFor(app));
     // More apps than fetched at once is a burst: their first renewals are spread.
     const burst = slots.length > concurrency;
     const offset = slots.length > 1 ? Math.floor(Math.random() * slots.length) : 0;
@@ -355,7 +362,9 @@ export class CredentialEngine {
    * `clearQuota`, here or on another instance), and renews at once if no usable value is held.
    */
   liftQuotaHold(app: string): void {
-    const slot = this.requireSlot(app);
+    // An app without a slot (never asked for) holds nothing back.
+    const slot = this.slots.get(app);
+    if (slot === undefined) return;
     if (slot.holdReason !== 'quota' || this.now() >= slot.holdUntil) return;
     if (!this.deps.usage.allows(slot.app.name, 'renewal', this.kind.callKind)) return;
     liftHold(slot);
@@ -379,7 +388,38 @@ export class CredentialEngine {
   }
 
   private slotOf(app: string | undefined): AppSlot | undefined {
-    return this.slots.get(app ?? this.defaultApp);
+    const name = app ?? this.defaultApp;
+    const slot = this.slots.get(name);
+    if (slot !== undefined) return slot;
+    const configured = this.deps.catalogue.find(name);
+    return configured !== undefined && this.applies(configured)
+      ? this.slotFor(configured)
+      : undefined;
+  }
+
+  /** Whether the kind applies to `app` (a configured app's name, or the app). */
+  private applies(app: string | ResolvedApp): boolean {
+    const configured = typeof app === 'string' ? this.deps.catalogue.find(app) : app;
+    return configured !== undefined && this.kind.appliesTo?.(configured) !== false;
+  }
+
+  /** The slot of `app` (one the kind applies to), created at its first use. */
+  private slotFor(app: ResolvedApp): AppSlot {
+    const existing = this.slots.get(app.name);
+    if (existing !== undefined) return existing;
+    const { options } = this.deps;
+    const semantics = this.kind.semanticsOf(app);
+    let timing = this.policies.get(semantics);
+    if (timing === undefined) {
+      timing = new TokenTimingPolicy(options.refresh, semantics, this.now);
+      this.policies.set(semantics, timing);
+    }
+    const keys = credentialKeys(options.keyPrefix, app, this.kind.name);
+    const slot = createAppSlot(app, keys, timing, options.staleReportProbeTtlMs);
+    this.slots.set(app.name, slot);
+    this.slotList.push(slot);
+    this.slotsByKey.set(keys.record, slot);
+    return slot;
   }
 
   private requireSlot(app: string | undefined): AppSlot {

@@ -1,4 +1,5 @@
 import type { TokenRecord } from '../core/credential-record.js';
+import type { ResolvedApp } from '../core/resolved-options.js';
 import type { PlatformUsageSnapshot } from '../quotas/platform-usage.js';
 import type { AppSlot, LastError } from './app-slot.js';
 import type { HoldReason } from './renewal-hold.js';
@@ -57,8 +58,31 @@ export function infoOf(record: TokenRecord, timing: TokenTimingPolicy): TokenInf
 
 const iso = (at: number | undefined) => (at ? new Date(at).toISOString() : undefined);
 
+/** What a status reads of a slot. */
+export type SlotState = Pick<
+  AppSlot,
+  | 'app'
+  | 'record'
+  | 'nextRenewalAt'
+  | 'inflight'
+  | 'failures'
+  | 'waits'
+  | 'lastError'
+  | 'holdReason'
+  | 'holdUntil'
+>;
+
+/** The state of an app whose credential of this kind was never asked for (it has no slot yet). */
+export function unused(app: ResolvedApp): SlotState {
+  return { app, failures: 0, waits: 0, holdUntil: 0 };
+}
+
 /** What a status page shows of one slot at `now` (pure). */
-export function statusOf(slot: AppSlot, usage: PlatformUsageSnapshot, now: number): AppTokenStatus {
+export function statusOf(
+  slot: SlotState,
+  usage: PlatformUsageSnapshot,
+  now: number,
+): AppTokenStatus {
   const r = slot.record;
   return {
     name: slot.app.name,
