@@ -18,6 +18,7 @@ import { readAppsFile } from './apps-file.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import { mergeApps } from './merge-apps.js';
 import {
+  type AppSecretVault,
   identityOf,
   secretOf,
   type ServerApp,
@@ -63,7 +64,10 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
   private readonly runningNames: ReadonlySet<string>;
   /** The app of `QINGTUI_APP_ID`, with its secret (merged with the file at each reload). */
   private readonly envApp: ServerAppEntry | undefined;
-  private readonly secrets = new Map<string, string>();
+  /** The secrets configured at start-up (the configuration's vault). */
+  private readonly configured: AppSecretVault | undefined;
+  /** The secrets a reload replaced since: the others are read from the vault (not copied). */
+  private readonly replaced = new Map<string, string>();
   private readonly file: string | undefined;
   private digest: string | undefined;
   private watcher: FSWatcher | undefined;
@@ -78,13 +82,11 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
     this.running = platform.mode === 'platform' ? platform.apps : [];
     this.file = platform.mode === 'platform' ? platform.appsFile : undefined;
     this.runningNames = new Set(this.running.map((app) => app.name));
-    for (const app of this.running) {
-      if (platform.mode === 'platform') this.secrets.set(app.name, platform.secrets.get(app.name)!);
-    }
+    this.configured = platform.mode === 'platform' ? platform.secrets : undefined;
     const first = this.running[0];
     this.envApp =
       platform.mode === 'platform' && platform.hasEnvApp && first !== undefined
-        ? withSecret(first, this.secrets.get(first.name)!)
+        ? withSecret(first, this.currentSecret(first.name))
         : undefined;
   }
 
@@ -95,7 +97,7 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
 
   /** The current secret of `app` (AppSecret, or WeCom's corpsecret). */
   currentSecret(app: string): string {
-    const secret = this.secrets.get(app);
+    const secret = this.replaced.get(app) ?? this.configured?.get(app);
     if (secret === undefined) throw new Error(`No app "${app}" is configured`);
     return secret;
   }
@@ -169,8 +171,8 @@ export class AppsFileReloader implements OnModuleInit, OnModuleDestroy {
         if (quotaOf(update) !== quotaOf(app)) {
           outcome.needRestart.push(`dailyQuota of "${app.name}" changed`);
         }
-        if (secretOf(update) !== this.secrets.get(app.name)) {
-          this.secrets.set(app.name, secretOf(update));
+        if (secretOf(update) !== this.currentSecret(app.name)) {
+          this.replaced.set(app.name, secretOf(update));
           this.redactor?.add(secretOf(update));
           outcome.replaced.push(app.name);
         }

@@ -80,6 +80,9 @@ export function knownFields(
   }
 }
 
+const SECRET_FIELDS = ['appSecret', 'secret'] as const;
+const fieldName = (name: string): string => SECRET_FIELDS.find((f) => f === name) ?? name;
+
 /**
  * Checks a configured secret (a non-empty string, or a function read later) and returns its
  * reader. A function is read at every credential fetch; an empty answer is an error naming the
@@ -90,7 +93,8 @@ export function knownFields(
 export function secretReader(value: unknown, field: string, app: string): SecretReader {
   if (typeof value !== 'function') nonEmptyString(value, field);
   const secret = value as QingtuiSecret;
-  const name = field.slice(field.lastIndexOf('.') + 1);
+  // The field's own name, as a literal of the platforms' (one string, not one per app).
+  const name = fieldName(field.slice(field.lastIndexOf('.') + 1));
   return async () => {
     const read = typeof secret === 'function' ? await secret() : secret;
     if (typeof read !== 'string' || read.trim() === '') {

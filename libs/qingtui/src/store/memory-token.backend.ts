@@ -80,6 +80,12 @@ export class CacheTokenBackend implements TokenBackend {
     return Promise.resolve(value);
   }
 
+  /** A counter's value without touching it: undefined when it was never counted (or lapsed). */
+  peekCounter(key: string): number | undefined {
+    const current = this.counters.get(key);
+    return current !== undefined && this.now() < current.until ? current.value : undefined;
+  }
+
   /** Sets a counter to a value read from a shared store. */
   setCounter(key: string, value: number, ttlMs: number): Promise<void> {
     const current = this.counters.get(key);

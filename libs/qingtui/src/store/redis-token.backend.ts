@@ -264,7 +264,12 @@ export class RedisTokenBackend implements TokenBackend {
   }
 
   async addToCounter(key: string, amount: number, ttlMs: number): Promise<number> {
-    const local = await this.local.addToCounter(key, amount, ttlMs);
+    // A read (amount 0) creates no local counter: most of the counters read for every app (a
+    // day's "quota exhausted" mark) stay 0, and an absent one is 0 here too.
+    const local =
+      amount === 0
+        ? (this.local.peekCounter(key) ?? 0)
+        : await this.local.addToCounter(key, amount, ttlMs);
     if (!this.conn.usable()) return local;
     try {
       const value = await this.conn.run('count', () =>
@@ -276,7 +281,9 @@ export class RedisTokenBackend implements TokenBackend {
       const shared = Number(value);
       // The shared count wins; the local one only ever covers an outage.
       if (Number.isFinite(shared)) {
-        await this.local.setCounter(key, shared, ttlMs);
+        if (shared !== 0 || amount !== 0 || this.local.peekCounter(key) !== undefined) {
+          await this.local.setCounter(key, shared, ttlMs);
+        }
         return shared;
       }
     } catch {
