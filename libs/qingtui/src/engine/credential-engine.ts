@@ -42,8 +42,8 @@ const NOT_FETCHED_RETRY_MS = 2_000;
 /** Records read at once when every app is brought in line (`reconcileAll`). */
 const RECONCILE_BATCH = 500;
 
-/** The next `count` slots from `cursor` (each at most once), and the cursor after them. */
-function nextSlots(list: readonly AppSlot[], cursor: number, count: number): [AppSlot[], number] {
+/** The next `count` entries from `cursor` (each at most once), and the cursor after them. */
+function nextSlots<T>(list: readonly T[], cursor: number, count: number): [T[], number] {
   const n = Math.min(list.length, Math.max(0, Math.floor(count)));
   if (n === 0) return [[], cursor];
   const start = cursor % list.length;
@@ -333,14 +333,16 @@ export class CredentialEngine {
   /**
    * Re-reads the shared call counts of the next `count` apps in turn (other instances' business
    * calls; a renewal re-reads its app's counts first, and another instance's renewal is heard of
-   * at once): a constant cost whatever the number of apps.
+   * at once): a constant cost whatever the number of apps. Every app the kind applies to, not
+   * only those asked for here: what this instance reports of an app (its status, its metrics)
+   * is the fleet's day, even if it never served that app.
    */
   syncUsageNext(count: number): void {
     if (this.deps.backend.kind === 'memory' || this.stopped) return;
-    const [slots, cursor] = nextSlots(this.slotList, this.usageCursor, count);
+    const [apps, cursor] = nextSlots(this.apps, this.usageCursor, count);
     this.usageCursor = cursor;
-    for (const slot of slots) {
-      void this.deps.usage.sync(slot.app.name).then(() => this.liftQuotaHold(slot.app.name));
+    for (const app of apps) {
+      void this.deps.usage.sync(app.name).then(() => this.liftQuotaHold(app.name));
     }
   }
 

@@ -2,6 +2,7 @@ import { createClient } from '@keyv/redis';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TokenRecord } from '../core/credential-record.js';
+import { CacheTokenBackend } from './memory-token.backend.js';
 import { RedisTokenBackend } from './redis-token.backend.js';
 import { tokenKey } from '../core/store-keys.js';
 
@@ -171,6 +172,25 @@ describe('RedisTokenBackend (real Redis)', () => {
     expect(await b.write(key, record(1), undefined)).toBe(true);
     expect((await b.read(key))?.accessToken).toBe('tok-1');
     expect(await b.tryLock(key, 1_000)).toBeDefined();
+  });
+
+  it('keeps a local copy of a record or a counter only where an outage needs one', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const b = await backend(prefix);
+    const local = (b as unknown as { local: CacheTokenBackend }).local;
+    const key = tokenKey(prefix, 'qingtui', 'app', 'token');
+    // Written to Redis: the engine holds the record it serves, no second copy here.
+    expect(await b.write(key, record(1), undefined)).toBe(true);
+    expect(await local.read(key)).toBeUndefined();
+    // A counter read that finds nothing creates nothing; one counted is mirrored (an outage
+    // later counts on from it).
+    const marks = `${prefix}:{qingtui:app}:quota-exhausted:2026-12-07`;
+    const calls = `${prefix}:{qingtui:app}:calls:2026-12-07`;
+    expect(await b.addToCounter(marks, 0, 60_000)).toBe(0);
+    expect(local.peekCounter(marks)).toBeUndefined();
+    expect(await b.addToCounter(calls, 2, 60_000)).toBe(2);
+    expect(await b.addToCounter(calls, 0, 60_000)).toBe(2);
+    expect(local.peekCounter(calls)).toBe(2);
   });
 
   it('waits for an unreachable store as long as the failover wait says, less once hurried', async () => {
