@@ -23,6 +23,45 @@ const plugins = [
   }),
 ];
 
+/*
+ * End-to-end files that may run two at a time (beside each other or a unit file): long ones that
+ * mostly wait on real timers and child processes, count what happened rather than how fast, and
+ * use their own key prefixes and private ports (`freePort`). Every other e2e file runs alone: its
+ * latency figures, CPU-bound loops, browser, or start-up races must not share the two cores.
+ */
+const E2E_PAIRED = [
+  'test/scale/cache-trust.e2e-spec.ts',
+  'test/packaging/packed-app.e2e-spec.ts',
+  'test/scale/multi-process.e2e-spec.ts',
+  'test/qingtui/wechat-mp.e2e-spec.ts',
+  'test/scale/sdks-through-server.e2e-spec.ts',
+  'test/scale/wechat-classic.e2e-spec.ts',
+  'test/server/auth.e2e-spec.ts',
+  'test/scale/refresh-token-at-rest.e2e-spec.ts',
+  'test/scale/messages-exactly-once.e2e-spec.ts',
+  'test/server/observability.e2e-spec.ts',
+  'test/qingtui/metrics.e2e-spec.ts',
+  'test/qingtui/client.e2e-spec.ts',
+  'test/server/apps-reload.e2e-spec.ts',
+  'test/server/relay-stream.e2e-spec.ts',
+  'test/server/relay.e2e-spec.ts',
+  'test/qingtui/usage-after-flush.e2e-spec.ts',
+  'test/server/messages-exactly-once.e2e-spec.ts',
+  'test/server/config.e2e-spec.ts',
+  'test/qingtui/consumer-mode.e2e-spec.ts',
+  'test/server/tickets.e2e-spec.ts',
+  'test/server/platform-paths.e2e-spec.ts',
+  'test/qingtui/distributed.e2e-spec.ts',
+  'test/server/platforms.e2e-spec.ts',
+  'test/qingtui/encryption-key.e2e-spec.ts',
+  'test/server/stand-in.e2e-spec.ts',
+  'test/server/relay-sdk.e2e-spec.ts',
+  'test/server/readme-messages.e2e-spec.ts',
+  'test/server/relay-rate-limit.e2e-spec.ts',
+  'test/server/output-redaction.e2e-spec.ts',
+  'test/packaging/workspace-packages.e2e-spec.ts',
+];
+
 export default defineConfig({
   plugins,
   test: {
@@ -50,9 +89,21 @@ export default defineConfig({
           name: 'e2e',
           setupFiles: ['./test/support/quiet-nest-logs.ts'],
           include: ['test/**/*.e2e-spec.ts'],
+          exclude: E2E_PAIRED,
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        plugins,
+        test: {
+          server,
+          name: 'e2e-paired',
+          setupFiles: ['./test/support/quiet-nest-logs.ts'],
+          include: E2E_PAIRED,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
         },
       },
     ],
