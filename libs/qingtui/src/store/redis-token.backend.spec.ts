@@ -19,6 +19,18 @@ async function backend(prefix: string): Promise<RedisTokenBackend> {
   return b;
 }
 
+/** An optional Redis store pointed at a port nothing listens on: degraded from the start. */
+async function unreachableOptional(prefix: string): Promise<RedisTokenBackend> {
+  const b = new RedisTokenBackend({
+    url: 'redis://127.0.0.1:1',
+    keyPrefix: prefix,
+    optional: true,
+  });
+  backends.push(b);
+  await b.connect();
+  return b;
+}
+
 function record(generation: number, token = `tok-${generation}`): TokenRecord {
   const now = Date.now();
   return {
@@ -160,13 +172,7 @@ describe('RedisTokenBackend (real Redis)', () => {
 
   it('reports degraded and falls back to memory when an optional Redis cannot be reached', async () => {
     const prefix = `test-${randomUUID()}`;
-    const b = new RedisTokenBackend({
-      url: 'redis://127.0.0.1:1',
-      keyPrefix: prefix,
-      optional: true,
-    });
-    backends.push(b);
-    await b.connect();
+    const b = await unreachableOptional(prefix);
     const key = tokenKey(prefix, 'qingtui', 'app', 'token');
     expect(b.state()).toBe('degraded');
     expect(await b.write(key, record(1), undefined)).toBe(true);
@@ -195,13 +201,7 @@ describe('RedisTokenBackend (real Redis)', () => {
 
   it('waits for an unreachable store as long as the failover wait says, less once hurried', async () => {
     const prefix = `test-${randomUUID()}`;
-    const b = new RedisTokenBackend({
-      url: 'redis://127.0.0.1:1',
-      keyPrefix: prefix,
-      optional: true,
-    });
-    backends.push(b);
-    await b.connect();
+    const b = await unreachableOptional(prefix);
     expect(b.state()).toBe('degraded');
     const key = tokenKey(prefix, 'qingtui', 'app', 'lock');
     const timed = async (
