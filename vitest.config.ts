@@ -1,4 +1,5 @@
 import swc from 'unplugin-swc';
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 /*
@@ -61,6 +62,10 @@ const E2E_PAIRED = [
   'test/server/output-redaction.e2e-spec.ts',
   'test/packaging/workspace-packages.e2e-spec.ts',
 ];
+// A renamed or deleted file would silently fall out of the list (and run alone): say so instead.
+for (const file of E2E_PAIRED) {
+  if (!existsSync(new URL(`./${file}`, import.meta.url))) throw new Error(`vitest.config.ts: E2E_PAIRED names ${file}, which does not exist`);
+}
 
 export default defineConfig({
   plugins,

@@ -43,7 +43,7 @@ const NOT_FETCHED_RETRY_MS = 2_000;
 const RECONCILE_BATCH = 500;
 
 /** The next `count` entries from `cursor` (each at most once), and the cursor after them. */
-function nextSlots<T>(list: readonly T[], cursor: number, count: number): [T[], number] {
+function nextInTurn<T>(list: readonly T[], cursor: number, count: number): [T[], number] {
   const n = Math.min(list.length, Math.max(0, Math.floor(count)));
   if (n === 0) return [[], cursor];
   const start = cursor % list.length;
@@ -325,7 +325,7 @@ export class CredentialEngine {
    */
   reconcileNext(count: number): void {
     if (this.deps.backend.kind === 'memory' || this.stopped) return;
-    const [slots, cursor] = nextSlots(this.slotList, this.reconcileCursor, count);
+    const [slots, cursor] = nextInTurn(this.slotList, this.reconcileCursor, count);
     this.reconcileCursor = cursor;
     void this.runner.reconcileMany(slots);
   }
@@ -339,7 +339,7 @@ export class CredentialEngine {
    */
   syncUsageNext(count: number): void {
     if (this.deps.backend.kind === 'memory' || this.stopped) return;
-    const [apps, cursor] = nextSlots(this.apps, this.usageCursor, count);
+    const [apps, cursor] = nextInTurn(this.apps, this.usageCursor, count);
     this.usageCursor = cursor;
     for (const app of apps) {
       void this.deps.usage.sync(app.name).then(() => this.liftQuotaHold(app.name));

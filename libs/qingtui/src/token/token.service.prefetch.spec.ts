@@ -173,4 +173,37 @@ describe('the start-up prefetch at scale (issue 18.3)', () => {
     all.reconcileNext();
     expect(more.batches.map((keys) => keys.length)).toEqual([10]);
   });
+
+  it('re-reads the shared call counts of every app in turn, also of apps this instance never served', () => {
+    /** Records which app's shared counts are re-read. */
+    class SyncRecorder extends PlatformUsage {
+      readonly synced: string[] = [];
+      override sync(app: string): Promise<void> {
+        this.synced.push(app);
+        return Promise.resolve();
+      }
+    }
+    const backend = new CacheTokenBackend();
+    Object.defineProperty(backend, 'kind', { value: 'redis' });
+    const usage = new SyncRecorder();
+    const tokens = new TokenService(
+      resolveQingtuiOptions({
+        apps: Array.from({ length: 5 }, (_, i) => ({
+          name: `app-${i}`,
+          appId: `id-${i}`,
+          appSecret: 'secret',
+        })),
+        prefetch: false,
+        refresh: { reconcilePerSecond: 10 },
+      }),
+      backend,
+      new SlowSource(1),
+      new SchedulerRegistry(),
+      usage,
+    );
+    services.push(tokens);
+    // No app asked for: a fifth of reconcilePerSecond (2) a pass, every app in turn.
+    for (let i = 0; i < 3; i++) tokens.reconcileNext();
+    expect(usage.synced).toEqual(['app-0', 'app-1', 'app-2', 'app-3', 'app-4', 'app-0']);
+  });
 });
